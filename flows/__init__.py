@@ -1,0 +1,1 @@
+"""Prefect flows and tasks: a thin layer over the pipeline core."""

@@ -1,0 +1,114 @@
+"""The ``dossier check`` flow: the core's stages as Prefect tasks, mapped over pages and dossiers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pydantic
+
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
+from prefect import flow, task  # noqa: E402 - the environment above must be set first
+from prefect.cache_policies import NO_CACHE  # noqa: E402
+from prefect.futures import as_completed  # noqa: E402
+from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
+
+from pipeline import api  # noqa: E402
+from pipeline.cache import PageCache  # noqa: E402
+from pipeline.case import CaseFacts  # noqa: E402
+from pipeline.context import RunContext, RunOptions  # noqa: E402
+from pipeline.model import Page  # noqa: E402
+from pipeline.report import DossierReport, RunReport  # noqa: E402
+from pipeline.stages import intake  # noqa: E402
+from pipeline.stages.intake import DossierSource, Intake  # noqa: E402
+
+_progress_lock = threading.Lock()
+_progress: Callable[[Page], None] | None = None
+"""Set by the CLI for its progress bar; called from the flow thread only."""
+
+
+class CheckParams(pydantic.BaseModel):
+    """Parameters of one run (pydantic at the boundary, as Prefect shows them)."""
+
+    path: str
+    options: RunOptions = pydantic.Field(default_factory=RunOptions)
+
+
+# Content hashing and our own page cache make Prefect's input cache redundant (and hashing
+# page objects per task costs time), hence NO_CACHE. OCR and rules are deterministic: no retries.
+@task(cache_policy=NO_CACHE)
+def ingest(source: DossierSource, ctx: RunContext) -> Intake:
+    """Type every file of one dossier and split it into pages."""
+    return intake.ingest_dossier(source, ctx)
+
+
+@task(cache_policy=NO_CACHE)
+def process_page(page: Page, ctx: RunContext, cache: PageCache | None) -> Page:
+    """Quality gate, MRZ and OCR of one page (answered from the content-hash cache when unchanged)."""
+    return api.process_page(page, ctx, api.default_engine(ctx.options), cache)
+
+
+@task(cache_policy=NO_CACHE)
+def assemble(
+    source: DossierSource, found: Intake, pages: list[Page], case: CaseFacts, options: RunOptions, seconds: float
+) -> DossierReport:
+    """Classify, extract and validate one dossier."""
+    return api.assemble_dossier(source, found, pages, case, options, seconds)
+
+
+@flow(name="dossier-check", log_prints=False, validate_parameters=True)
+def check(params: CheckParams) -> RunReport:
+    """Check one dossier or a batch folder and return the run report."""
+    root = Path(params.path)
+    options = params.options
+    sources = intake.discover(root)
+    cases = api.load_cases(root, sources, options)
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="dossier-") as tmp:
+        ctx = RunContext(options, Path(tmp))
+        cache = api.open_cache(options, api.default_engine(options))
+        intakes = ingest.map(sources, ctx=ctx).result()
+        futures = {}
+        for source, found in zip(sources, intakes, strict=True):
+            futures[source.id] = [process_page.submit(p, ctx, cache) for p in found.pages]
+        every = [f for fs in futures.values() for f in fs]
+        for done in as_completed(every):
+            if _progress is not None:
+                with _progress_lock:
+                    _progress(done.result())
+        reports = []
+        for source, found in zip(sources, intakes, strict=True):
+            pages = [f.result() for f in futures[source.id]]
+            case = cases.get(source.id, CaseFacts())
+            reports.append(assemble.submit(source, found, pages, case, options, 0.0))
+        dossiers = tuple(r.result() for r in reports)
+    total = time.monotonic() - started
+    for report in dossiers:
+        report.stats["run_seconds"] = round(total, 2)
+    return RunReport(as_of=options.as_of, profile=options.profile, dossiers=dossiers)
+
+
+def run_check(
+    path: str, options: RunOptions, *, on_page: Callable[[Page], None] | None = None
+) -> RunReport:
+    """Run the flow with ``options.workers`` threads (tesseract runs in its own processes)."""
+    global _progress
+    _progress = on_page
+    try:
+        runner = ThreadPoolTaskRunner(max_workers=options.workers)
+        return check.with_options(task_runner=runner)(CheckParams(path=path, options=options))
+    finally:
+        _progress = None
+
+
+if __name__ == "__main__":
+    import sys
+
+    print(run_check(sys.argv[1], RunOptions(as_of=dt.date.today())).summary())

@@ -1,0 +1,1 @@
+"""The plain-Python core of dossier: models, stages, engines and the CLI."""

@@ -1,0 +1,210 @@
+"""The one public entry point of the core: check dossiers without Prefect.
+
+The stage order reads top to bottom: per page ``check_image_quality`` → ``read_mrz_zone`` →
+``run_ocr``; per dossier ``build_documents`` (classify, group, extract fields) → ``evaluate``.
+``flows/`` runs the very same functions as Prefect tasks.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import dataclasses
+import datetime as dt
+import logging
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import validators
+from pipeline import mrz
+from pipeline.cache import PageCache, default_cache_dir, settings_digest
+from pipeline.case import CASE_TOML, CASES_CSV, CaseFacts, parse_case_toml, parse_cases_csv
+from pipeline.context import RunContext, RunOptions
+from pipeline.engines.ocr import OcrEngine, TesseractEngine
+from pipeline.errors import ConfigError
+from pipeline.model import DocType, Document, Field, FileStatus, Page
+from pipeline.report import DossierReport, RunReport
+from pipeline.stages import classify, extract_dates, intake, mrz_zone, ocr, quality
+from pipeline.stages.intake import DossierSource, Intake
+
+log = logging.getLogger(__name__)
+
+IDENTITY_TYPES = frozenset({DocType.PASSPORT, DocType.ID_CARD, DocType.RESIDENCE_CARD})
+"""Documents whose copy must be in colour and that carry an MRZ."""
+
+
+def default_engine(options: RunOptions) -> OcrEngine:
+    """The production OCR engine for these options."""
+    return TesseractEngine(timeout_s=options.ocr_timeout_s)
+
+
+def load_cases(root: Path, sources: Sequence[DossierSource], options: RunOptions) -> dict[str, CaseFacts]:
+    """Case facts per dossier id from ``--cases``, the batch's ``cases.csv`` or each ``case.toml``.
+
+    Raises:
+        ConfigError: a case file is invalid, or names a dossier that is not in the batch.
+    """
+    cases: dict[str, CaseFacts] = {}
+    csv_path = Path(options.cases) if options.cases else root / CASES_CSV
+    if csv_path.is_file():
+        cases = parse_cases_csv(csv_path.read_text(encoding="utf-8-sig"), csv_path.name)
+        unknown = sorted(set(cases) - {s.id for s in sources})
+        if unknown:
+            raise ConfigError(f"{csv_path.name} names dossiers that are not folders here: {', '.join(unknown)}")
+    elif options.cases:
+        raise ConfigError(f"--cases {options.cases}: no such file")
+    for source in sources:
+        toml_path = source.path / CASE_TOML
+        if toml_path.is_file() and source.id not in cases:
+            cases[source.id] = parse_case_toml(toml_path.read_text(encoding="utf-8"), f"{source.id}/{CASE_TOML}")
+    return cases
+
+
+def open_cache(options: RunOptions, engine: OcrEngine) -> PageCache | None:
+    """The page cache for these options, or None when caching is off."""
+    if options.cache == "off":
+        return None
+    return PageCache(options.cache or default_cache_dir(), settings_digest(options, engine.name))
+
+
+def process_page(page: Page, ctx: RunContext, engine: OcrEngine, cache: PageCache | None = None) -> Page:
+    """All per-page work: quality gate, MRZ, OCR (rejected pages stop after the gate); cached by content."""
+    if cache is not None and (hit := cache.get(page)) is not None:
+        return hit
+    done = ocr.run_ocr(mrz_zone.read_mrz_zone(quality.check_image_quality(page), ctx), ctx, engine)
+    if cache is not None:
+        cache.put(done)
+    return done
+
+
+def _mrz_fields(page: Page, as_of: dt.date) -> dict[str, Field]:
+    """Fields from the page's MRZ; a read whose check digits fail is kept but marked unsure."""
+    result = mrz.parse_mrz("\n".join(page.mrz_lines), today=as_of)
+    confidence = page.mrz_confidence if result.valid else min(page.mrz_confidence, 0.3)
+
+    def field(value: object, raw: str = "") -> Field:
+        return Field(value=value, confidence=confidence, source="mrz", page=page.number,  # type: ignore[arg-type]
+                     bbox=page.mrz_bbox, raw=raw)
+
+    fields = {"has_mrz": Field(True, 1.0, "mrz", page.number, page.mrz_bbox),
+              "mrz_valid": Field(result.valid, 1.0, "mrz", page.number, page.mrz_bbox)}
+    for name in ("expiry_date", "birth_date", "document_number", "nationality", "issuer"):
+        value = getattr(result, name, None)
+        if value:
+            fields[name] = field(value)
+    return fields
+
+
+def extract_fields(document: Document, pages: Sequence[Page], as_of: dt.date) -> Document:
+    """Fill a document's fields: MRZ first, printed dates next, cross-checked where both exist."""
+    fields: dict[str, Field] = {}
+    if document.type in IDENTITY_TYPES:
+        for page in pages:
+            if page.mrz_lines:
+                fields.update(_mrz_fields(page, as_of))
+                break
+    country = fields["issuer"].value if "issuer" in fields else None
+    printed = extract_dates.extract_date_fields(document.type, pages, country=country)  # type: ignore[arg-type]
+    for name, value in printed.items():
+        if name not in fields:
+            fields[name] = value
+        elif name == "expiry_date" and fields[name].value != value.value:
+            # MRZ and visual zone disagree: keep both visible; the MRZ/VIZ rule decides.
+            fields["expiry_date_viz"] = value
+    rejections = document.rejections
+    if document.type in IDENTITY_TYPES:
+        grey = [r for p in pages if (r := quality.greyscale_rejection(p)) is not None]
+        rejections = rejections + tuple(grey[:1])
+    return dataclasses.replace(document, fields=fields, rejections=rejections)
+
+
+def build_documents(pages: Sequence[Page], as_of: dt.date) -> list[Document]:
+    """Classify pages and group each file's pages into documents with their fields."""
+    documents: list[Document] = []
+    by_file: dict[str, list[Page]] = {}
+    for page in pages:
+        by_file.setdefault(page.file, []).append(page)
+    for file_pages in by_file.values():
+        classes = [classify.classify_page(p, has_mrz=bool(p.mrz_lines)) for p in file_pages]
+        for document in classify.group_documents(file_pages, classes):
+            own = [p for p in file_pages if p.number in document.pages]
+            documents.append(extract_fields(document, own, as_of))
+    return documents
+
+
+def assemble_dossier(
+    source: DossierSource, found: Intake, pages: Sequence[Page], case: CaseFacts, options: RunOptions,
+    seconds: float = 0.0,
+) -> DossierReport:
+    """Documents, findings and verdict of one dossier from its processed pages."""
+    case = case.with_defaults(options.as_of)
+    documents = build_documents(pages, options.as_of)
+    findings = validators.evaluate(documents, case, as_of=options.as_of, profile=options.profile)
+    stats = {
+        "files": len(found.files),
+        "pages": len(pages),
+        "pages_rejected": sum(not p.accepted for p in pages),
+        "pages_text_layer": sum(p.has_text_layer for p in pages),
+        "files_not_processed": sum(f.status != FileStatus.PROCESSED for f in found.files),
+        "seconds": round(seconds, 2),
+    }
+    return DossierReport(
+        id=source.id,
+        verdict=validators.verdict(findings),
+        ready_until=validators.ready_until(findings),
+        case=case,
+        findings=tuple(findings),
+        documents=tuple(documents),
+        files=found.files,
+        stats=stats,
+    )
+
+
+def run(
+    path: Path,
+    options: RunOptions,
+    *,
+    engine: OcrEngine | None = None,
+    work_dir: Path | None = None,
+    on_page: Callable[[Page], None] | None = None,
+) -> RunReport:
+    """Check one dossier or a batch folder, with ``options.workers`` pages in parallel.
+
+    Args:
+        path: A dossier folder or a batch of dossier folders.
+        options: Run options (evaluation date, profile, limits).
+        engine: OCR engine (tesseract by default).
+        work_dir: Folder for intermediate page images (a temporary one by default).
+        on_page: Called after each page is processed (progress display).
+
+    Raises:
+        DossierError: the input path or a case file is unusable (content problems never raise).
+    """
+    engine = engine or default_engine(options)
+    sources = intake.discover(path)
+    cases = load_cases(path, sources, options)
+    with tempfile.TemporaryDirectory(prefix="dossier-") as tmp:
+        ctx = RunContext(options, work_dir or Path(tmp))
+        cache = open_cache(options, engine)
+        reports = []
+        with concurrent.futures.ThreadPoolExecutor(max_workers=options.workers) as pool:
+            for source in sources:
+                started = time.monotonic()
+                found = intake.ingest_dossier(source, ctx)
+                pages = []
+                for page in pool.map(lambda p: process_page(p, ctx, engine, cache), found.pages):
+                    pages.append(page)
+                    if on_page is not None:
+                        on_page(page)
+                case = cases.get(source.id, CaseFacts())
+                reports.append(assemble_dossier(source, found, pages, case, options, time.monotonic() - started))
+    return RunReport(as_of=options.as_of, profile=options.profile, dossiers=tuple(reports))
+
+
+def run_dossier(path: Path, options: RunOptions, *, engine: OcrEngine | None = None) -> DossierReport:
+    """Check a single dossier folder (convenience wrapper of :func:`run`)."""
+    report = run(path, options, engine=engine)
+    if len(report.dossiers) != 1:
+        raise ConfigError(f"{path} holds {len(report.dossiers)} dossiers; use run() for a batch")
+    return report.dossiers[0]

@@ -1,0 +1,143 @@
+"""The ``dossier`` command line (CONTRACT.md "Command line")."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import sys
+from typing import Annotated
+
+import fsspec
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from pipeline.context import PROFILES, RunOptions, default_workers
+from pipeline.errors import DossierError, ExitCode
+from pipeline.model import Page, Verdict
+from pipeline.report import RunReport, render_csv, render_html, render_json
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Is this residence-permit dossier ready?")
+err = Console(stderr=True)
+log = logging.getLogger("dossier")
+
+_VERDICT_STYLE = {Verdict.READY: "green", Verdict.NOT_READY: "red", Verdict.NEEDS_REVIEW: "yellow"}
+
+
+def _as_of(value: str | None) -> dt.date:
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def write_reports(report: RunReport, out: str) -> list[str]:
+    """Write report.json, report.csv and report.html into ``out`` (a folder or fsspec URL)."""
+    fs, root = fsspec.core.url_to_fs(out)
+    fs.makedirs(root, exist_ok=True)
+    written = []
+    for name, text in (("report.json", render_json(report)), ("report.csv", render_csv(report)),
+                       ("report.html", render_html(report))):
+        target = f"{root.rstrip('/')}/{name}"
+        with fs.open(target, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        written.append(target)
+    return written
+
+
+def _summary_table(report: RunReport) -> Table:
+    table = Table(title=f"Dossiers on {report.as_of.isoformat()} ({report.profile})")
+    for column in ("dossier", "verdict", "ready until", "blocking reasons"):
+        table.add_column(column)
+    for d in report.dossiers:
+        reasons = sorted({f.rule for f in d.problems if f.severity.value == "blocking"})
+        table.add_row(d.id, f"[{_VERDICT_STYLE[d.verdict]}]{d.verdict.value}[/]",
+                      d.ready_until.isoformat() if d.ready_until else "-", ", ".join(reasons[:4]))
+    return table
+
+
+@app.command()
+def check(
+    path: Annotated[str, typer.Argument(help="A dossier folder, or a batch folder of dossier folders.")],
+    out: Annotated[str, typer.Option(help="Where to write report.json/.csv/.html.")] = "dossier-report",
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Evaluation date YYYY-MM-DD (default: today).")] = None,
+    cases: Annotated[str | None, typer.Option(help="cases.csv with the case facts per dossier.")] = None,
+    profile: Annotated[str, typer.Option(help=f"Rule profile: {', '.join(PROFILES)}.")] = "conservative",
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Pages processed in parallel.")] = default_workers(),
+    cache: Annotated[str | None, typer.Option(
+        help="Page cache folder or URL (default: ~/.cache/dossier/pages; 'off' disables it).")] = None,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details.")] = False,
+) -> None:
+    """Check dossiers and write the readiness report."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(message)s")
+    if not verbose:
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    try:
+        options = RunOptions(as_of=_as_of(as_of), cases=cases, profile=profile, workers=workers, cache=cache)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    from flows.check import run_check  # Prefect is imported only when a run starts
+
+    show = progress and err.is_terminal
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=err, disable=not show) as bar:
+        task_id = bar.add_task("pages", total=None)
+
+        def advance(page: Page) -> None:
+            bar.advance(task_id)
+
+        report = run_check(_materialise(path), options, on_page=advance)
+    written = write_reports(report, out)
+    Console().print(_summary_table(report))
+    err.print(f"Reports written: {', '.join(written)}")
+
+
+def _materialise(path: str) -> str:
+    """A local folder for ``path`` (remote URLs are handled by the sources module)."""
+    if "://" in path and not path.startswith("file://"):
+        from pipeline.sources import fetch_to_local
+
+        return str(fetch_to_local(path))
+    return path.removeprefix("file://")
+
+
+@app.command()
+def rules(
+    profile: Annotated[str, typer.Option(help=f"Rule profile: {', '.join(PROFILES)}.")] = "conservative",
+) -> None:
+    """List the rules of the Belgian pack with ids, severities and sources."""
+    import validators
+
+    table = Table(title=f"Rules ({profile})")
+    for column in ("id", "severity", "categories", "source", "title"):
+        table.add_column(column, overflow="fold")
+    for row in validators.list_rules(profile):
+        table.add_row(*(str(row[k]) for k in ("id", "severity", "categories", "source", "title")))
+    Console(width=200).print(table)
+
+
+def main() -> None:
+    """Console-script entry point: map our errors to exit codes with a readable message."""
+    try:
+        app(standalone_mode=False)
+    except DossierError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        sys.exit(int(exc.exit_code))
+    except typer.Abort:
+        sys.exit(int(ExitCode.INTERNAL))
+    except Exception as exc:  # click usage errors carry their own exit code
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(int(ExitCode.BAD_ARGS))
+        raise
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Engines: the only code that shells out or calls OpenCV/tesseract."""

@@ -1,0 +1,359 @@
+"""Typed models passed between the pipeline stages (internal; the report is the boundary)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+BBox = tuple[int, int, int, int]
+"""Pixel box ``(x0, y0, x1, y1)`` on the page image."""
+
+
+class DocType(enum.StrEnum):
+    """Document types of the public contract."""
+
+    PASSPORT = "passport"
+    ID_CARD = "id_card"
+    RESIDENCE_CARD = "residence_card"
+    CRIMINAL_RECORD = "criminal_record"
+    APOSTILLE = "apostille"
+    TRANSLATION = "translation"
+    MEDICAL_CERTIFICATE = "medical_certificate"
+    EMPLOYMENT_CONTRACT = "employment_contract"
+    LEASE_AGREEMENT = "lease_agreement"
+    BANK_STATEMENT = "bank_statement"
+    HEALTH_INSURANCE = "health_insurance"
+    ENROLLMENT_LETTER = "enrollment_letter"
+    BIRTH_CERTIFICATE = "birth_certificate"
+    MARRIAGE_CERTIFICATE = "marriage_certificate"
+    OTHER = "other"
+
+
+class RejectionCode(enum.StrEnum):
+    """Why a page image cannot be used (public contract)."""
+
+    PHONE_PHOTO = "phone_photo"
+    SCREENSHOT = "screenshot"
+    BLURRY = "blurry"
+    LOW_RESOLUTION = "low_resolution"
+    GLARE = "glare"
+    TOO_DARK = "too_dark"
+    OVEREXPOSED = "overexposed"
+    CUT_OFF = "cut_off"
+    GREYSCALE = "greyscale"
+    UNREADABLE = "unreadable"
+
+
+class FileStatus(enum.StrEnum):
+    """What happened to an input file."""
+
+    PROCESSED = "processed"
+    UNSUPPORTED = "unsupported"
+    ERROR = "error"
+
+
+class Severity(enum.StrEnum):
+    """How much a failing finding weighs on the verdict."""
+
+    BLOCKING = "blocking"
+    WARNING = "warning"
+    INFO = "info"
+
+
+class Status(enum.StrEnum):
+    """Outcome of one rule on one dossier or document."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    NOT_EVALUABLE = "not_evaluable"
+
+
+class Verdict(enum.StrEnum):
+    """Readiness of a dossier (public contract)."""
+
+    READY = "ready"
+    NOT_READY = "not_ready"
+    NEEDS_REVIEW = "needs_review"
+
+
+class Category(enum.StrEnum):
+    """Applicant categories of the public contract."""
+
+    SINGLE_PERMIT = "single_permit"
+    BLUE_CARD = "blue_card"
+    PROFESSIONAL_CARD = "professional_card"
+    STUDENT = "student"
+    FAMILY_REUNIFICATION = "family_reunification"
+    EU_CITIZEN = "eu_citizen"
+    RENEWAL = "renewal"
+
+
+def _jsonable(value: Any) -> Any:
+    """Turn dates, enums, paths and tuples into JSON-ready values."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, tuple | list):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Word:
+    """One recognised word with its box on the page image."""
+
+    text: str
+    bbox: BBox
+    confidence: float
+    """Engine confidence in [0, 1]."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Rejection:
+    """A reason a page image cannot be used, with the metric that decided it."""
+
+    code: RejectionCode
+    message: str
+    evidence: Mapping[str, float | str | bool] = dataclasses.field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form as in the contract."""
+        return {"code": self.code.value, "message": self.message, "evidence": _jsonable(self.evidence)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Rejection:
+        """Inverse of :meth:`to_dict`."""
+        return cls(RejectionCode(data["code"]), data["message"], dict(data.get("evidence", {})))
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Field:
+    """One extracted value with its confidence and where it was read."""
+
+    value: str | dt.date | bool | int | float
+    confidence: float
+    """In [0, 1]; below the review threshold the value is not taken as fact."""
+    source: str
+    """How it was read: ``mrz``, ``viz`` (visual zone), ``text`` (text layer) or ``ocr``."""
+    page: int | None = None
+    """1-based page of the file."""
+    bbox: BBox | None = None
+    raw: str = ""
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.confidence <= 1.0:
+            raise ValueError(f"confidence {self.confidence} not in [0, 1]")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form; a date value is marked so that :meth:`from_dict` restores it."""
+        data: dict[str, Any] = _jsonable(dataclasses.asdict(self))
+        data["is_date"] = isinstance(self.value, dt.date)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Field:
+        """Inverse of :meth:`to_dict`."""
+        value = data["value"]
+        if data.get("is_date"):
+            value = dt.date.fromisoformat(value)
+        bbox = data.get("bbox")
+        return cls(
+            value=value,
+            confidence=float(data["confidence"]),
+            source=data["source"],
+            page=data.get("page"),
+            bbox=(bbox[0], bbox[1], bbox[2], bbox[3]) if bbox else None,
+            raw=data.get("raw", ""),
+        )
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class InputFile:
+    """One file found in a dossier folder and what intake made of it."""
+
+    file: str
+    """Path relative to the dossier folder, with ``/`` separators."""
+    sha256: str
+    size: int
+    mime: str
+    status: FileStatus
+    message: str = ""
+    page_count: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form (the contract's ``files`` entries plus detail)."""
+        return _jsonable(dataclasses.asdict(self))  # type: ignore[no-any-return]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Page:
+    """One page of an input file: a raster image, a text layer, or both."""
+
+    file: str
+    """Dossier-relative path of the file the page comes from."""
+    sha256: str
+    """Content hash of that file (cache key; files are referred to, never embedded)."""
+    number: int
+    """1-based page number within the file."""
+    image: Path | None = None
+    """Raster of the page: the original image file or one extracted to the work folder."""
+    frame: int = 0
+    """Frame of ``image`` (multi-page TIFF)."""
+    text_layer: str = ""
+    """Text of a born-digital PDF page; such a page is never judged as a photo."""
+    dpi: float | None = None
+    """Effective resolution when known (PDF page size or image tag)."""
+    exif: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    """EXIF tags of the source image, by tag name."""
+    rejections: tuple[Rejection, ...] = ()
+    quality: Mapping[str, float] = dataclasses.field(default_factory=dict)
+    """Quality metrics measured on the page (kept visible, never collapsed to a score)."""
+    text: str = ""
+    """The page's text: the text layer, or OCR output for an accepted raster page."""
+    words: tuple[Word, ...] = ()
+    text_confidence: float = 0.0
+    ocr_timed_out: bool = False
+    mrz_lines: tuple[str, ...] = ()
+    """Machine-readable zone as read on the page (parsed and checked by the extraction stage)."""
+    mrz_bbox: BBox | None = None
+    mrz_confidence: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.number < 1:
+            raise ValueError("page numbers are 1-based")
+
+    @property
+    def has_text_layer(self) -> bool:
+        """True for born-digital pages."""
+        return bool(self.text_layer.strip())
+
+    @property
+    def accepted(self) -> bool:
+        """True when no rejection was raised on the page."""
+        return not self.rejections
+
+    @property
+    def ref(self) -> str:
+        """``file#page`` reference used in findings."""
+        return f"{self.file}#{self.number}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form (the page cache stores it)."""
+        data: dict[str, Any] = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        data["rejections"] = [r.to_dict() for r in self.rejections]
+        data["words"] = [[w.text, list(w.bbox), w.confidence] for w in self.words]
+        return _jsonable(data)  # type: ignore[no-any-return]
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Page:
+        """Inverse of :meth:`to_dict`."""
+        values = dict(data)
+        values["image"] = Path(values["image"]) if values.get("image") else None
+        values["rejections"] = tuple(Rejection.from_dict(r) for r in values.get("rejections", ()))
+        values["words"] = tuple(Word(t, (b[0], b[1], b[2], b[3]), c) for t, b, c in values.get("words", ()))
+        values["mrz_lines"] = tuple(values.get("mrz_lines", ()))
+        bbox = values.get("mrz_bbox")
+        values["mrz_bbox"] = (bbox[0], bbox[1], bbox[2], bbox[3]) if bbox else None
+        return cls(**values)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Document:
+    """One logical document: a run of pages of one file with one type."""
+
+    file: str
+    pages: tuple[int, ...]
+    type: DocType
+    type_confidence: float
+    rejections: tuple[Rejection, ...] = ()
+    fields: Mapping[str, Field] = dataclasses.field(default_factory=dict)
+    language: str | None = None
+    """ISO 639-1 code of the main language of the document, when recognised."""
+    cues: tuple[str, ...] = ()
+    """Phrases that decided the type (for review)."""
+
+    @property
+    def accepted(self) -> bool:
+        """False when any page of the document was rejected."""
+        return not self.rejections
+
+    @property
+    def ref(self) -> str:
+        """``file#first-page`` reference used in findings."""
+        return f"{self.file}#{self.pages[0]}"
+
+    def value(self, name: str) -> Any:
+        """The value of a field, or None when it was not extracted."""
+        found = self.fields.get(name)
+        return None if found is None else found.value
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form as in the contract."""
+        return {
+            "file": self.file,
+            "pages": list(self.pages),
+            "type": self.type.value,
+            "accepted": self.accepted,
+            "rejections": [r.to_dict() for r in self.rejections],
+            "fields": {k: _jsonable(f.value) for k, f in self.fields.items()},
+            "confidence": {"type": round(self.type_confidence, 3)}
+            | {k: round(f.confidence, 3) for k, f in self.fields.items()},
+            "language": self.language,
+            "evidence": {
+                k: {"source": f.source, "page": f.page, "bbox": _jsonable(f.bbox), "raw": f.raw}
+                for k, f in self.fields.items()
+            },
+        }
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Finding:
+    """The result of one rule on a dossier (frictionless-style: data, never an exception)."""
+
+    rule: str
+    severity: Severity
+    status: Status
+    message: str
+    source: str
+    documents: tuple[str, ...] = ()
+    action: str = ""
+    """What to do about it, in words a clerk can follow (failing findings)."""
+    note: str = ""
+    boundary_note: str = ""
+    """Set when counting methods disagree on this case, so a person decides."""
+    valid_until: dt.date | None = None
+    """Last date on which this date rule still passes (feeds ``ready_until``)."""
+    evidence: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form as in the contract (extra keys only added)."""
+        data = {
+            "rule": self.rule,
+            "severity": self.severity.value,
+            "status": self.status.value,
+            "message": self.message,
+            "source": self.source,
+            "documents": list(self.documents),
+        }
+        for key in ("action", "note", "boundary_note"):
+            if getattr(self, key):
+                data[key] = getattr(self, key)
+        if self.valid_until is not None:
+            data["valid_until"] = self.valid_until.isoformat()
+        if self.evidence:
+            data["evidence"] = _jsonable(self.evidence)
+        return data
+
+
+def to_jsonable(value: Any) -> Any:
+    """Public wrapper of the JSON conversion used by the report writers."""
+    return _jsonable(value)

@@ -1,0 +1,352 @@
+"""Intake: find dossiers, type every file by content, split it into pages; never lose a file."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import io
+import logging
+import os
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+import pypdf
+import pypdf.errors
+from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
+
+from pipeline.case import CASE_FILES, CASES_CSV
+from pipeline.context import RunContext
+from pipeline.engines import filetype, pdfrender
+from pipeline.errors import DossierError, InputFileError
+from pipeline.model import FileStatus, InputFile, Page
+
+log = logging.getLogger(__name__)
+
+try:  # HEIC is what iPhones write: reading it is part of recognising phone photos.
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+except ImportError:  # pragma: no cover - optional at run time
+    pillow_heif = None
+
+TEXT_LAYER_MIN_CHARS = 30
+"""A PDF page with fewer extractable characters is treated as a scan (stray OCR'd page numbers)."""
+CAMERA_DEFAULT_DPI = frozenset({72, 96})
+"""DPI tags that cameras and screens write by default: they say nothing about the scan."""
+SINGLE_IMAGE_COVERAGE = 0.9
+"""An embedded image this large (share of page width) is the page itself: use its pixels."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class DossierSource:
+    """One dossier folder to check."""
+
+    id: str
+    path: Path
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Intake:
+    """What intake found in one dossier folder."""
+
+    files: tuple[InputFile, ...]
+    pages: tuple[Page, ...]
+
+
+def is_batch(root: Path) -> bool:
+    """A batch holds ``cases.csv`` or only sub-folders; anything else is one dossier."""
+    if (root / CASES_CSV).is_file():
+        return True
+    entries = [e for e in root.iterdir() if not e.name.startswith(".")]
+    return bool(entries) and all(e.is_dir() and not e.is_symlink() for e in entries)
+
+
+def discover(root: Path) -> list[DossierSource]:
+    """The dossiers under ``root`` (itself, or its sub-folders for a batch), sorted by id.
+
+    Raises:
+        InputFileError: the path does not exist or is not a folder.
+    """
+    if not root.exists():
+        raise InputFileError(f"{root} does not exist")
+    if not root.is_dir():
+        raise InputFileError(f"{root} is a file: pass the dossier folder (or a batch of folders)")
+    if is_batch(root):
+        subs = [e for e in root.iterdir() if e.is_dir() and not e.is_symlink() and not e.name.startswith(".")]
+        return [DossierSource(e.name, e) for e in sorted(subs, key=lambda e: e.name)]
+    return [DossierSource(root.resolve().name, root)]
+
+
+def display_name(rel: str) -> str:
+    r"""A file name that is valid UTF-8: undecodable bytes are shown as ``\xNN`` escapes.
+
+    >>> display_name(b"caf\xe9.jpg".decode("utf-8", "surrogateescape"))
+    'caf\\xe9.jpg'
+    """
+    return rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _walk(root: Path) -> Iterator[tuple[Path, str]]:
+    """Every entry below ``root`` as (path, display name), sorted, symlinks included (not followed)."""
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames.sort()
+        base = Path(dirpath)
+        for name in sorted(filenames) + sorted(d for d in dirnames if (base / d).is_symlink()):
+            path = base / name
+            yield path, display_name(path.relative_to(root).as_posix())
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _exif(image: Image.Image, mime: str) -> dict[str, str]:
+    """EXIF tags by name, camera sub-IFD and GPS included; ``_mime`` records the container."""
+    tags: dict[str, str] = {"_mime": mime}
+    try:
+        exif = image.getexif()
+        items = list(exif.items())
+        for ifd in (ExifTags.IFD.Exif, ExifTags.IFD.GPSInfo):
+            sub = exif.get_ifd(ifd)
+            if sub:
+                items.extend(sub.items())
+                if ifd == ExifTags.IFD.GPSInfo:
+                    tags["GPSInfo"] = "present"
+    except Exception:  # noqa: BLE001 - broken EXIF is common; the pixels may still be fine
+        log.debug("unreadable EXIF", exc_info=True)
+        return tags
+    for key, value in items:
+        name = ExifTags.TAGS.get(key, str(key))
+        if isinstance(value, bytes) or name in ("MakerNote", "UserComment"):
+            continue
+        tags.setdefault(name, str(value)[:200])
+    return tags
+
+
+def _tag_dpi(image: Image.Image) -> float | None:
+    dpi = image.info.get("dpi")
+    if not dpi:
+        return None
+    try:
+        value = float(dpi[0])
+    except (TypeError, ValueError, IndexError):
+        return None
+    return None if round(value) in CAMERA_DEFAULT_DPI or value < 1 else value
+
+
+class _FileProblem(Exception):
+    """Content problem of one file: becomes an ``error`` status, never aborts the run."""
+
+
+def _open_image(path: Path, ctx: RunContext) -> Image.Image:
+    Image.MAX_IMAGE_PIXELS = ctx.options.max_image_pixels
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(path)
+            image.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise _FileProblem(
+            f"image is too large to read safely ({exc}); scan at 300-600 dpi instead"
+        ) from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise _FileProblem(f"the image is corrupt or truncated ({exc})") from exc
+    return image
+
+
+def _image_pages(path: Path, rel: str, sha: str, mime: str, ctx: RunContext) -> list[Page]:
+    image = _open_image(path, ctx)
+    pages = []
+    frames = getattr(image, "n_frames", 1)
+    for frame in range(min(frames, ctx.options.max_pages_per_file)):
+        try:
+            image.seek(frame)
+            image.load()
+        except (OSError, EOFError, ValueError) as exc:
+            raise _FileProblem(f"frame {frame + 1} of {frames} is corrupt ({exc})") from exc
+        pages.append(
+            Page(
+                file=rel, sha256=sha, number=frame + 1, image=path, frame=frame,
+                dpi=_tag_dpi(image), exif=_exif(image, mime),
+            )
+        )
+    return pages
+
+
+def _embedded_page_image(page: pypdf.PageObject) -> tuple[bytes, str, int] | None:
+    """The one image that fills the page, as (bytes, suffix, pixel width), if there is one."""
+    try:
+        images = list(page.images)
+    except Exception:  # noqa: BLE001 - pypdf raises many types on odd streams; fall back to rendering
+        log.debug("cannot list page images", exc_info=True)
+        return None
+    if len(images) != 1:
+        return None
+    try:
+        pil = images[0].image
+    except Exception:  # noqa: BLE001
+        return None
+    if pil is None:
+        return None
+    suffix = Path(images[0].name).suffix.lower() or ".png"
+    if suffix in (".jpg", ".jpeg", ".jp2", ".png"):
+        return images[0].data, suffix, pil.width
+    buffer = io.BytesIO()
+    pil.save(buffer, format="PNG")
+    return buffer.getvalue(), ".png", pil.width
+
+
+def _is_blank(page: pypdf.PageObject) -> bool:
+    """True when the page draws nothing (no content stream, or an empty one)."""
+    try:
+        contents = page.get_contents()
+        return contents is None or not contents.get_data().strip()
+    except Exception:  # noqa: BLE001 - when in doubt, render it
+        return False
+
+
+def _pdf_pages(path: Path, rel: str, sha: str, ctx: RunContext) -> tuple[list[Page], str]:
+    try:
+        reader = pypdf.PdfReader(path)
+        if reader.is_encrypted:
+            try:
+                opened = reader.decrypt("")
+            except (NotImplementedError, pypdf.errors.PdfReadError, pypdf.errors.DependencyError) as exc:
+                raise _FileProblem(f"encrypted PDF that cannot be opened ({exc})") from exc
+            if not opened:
+                raise _FileProblem("the PDF is password-protected: save an unprotected copy and add that")
+        count = len(reader.pages)
+    except _FileProblem:
+        raise
+    except Exception as exc:  # noqa: BLE001 - pypdf's failure modes on broken files are many
+        raise _FileProblem(f"the PDF is corrupt or truncated ({type(exc).__name__}: {exc})") from exc
+    if count == 0:
+        raise _FileProblem("the PDF has no pages")
+    note = ""
+    if count > ctx.options.max_pages_per_file:
+        note = f"only the first {ctx.options.max_pages_per_file} of {count} pages were checked"
+    pages = []
+    for index in range(min(count, ctx.options.max_pages_per_file)):
+        number = index + 1
+        try:
+            pdf_page = reader.pages[index]
+            text = pdf_page.extract_text() or ""
+            width_in = float(pdf_page.mediabox.width) / 72.0
+            rotation = int(pdf_page.get("/Rotate", 0) or 0) % 360
+        except Exception as exc:  # noqa: BLE001
+            raise _FileProblem(f"page {number} cannot be read ({type(exc).__name__}: {exc})") from exc
+        if len("".join(text.split())) >= TEXT_LAYER_MIN_CHARS:
+            pages.append(Page(file=rel, sha256=sha, number=number, text_layer=text, text=text, dpi=None))
+            continue
+        if _is_blank(pdf_page):  # nothing drawn: nothing to render, judge or read
+            pages.append(Page(file=rel, sha256=sha, number=number, dpi=None))
+            continue
+        embedded = _embedded_page_image(pdf_page) if rotation == 0 else None
+        if embedded is not None and width_in > 0 and embedded[2] / width_in > 50:
+            data, suffix, px_width = embedded
+            out = ctx.path_for(sha, number, f"page{suffix}")
+            out.write_bytes(data)
+            dpi: float | None = px_width / width_in
+        else:
+            out = ctx.path_for(sha, number, "render.png")
+            try:
+                pdfrender.render_page(path, number, out, dpi=ctx.options.pdf_render_dpi)
+            except DossierError as exc:
+                raise _FileProblem(f"page {number} cannot be rendered: {exc}") from exc
+            dpi = float(ctx.options.pdf_render_dpi)
+        pages.append(Page(file=rel, sha256=sha, number=number, image=out, dpi=dpi, exif={"_mime": filetype.PDF}))
+    return pages, note
+
+
+
+def _suffix_note(rel: str, mime: str) -> str:
+    """Say so when the name suggests another type than the content (the content wins)."""
+    suffix = Path(rel).suffix.lower().lstrip(".")
+    expected = {"pdf": "application/pdf", "jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png",
+                "tif": "image/tiff", "tiff": "image/tiff", "heic": "image/heic"}.get(suffix)
+    if expected and expected != mime:
+        return f"named .{suffix} but the content is {mime}"
+    return ""
+
+
+def ingest_file(path: Path, rel: str, root: Path, ctx: RunContext) -> tuple[InputFile, list[Page]]:
+    """Type one file by content and split it into pages. Problems become a status, never an exception.
+
+    Args:
+        path: The file (or symlink) on disk.
+        rel: Its path relative to the dossier folder.
+        root: The dossier folder (symlinks must stay inside it).
+        ctx: Run context (limits, work folder).
+    """
+    def status(st: FileStatus, message: str, sha: str = "", size: int = 0, mime: str = "") -> InputFile:
+        return InputFile(file=rel, sha256=sha, size=size, mime=mime, status=st, message=message)
+
+    if path.is_symlink():
+        target = path.resolve()
+        if not target.is_relative_to(root.resolve()):
+            return status(FileStatus.ERROR, "symbolic link to a file outside the dossier folder: refused"), []
+        if not target.is_file():
+            return status(FileStatus.ERROR, "symbolic link to something that is not a file"), []
+    try:
+        size = path.stat().st_size
+        if size == 0:
+            return status(FileStatus.ERROR, "empty file (0 bytes)", mime="inode/x-empty"), []
+        if size > ctx.options.max_file_bytes:
+            limit = ctx.options.max_file_bytes // (1024 * 1024)
+            return status(FileStatus.ERROR, f"file is {size / 2**20:.0f} MiB, above the {limit} MiB limit",
+                          size=size), []
+        with path.open("rb") as handle:
+            head = handle.read(8192)
+        sha = _sha256(path)
+    except OSError as exc:
+        return status(FileStatus.ERROR, f"cannot read the file ({exc.strerror or exc})"), []
+    mime = filetype.sniff(head)
+    note = _suffix_note(rel, mime)
+    if mime != filetype.PDF and mime not in filetype.IMAGE_TYPES:
+        return status(FileStatus.UNSUPPORTED, f"{mime} is not a scan (PDF, JPEG, PNG, TIFF or HEIC expected)",
+                      sha, size, mime), []
+    try:
+        if mime == filetype.PDF:
+            pages, extra = _pdf_pages(path, rel, sha, ctx)
+        else:
+            pages, extra = _image_pages(path, rel, sha, mime, ctx), ""
+    except _FileProblem as exc:
+        return status(FileStatus.ERROR, "; ".join(m for m in (str(exc), note) if m), sha, size, mime), []
+    message = "; ".join(m for m in (note, extra) if m)
+    info = InputFile(file=rel, sha256=sha, size=size, mime=mime, status=FileStatus.PROCESSED,
+                     message=message, page_count=len(pages))
+    return info, pages
+
+
+def ingest_dossier(source: DossierSource, ctx: RunContext) -> Intake:
+    """Every file of one dossier folder (nested folders included) with its pages."""
+    files: list[InputFile] = []
+    pages: list[Page] = []
+    for path, rel in _walk(source.path):
+        if rel in CASE_FILES:
+            continue
+        info, file_pages = ingest_file(path, rel, source.path, ctx)
+        files.append(info)
+        pages.extend(file_pages)
+    log.info("dossier %s: %d files, %d pages", source.id, len(files), len(pages))
+    return Intake(tuple(files), tuple(pages))
+
+
+def load_page_image(page: Page) -> Image.Image:
+    """The page raster as RGB, EXIF orientation applied (for the stages that need pixels).
+
+    Raises:
+        InputFileError: the page has no raster.
+    """
+    if page.image is None:
+        raise InputFileError(f"{page.ref} has no image")
+    with Image.open(page.image) as image:
+        image.seek(page.frame)
+        image.load()
+        upright = ImageOps.exif_transpose(image) or image
+        return upright.convert("RGB")

@@ -1,0 +1,37 @@
+"""MRZ stage: find and read the machine-readable zone of identity pages (check digits decide trust)."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+
+from pipeline import mrz
+from pipeline.context import RunContext
+from pipeline.engines import mrz_reader
+from pipeline.model import Page
+from pipeline.stages.intake import load_page_image
+
+log = logging.getLogger(__name__)
+
+
+def read_mrz_zone(page: Page, ctx: RunContext) -> Page:
+    """Record the MRZ lines of a page, if it has an MRZ.
+
+    Text-layer pages are searched in their text; accepted raster pages are searched in the image
+    (any orientation). Rejected pages are skipped: their content will not be used.
+    """
+    if page.has_text_layer:
+        lines = mrz.find_mrz_lines(page.text_layer)
+        if not lines:
+            return page
+        result = mrz.parse_mrz("\n".join(lines), today=ctx.options.as_of)
+        return dataclasses.replace(page, mrz_lines=tuple(lines), mrz_confidence=1.0 if result.valid else 0.3)
+    if not page.accepted or page.image is None:
+        return page
+    read = mrz_reader.read_mrz(load_page_image(page), today=ctx.options.as_of)
+    if read.result is None:
+        return page
+    log.debug("MRZ on %s: %s valid=%s", page.ref, read.result.format, read.valid)
+    return dataclasses.replace(
+        page, mrz_lines=tuple(read.result.raw), mrz_bbox=read.bbox, mrz_confidence=read.confidence
+    )
