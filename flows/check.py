@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pydantic
 
@@ -102,8 +103,9 @@ def run_check(
     global _progress
     _progress = on_page
     try:
-        runner = ThreadPoolTaskRunner(max_workers=options.workers)
-        return check.with_options(task_runner=runner)(CheckParams(path=path, options=options))
+        runner: ThreadPoolTaskRunner[Any] = ThreadPoolTaskRunner(max_workers=options.workers)
+        flow_with_runner = check.with_options(task_runner=runner)  # type: ignore[arg-type]
+        return flow_with_runner(CheckParams(path=path, options=options))
     finally:
         _progress = None
 

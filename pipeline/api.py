@@ -105,7 +105,7 @@ def extract_fields(document: Document, pages: Sequence[Page], as_of: dt.date) ->
                 fields.update(_mrz_fields(page, as_of))
                 break
     country = fields["issuer"].value if "issuer" in fields else None
-    printed = extract_dates.extract_date_fields(document.type, pages, country=country)  # type: ignore[arg-type]
+    printed = extract_dates.extract_date_fields(document.type, pages, country=country, reference=as_of)  # type: ignore[arg-type]
     for name, value in printed.items():
         if name not in fields:
             fields[name] = value

@@ -105,7 +105,7 @@ class PageCache:
             tmp = f"{path}.{os.getpid()}.tmp"
             with self._fs.open(tmp, "w", encoding="utf-8") as handle:
                 handle.write(payload)
-            os.replace(tmp, path)
+            Path(tmp).replace(path)
         else:  # object stores write whole objects: no torn entries to fear
             with self._fs.open(path, "w", encoding="utf-8") as handle:
                 handle.write(payload)

@@ -184,8 +184,10 @@ class CaseFacts(pydantic.BaseModel):
         return self.model_copy(update={"application_date": as_of})
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON form for the report's ``case`` object."""
-        return self.model_dump(mode="json")
+        """JSON form for the report's ``case`` object: the contract's keys always, others when set."""
+        data = self.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+        contract = self.model_dump(mode="json", include={"category", "application_date", "entry_date", "nationality"})
+        return contract | data
 
 
 def _parse(raw: Mapping[str, Any], where: str) -> CaseFacts:

@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 import os
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import fsspec
@@ -81,6 +82,12 @@ def check(
         options = RunOptions(as_of=_as_of(as_of), cases=cases, profile=profile, workers=workers, cache=cache)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
+    local = _materialise(path)
+    # Fail fast, before a Prefect server starts, on a bad path or case file.
+    from pipeline import api
+    from pipeline.stages import intake
+
+    api.load_cases(Path(local), intake.discover(Path(local)), options)
     from flows.check import run_check  # Prefect is imported only when a run starts
 
     show = progress and err.is_terminal
@@ -91,7 +98,7 @@ def check(
         def advance(page: Page) -> None:
             bar.advance(task_id)
 
-        report = run_check(_materialise(path), options, on_page=advance)
+        report = run_check(local, options, on_page=advance)
     written = write_reports(report, out)
     Console().print(_summary_table(report))
     err.print(f"Reports written: {', '.join(written)}")
@@ -124,19 +131,20 @@ def rules(
 def main() -> None:
     """Console-script entry point: map our errors to exit codes with a readable message."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
     except DossierError as exc:
         err.print(f"[red]error:[/] {exc}")
         sys.exit(int(exc.exit_code))
     except typer.Abort:
         sys.exit(int(ExitCode.INTERNAL))
-    except Exception as exc:  # click usage errors carry their own exit code
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(int(ExitCode.BAD_ARGS))
-        raise
+    except typer.TyperException as exc:  # usage errors: bad option values, unknown commands
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        else:
+            err.print(f"[red]error:[/] {exc}")
+        sys.exit(int(ExitCode.BAD_ARGS))
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

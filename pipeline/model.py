@@ -191,7 +191,7 @@ class InputFile:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form (the contract's ``files`` entries plus detail)."""
-        return _jsonable(dataclasses.asdict(self))  # type: ignore[no-any-return]
+        return _jsonable(dataclasses.asdict(self))
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -251,7 +251,7 @@ class Page:
         data: dict[str, Any] = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
         data["rejections"] = [r.to_dict() for r in self.rejections]
         data["words"] = [[w.text, list(w.bbox), w.confidence] for w in self.words]
-        return _jsonable(data)  # type: ignore[no-any-return]
+        return _jsonable(data)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Page:

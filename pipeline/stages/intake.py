@@ -25,10 +25,10 @@ log = logging.getLogger(__name__)
 
 try:  # HEIC is what iPhones write: reading it is part of recognising phone photos.
     import pillow_heif
-
-    pillow_heif.register_heif_opener()
 except ImportError:  # pragma: no cover - optional at run time
-    pillow_heif = None
+    log.warning("pillow-heif is not installed: HEIC photos will be reported as unreadable")
+else:
+    pillow_heif.register_heif_opener()
 
 TEXT_LAYER_MIN_CHARS = 30
 """A PDF page with fewer extractable characters is treated as a scan (stray OCR'd page numbers)."""

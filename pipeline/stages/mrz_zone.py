@@ -17,8 +17,9 @@ log = logging.getLogger(__name__)
 def read_mrz_zone(page: Page, ctx: RunContext) -> Page:
     """Record the MRZ lines of a page, if it has an MRZ.
 
-    Text-layer pages are searched in their text; accepted raster pages are searched in the image
-    (any orientation). Rejected pages are skipped: their content will not be used.
+    Text-layer pages are searched in their text; raster pages are searched in the image (any
+    orientation). Rejected pages too: full-page OCR is skipped for them, but the MRZ band is small and
+    tells that the rejected page is a passport, so the report names the right document.
     """
     if page.has_text_layer:
         lines = mrz.find_mrz_lines(page.text_layer)
@@ -26,7 +27,7 @@ def read_mrz_zone(page: Page, ctx: RunContext) -> Page:
             return page
         result = mrz.parse_mrz("\n".join(lines), today=ctx.options.as_of)
         return dataclasses.replace(page, mrz_lines=tuple(lines), mrz_confidence=1.0 if result.valid else 0.3)
-    if not page.accepted or page.image is None:
+    if page.image is None:
         return page
     read = mrz_reader.read_mrz(load_page_image(page), today=ctx.options.as_of)
     if read.result is None:

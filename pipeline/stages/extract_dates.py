@@ -1,0 +1,755 @@
+"""Label-driven extraction of printed dates (and a few neighbours) from page text (DOCUMENTS.md A.1, C)."""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+import datetime as dt
+import enum
+import logging
+import re
+from collections.abc import Iterable, Sequence
+
+from pipeline.dates import DateKind, DateMatch, find_dates, with_kind
+from pipeline.model import BBox, DocType, Field, Page
+from pipeline.stages.classify import detect_language, normalise, phrase_patterns
+
+__all__ = ["COUNTRIES", "country_code", "extract_date_fields"]
+
+log = logging.getLogger(__name__)
+
+
+class Role(enum.Enum):
+    """What a label says about the date that follows it."""
+
+    ISSUE = "issue"
+    ISSUED = "issued"
+    """A bare "issued": often the issue of another document ("passport issued at ... on ...")."""
+    SIGN = "sign"
+    """Place and date of signature ("Fait à ... le ...")."""
+    DATED = "dated"
+    """A bare "Date:" caption."""
+    EXPIRY = "expiry"
+    BIRTH = "birth"
+    RANGE = "range"
+    """A validity range: the next two dates are its start and end."""
+    START = "start"
+    END = "end"
+    APOSTILLE = "apostille"
+    """Apostille field 6 ("the / le / de / am / el día"); the date must follow at once."""
+    DISTRACTOR = "distractor"
+    """Request dates, law dates, events: they consume their date so it is never taken for another."""
+
+
+_SEP = r"[^\n]{1,40}?"
+# Folded phrases ("|"-separated; "re:" starts a regular expression), by role. Sources: DOCUMENTS.md A.1, C.
+_LABELS: dict[Role, str] = {
+    Role.ISSUE: (
+        "date of issue|issue date|issued on|date issued|date of issuance|date de delivrance|delivre le|"
+        "delivree le|date d'emission|emis le|emise le|datum van afgifte|afgiftedatum|afgegeven op|uitgereikt op|"
+        "datum afgifte|ausstellungsdatum|ausgestellt am|fecha de expedicion|fecha de emision|expedido el|"
+        "expedida el|emitido el|data di rilascio|rilasciato il|rilasciata il|data de emissao|emitido em|emitida em|"
+        f"re:delivre(?:e)? a {_SEP} le|re:ausgestellt in {_SEP} am|re:rilasciat[oa] a {_SEP} il"
+    ),
+    Role.ISSUED: "issued|issued by",
+    Role.SIGN: (
+        f"re:fa[il1]t a\\.? {_SEP},? l[ec]|fait le|re:done at {_SEP},? [o0]n|re:signed at {_SEP},? on|signed on|"
+        # "Issued at <city> on <date>" opening a line; mid-sentence it often names another document.
+        f"re:(?<![^\\n])[ \\t]*issued at {_SEP},? [o0]n|"
+        f"re:gedaan te {_SEP},? op|re:opgemaakt te {_SEP},? op|re:ondertekend te {_SEP},? op|ort, datum|ort und datum|"
+        f"re:(?:dado|expedido|firmado|hecho) en {_SEP},? (?:a|el)|re:fatto a {_SEP},? (?:il|li|addi)|"
+        f"re:(?:emitido|feito|passado) em {_SEP},? (?:em|a|aos)|lieu et date|plaats en datum"
+    ),
+    Role.DATED: r"re:(?:date|datum|fecha|data)\s*:",
+    Role.EXPIRY: (
+        "date of expiry|expiry date|expiration date|date of expiration|expires on|expires|valid until|valid thru|"
+        "date d'expiration|expire le|valable jusqu'au|valable jusqu'a|date de fin de validite|vervaldatum|"
+        "geldig tot en met|geldig tot|vervalt op|gultig bis|ablaufdatum|lauft ab am|valido hasta|"
+        "fecha de caducidad|fecha de vencimiento|data di scadenza|scadenza|valido fino al|valida fino al|"
+        "valido ate|valida ate|data de validade"
+    ),
+    Role.BIRTH: (
+        "date of birth|born on|birth date|date de naissance|ne le|nee le|ne(e) le|geboortedatum|geboren op|"
+        "geburtsdatum|geboren am|fecha de nacimiento|nacido el|nacida el|data di nascita|nato il|nata il|"
+        "data de nascimento|nascido em|nascida em"
+    ),
+    Role.RANGE: (
+        "valid from|period of cover|period of insurance|insurance period|coverage period|valable du|"
+        "periode de validite|periode de couverture|periode d'assurance|geldig van|geldigheidsduur|dekkingsperiode|"
+        "verzekeringsperiode|gultig vom|gultigkeitsdauer|versicherungszeitraum|valido desde|periodo de cobertura|"
+        "periodo di copertura|valido dal|periodo de validade|periodo de cobertura"
+    ),
+    Role.START: (
+        "start date|commencement date|date of commencement|commencing on|commences on|starting on|effective from|"
+        "date de debut|prend cours le|prendra cours le|date d'entree en service|entree en service le|"
+        "entree en service|aanvangsdatum|ingaande op|datum indiensttreding|neemt een aanvang op|in dienst op|"
+        "beginn des arbeitsverhaltnisses|eintrittsdatum|mietbeginn|beginnt am|fecha de inicio|fecha de comienzo|"
+        "data di inizio|data de inicio|starts on|start on|will start on|begins on|gaat in op|begint op|"
+        "debute le|debutera le|inizia il|comienza el|inicia em"
+    ),
+    Role.END: "end date|ends on|date de fin|prend fin le|einddatum|eindigt op|enddatum|endet am",
+    Role.APOSTILLE: (
+        r"re:(?:(?<=\s)[67]\s*[.\x29]\s*)?(?:the|le|de|am|el dia|el|il giorno|il|no dia|em|op|den)"
+        r"(?:\s*/\s*(?:the|le|de|am|el dia|el|il giorno|il|no dia|em|op|den))*\s*:?"
+    ),
+    Role.DISTRACTOR: (
+        "demande du|date de la demande|date de demande|date of request|date of application|application date|"
+        "requested on|request date|aanvraag van|datum aanvraag|datum van aanvraag|aangevraagd op|antragsdatum|"
+        "beantragt am|antrag vom|fecha de solicitud|data della richiesta|data do pedido|data da solicitacao|"
+        "loi du|law of|wet van|gesetz vom|ley de|legge del|lei de|arrete royal du|koninklijk besluit van|"
+        "royal decree of|decret du|decreet van|verordnung vom|convention de la haye du|hague convention of|"
+        "convention of|verdrag van|ubereinkommen vom|convencion de la haya de|convenio de la haya de|"
+        "convenzione dell'aja del|convencao da haia de|date of marriage|date du mariage|datum van het huwelijk|"
+        "tag der eheschliessung|fecha del matrimonio|printed on|imprime le|"
+        "date of entry|date d'entree|entry date|date of registration|"
+        "registration date|date de l'acte|datum van de akte|beurkundet am|fecha de inscripcion|data dell'atto|"
+        "data do registo|data do registro|date of death|date du deces"
+    ),
+}
+_ADJACENT_ONLY = frozenset({Role.APOSTILLE})
+_ADJACENT = re.compile(r"[\s:.,\-/|()]{0,6}")
+_MAX_GAP_CHARS, _MAX_GAP_LINES = 200, 3
+
+_ROLE_CONFIDENCE = {
+    Role.ISSUE: 0.92,
+    Role.ISSUED: 0.75,
+    Role.SIGN: 0.9,
+    Role.APOSTILLE: 0.93,
+    Role.EXPIRY: 0.92,
+    Role.BIRTH: 0.92,
+    Role.RANGE: 0.9,
+    Role.START: 0.9,
+    Role.END: 0.9,
+    Role.DATED: 0.75,
+}
+_LETTERHEAD_CONFIDENCE = 0.8
+_MAX_AGE_YEARS = 10
+"""Unlabelled dates older than this are not taken for the issue date of a certificate or letter."""
+_KIND = {
+    "issue_date": DateKind.ISSUE,
+    "source_issue_date": DateKind.ISSUE,
+    "birth_date": DateKind.BIRTH,
+    "expiry_date": DateKind.EXPIRY,
+}
+
+_ID_TYPES = frozenset({DocType.PASSPORT, DocType.ID_CARD, DocType.RESIDENCE_CARD})
+_LETTER_TYPES = frozenset(
+    {
+        DocType.CRIMINAL_RECORD,
+        DocType.MEDICAL_CERTIFICATE,
+        DocType.BANK_STATEMENT,
+        DocType.ENROLLMENT_LETTER,
+        DocType.BIRTH_CERTIFICATE,
+        DocType.MARRIAGE_CERTIFICATE,
+        DocType.EMPLOYMENT_CONTRACT,
+        DocType.LEASE_AGREEMENT,
+        DocType.HEALTH_INSURANCE,
+    }
+)
+_Target = tuple[str | None, ...]
+"""Field names a role feeds: one name, or two for a range (start, end)."""
+_ISSUE_FIELDS: dict[Role, _Target] = {
+    Role.ISSUE: ("issue_date",),
+    Role.ISSUED: ("issue_date",),
+    Role.SIGN: ("issue_date",),
+    Role.DATED: ("issue_date",),
+    Role.BIRTH: ("birth_date",),
+}
+_FIELD_MAP: dict[DocType, dict[Role, _Target]] = {
+    **{
+        t: {
+            Role.ISSUE: ("issue_date",),
+            Role.ISSUED: ("issue_date",),
+            Role.EXPIRY: ("expiry_date",),
+            Role.BIRTH: ("birth_date",),
+            # "Geldig van ... tot ...": on identity cards the start is the issue date (lower confidence).
+            Role.RANGE: ("issue_date", "expiry_date"),
+        }
+        for t in _ID_TYPES
+    },
+    **dict.fromkeys(_LETTER_TYPES, _ISSUE_FIELDS),
+    DocType.HEALTH_INSURANCE: _ISSUE_FIELDS
+    | {Role.RANGE: ("valid_from", "valid_to"), Role.EXPIRY: ("valid_to",), Role.START: ("valid_from",)},
+    DocType.EMPLOYMENT_CONTRACT: _ISSUE_FIELDS | {Role.START: ("start_date",), Role.END: ("end_date",)},
+    DocType.LEASE_AGREEMENT: _ISSUE_FIELDS | {Role.START: ("start_date",), Role.END: ("end_date",)},
+    # A translation repeats the source's "issued on": that is the source's date; only the translator's
+    # signature date is the translation's own (C.8).
+    DocType.TRANSLATION: {
+        Role.SIGN: ("issue_date",),
+        Role.DATED: ("issue_date",),
+        Role.ISSUE: ("source_issue_date",),
+        Role.BIRTH: ("birth_date",),
+    },
+    DocType.APOSTILLE: {Role.APOSTILLE: ("issue_date",), Role.DATED: ("issue_date",)},
+}
+
+_TRANSLATOR_DECLARATION = re.compile(
+    r"traducteur jure|traductrice juree|beedigd vertaler|beedigd vertaalster|sworn translator|"
+    r"beeidigte[rn]? ubersetzer|traductor jurado|traduttore giurato|tradutor juramentado|"
+    r"certifie que la traduction|true and (?:complete|accurate|correct) translation|getrouw en volledig|"
+    r"vorstehenden ubersetzung"
+)
+_LETTERHEAD = re.compile(r"^[ \t]*[a-z][a-z' .\-]{1,30},[ \t]*(?:le|den|the|el|il|li|op|em|am|on|a)?[ \t]*$")
+
+_AMOUNT_LABEL = re.compile(
+    r"sum insured|limit of cover|coverage amount|amount of cover|maximum cover|insured amount|coverage|"
+    r"montant de (?:la )?couverture|montant assure|plafond|capital assure|couverture|verzekerd bedrag|"
+    r"dekkingsbedrag|maximale dekking|dekking|deckungssumme|versicherungssumme|deckung|suma asegurada|"
+    r"capital asegurado|cobertura|massimale|somma assicurata|copertura|capital seguro"
+)
+_AMOUNT = re.compile(
+    r"(?:eur|€)\s*(?P<a>\d[\d .,'’]*\d|\d)|(?P<b>\d[\d .,'’]*\d|\d)\s*(?:eur\b|€|euros?\b)",
+)
+_TARGET_LANGUAGE = re.compile(
+    # "traduction ... vers le français", not "... l'original rédigé en anglais" (the source language).
+    r"(?:tradu\w*|vertal\w*|ubersetz\w*|translat\w*)(?:(?!original|redige|opgesteld|uit het|aus dem|from)[^\n]){0,40}?"
+    r"(?:vers le |vers l'|in het |naar het |ins |into )"
+    r"(?P<l>francais|neerlandais|allemand|anglais|frans|nederlands|duits|engels|deutsche|franzosische|"
+    r"niederlandische|englische|french|dutch|german|english)"
+)
+_LANGUAGE_NAMES = {
+    "fr": "francais frans franzosische french",
+    "nl": "neerlandais nederlands niederlandische dutch",
+    "de": "allemand duits deutsche german",
+    "en": "anglais engels englische english",
+}
+_LANGUAGE_CODE = {name: code for code, names in _LANGUAGE_NAMES.items() for name in names.split()}
+
+# Country names (folded) in EN/FR/NL/DE/ES/IT/PT -> ICAO code (Germany is "D", DOCUMENTS.md B.5).
+_COUNTRY_NAMES: dict[str, str] = {
+    "AUT": "austria|autriche|oostenrijk|osterreich|republik osterreich|austria|austria",
+    "BEL": "belgium|belgique|belgie|belgien|belgica|belgio|kingdom of belgium|royaume de belgique",
+    "BGR": "bulgaria|bulgarie|bulgarije|bulgarien|bulgaria",
+    "HRV": "croatia|croatie|kroatie|kroatien|croacia|croazia|croacia",
+    "CYP": "cyprus|chypre|cyprus|zypern|chipre|cipro",
+    "CZE": "czech republic|czechia|republique tcheque|tchequie|tsjechie|tschechien|republica checa|chequia|"
+    "repubblica ceca|cechia|republica checa",
+    "D": "germany|allemagne|duitsland|deutschland|bundesrepublik deutschland|alemania|germania|alemanha",
+    "DNK": "denmark|danemark|denemarken|danemark|dinamarca|danimarca",
+    "EST": "estonia|estonie|estland|estonia|estonia",
+    "ESP": "spain|espagne|spanje|spanien|espana|reino de espana|spagna|espanha",
+    "FIN": "finland|finlande|finnland|finlandia|finlandia",
+    "FRA": "france|frankrijk|frankreich|francia|franca|republique francaise",
+    "GRC": "greece|grece|griekenland|griechenland|grecia|grecia",
+    "HUN": "hungary|hongrie|hongarije|ungarn|hungria|ungheria",
+    "IRL": "ireland|irlande|ierland|irland|irlanda",
+    "ITA": "italy|italie|italie|italien|italia|italia|repubblica italiana",
+    "LTU": "lithuania|lituanie|litouwen|litauen|lituania|lituania",
+    "LUX": "luxembourg|luxemburg|luxemburgo|lussemburgo",
+    "LVA": "latvia|lettonie|letland|lettland|letonia|lettonia|letonia",
+    "MLT": "malta|malte",
+    "NLD": "netherlands|the netherlands|pays-bas|nederland|nederlanden|niederlande|paises bajos|paesi bassi|"
+    "paises baixos|kingdom of the netherlands|holland",
+    "POL": "poland|pologne|polen|polonia|polonia|polonia",
+    "PRT": "portugal|portogallo",
+    "ROU": "romania|roumanie|roemenie|rumanien|rumania|romenia",
+    "SWE": "sweden|suede|zweden|schweden|suecia|svezia|suecia",
+    "SVN": "slovenia|slovenie|slovenie|slowenien|eslovenia|eslovenia",
+    "SVK": "slovakia|slovaquie|slowakije|slowakei|eslovaquia|slovacchia|eslovaquia",
+    "ISL": "iceland|islande|ijsland|island|islandia|islanda",
+    "LIE": "liechtenstein",
+    "NOR": "norway|norvege|noorwegen|norwegen|noruega|norvegia",
+    "CHE": "switzerland|suisse|zwitserland|schweiz|suiza|svizzera|suica|confederation suisse",
+    "GBR": "united kingdom|royaume-uni|verenigd koninkrijk|vereinigtes konigreich|reino unido|regno unito|"
+    "great britain|grande-bretagne|groot-brittannie|grossbritannien|england|scotland",
+    "USA": "united states of america|united states|etats-unis|verenigde staten|vereinigte staaten|"
+    "estados unidos|stati uniti|u.s.a.|usa",
+    "CAN": "canada|kanada|canada",
+    "IND": "india|inde|indie|indien|india|republic of india",
+    "CHN": "china|chine|volksrepubliek china|cina|people's republic of china",
+    "MAR": "morocco|maroc|marokko|marruecos|marocco|marrocos|royaume du maroc",
+    "TUR": "turkey|turkiye|turquie|turkije|turkei|turquia|turchia",
+    "COL": "colombia|colombie|kolumbien|colombia|colombia|colombia|colombia",
+    "BRA": "brazil|bresil|brazilie|brasilien|brasil|brasile",
+    "PHL": "philippines|filipijnen|philippinen|filipinas|filippine",
+    "PAK": "pakistan|pakistan|pakistan|paquistao",
+    "PER": "peru|perou|peru",
+    "RUS": "russian federation|russia|russie|federation de russie|rusland|russland|rusia|russia|russia",
+    "COD": "democratic republic of the congo|republique democratique du congo|democratische republiek congo|"
+    "demokratische republik kongo|republica democratica del congo|rd congo|dr congo",
+    "COG": "republic of the congo|republique du congo|congo-brazzaville",
+    "CMR": "cameroon|cameroun|kameroen|kamerun|camerun|camaroes",
+    "VNM": "viet nam|vietnam|viet-nam",
+    "NGA": "nigeria|nigeria",
+    "EGY": "egypt|egypte|egypte|agypten|egipto|egitto|egito",
+    "DZA": "algeria|algerie|algerije|algerien|argelia|algeria",
+    "TUN": "tunisia|tunisie|tunesie|tunesien|tunez|tunisia|tunisia",
+    "UKR": "ukraine|oekraine|ucrania|ucraina",
+    "JPN": "japan|japon|japan|giappone|japao",
+    "KOR": "republic of korea|south korea|korea|coree du sud|coree|zuid-korea|sudkorea|corea del sur|"
+    "corea del sud|coreia do sul",
+    "MEX": "mexico|mexique|mexico|mexiko|messico",
+    "ARG": "argentina|argentine|argentinie|argentinien",
+    "ZAF": "south africa|afrique du sud|zuid-afrika|sudafrika|sudafrica|africa do sul",
+    "AUS": "australia|australie|australie|australien|australia",
+    "NZL": "new zealand|nouvelle-zelande|nieuw-zeeland|neuseeland|nueva zelanda|nuova zelanda",
+    "ISR": "israel|israel",
+    "SEN": "senegal|senegal",
+    "GHA": "ghana",
+    "KEN": "kenya|kenia",
+    "ALB": "albania|albanie|albanie|albanien",
+    "SRB": "serbia|serbie|servie|serbien",
+    "MKD": "north macedonia|macedoine du nord|noord-macedonie|nordmazedonien",
+    "BIH": "bosnia and herzegovina|bosnie-herzegovine|bosnie en herzegovina|bosnien und herzegowina",
+    "MDA": "moldova|moldavie|moldavie|moldau|moldavia",
+    "GEO": "georgia|georgie|georgie|georgien",
+    "ARM": "armenia|armenie|armenie|armenien",
+    "AZE": "azerbaijan|azerbaidjan|azerbeidzjan|aserbaidschan",
+    "KAZ": "kazakhstan|kazachstan|kasachstan",
+    "ECU": "ecuador|equateur",
+    "VEN": "venezuela",
+    "CHL": "chile|chili",
+    "DOM": "dominican republic|republique dominicaine|dominicaanse republiek",
+    "IDN": "indonesia|indonesie|indonesie|indonesien",
+    "MYS": "malaysia|malaisie|maleisie",
+    "SGP": "singapore|singapour|singapur",
+    "THA": "thailand|thailande",
+    "IRN": "iran",
+    "LBN": "lebanon|liban|libanon|libano",
+    "SAU": "saudi arabia|arabie saoudite|saoedi-arabie|saudi-arabien",
+    "ARE": "united arab emirates|emirats arabes unis|verenigde arabische emiraten",
+    "BGD": "bangladesh|bangladesch",
+    "NPL": "nepal",
+    "LKA": "sri lanka",
+    "ETH": "ethiopia|ethiopie",
+    "RWA": "rwanda|ruanda",
+    "BDI": "burundi",
+    "CIV": "cote d'ivoire|ivory coast|ivoorkust|elfenbeinkuste",
+    "AND": "andorra|andorre",
+    "MCO": "monaco",
+    "SMR": "san marino|saint-marin",
+}
+COUNTRIES: dict[str, str] = {name: code for code, names in _COUNTRY_NAMES.items() for name in names.split("|") if name}
+"""Folded country name -> ICAO code."""
+_COUNTRY_PATTERNS = tuple((re.compile(phrase_patterns(n)[0]), code) for n, code in COUNTRIES.items())
+_COUNTRY_RE = re.compile(r"(?<![\w])(?:" + "|".join(phrase_patterns("|".join(COUNTRIES))) + r")(?![\w])")
+
+
+def _country_of(name: str) -> str:
+    """The code of a name matched by ``_COUNTRY_RE`` (possibly OCR-damaged)."""
+    return next(code for pattern, code in _COUNTRY_PATTERNS if pattern.fullmatch(name))
+
+
+_COUNTRY_CAPTION = r"(?:country|pays|land|pais|paese|staat)(?:\s*/\s*(?:country|pays|land|pais|paese|staat))*"
+_COUNTRY_LABEL = re.compile(
+    # Apostille field 1: "1. Country:" (number, colon optional) or "Country / Pays:" (colon required).
+    rf"(?:(?:^|\s)1\s*[.)]\s*{_COUNTRY_CAPTION}\s*:?|(?<!\w){_COUNTRY_CAPTION}\s*:)[ \t]*(?P<v>[^\n]*)"
+)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Label:
+    role: Role
+    span: tuple[int, int]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Candidate:
+    name: str
+    match: DateMatch
+    confidence: float
+    page: Page
+    labelled: bool
+
+
+def country_code(text: str) -> str | None:
+    """The ICAO code of the first country name found in a text (any of the 7 languages).
+
+    Args:
+        text: E.g. the value of apostille field 1.
+
+    Returns:
+        The ICAO code (``D`` for Germany), or None.
+
+    >>> country_code("Royaume de Belgique"), country_code("BUNDESREPUBLIK DEUTSCHLAND"), country_code("Mars")
+    ('BEL', 'D', None)
+    """
+    found = _COUNTRY_RE.search(normalise(text))
+    return None if found is None else _country_of(found.group(0))
+
+
+def _compile(phrases: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![\w])(?:" + "|".join(phrase_patterns(phrases)) + r")(?![\w])")
+
+
+_LABEL_RE = {role: _compile(phrases) for role, phrases in _LABELS.items()}
+
+
+def _labels(folded: str, roles: Iterable[Role], dates: Sequence[DateMatch]) -> list[_Label]:
+    found = [_Label(role, m.span()) for role in roles for m in _LABEL_RE[role].finditer(folded)]
+    # Longest label first at a position; drop labels inside another label or inside a date.
+    found.sort(key=lambda lab: (lab.span[0], -(lab.span[1] - lab.span[0])))
+    kept: list[_Label] = []
+    for lab in found:
+        if kept and lab.span[0] < kept[-1].span[1]:
+            continue
+        if any(d.span[0] <= lab.span[0] < d.span[1] for d in dates):
+            continue
+        # Multilingual captions ("Date of issue / Date de délivrance") are one label.
+        if (
+            kept
+            and kept[-1].role is lab.role
+            and re.fullmatch(r"[\s/|:,.()]{0,5}", folded[kept[-1].span[1] : lab.span[0]])
+        ):
+            kept[-1] = _Label(lab.role, (kept[-1].span[0], lab.span[1]))
+            continue
+        kept.append(lab)
+    return kept
+
+
+def _word_evidence(page: Page, text: str, span: tuple[int, int]) -> tuple[BBox | None, float | None]:
+    """Union box and mean confidence of the page words that hold ``text[span]``."""
+    if not page.words:
+        return None, None
+    compact_words = [re.sub(r"\s+", "", w.text) for w in page.words]
+    joined = "".join(compact_words)
+    raw = re.sub(r"\s+", "", text[span[0] : span[1]])
+    if not raw:
+        return None, None
+    before = re.sub(r"\s+", "", text[: span[0]])
+    if re.sub(r"\s+", "", text) == joined:
+        start = len(before)
+    else:  # the text was rebuilt differently: take the occurrence nearest in relative position
+        hits = [m.start() for m in re.finditer(re.escape(raw), joined)]
+        if not hits:
+            return None, None
+        target = len(before) / max(1, len(re.sub(r"\s+", "", text))) * len(joined)
+        start = min(hits, key=lambda h: abs(h - target))
+    end = start + len(raw)
+    chosen, offset = [], 0
+    for word, compact in zip(page.words, compact_words, strict=True):
+        if offset < end and offset + len(compact) > start:
+            chosen.append(word)
+        offset += len(compact)
+    if not chosen:
+        return None, None
+    box = (
+        min(w.bbox[0] for w in chosen),
+        min(w.bbox[1] for w in chosen),
+        max(w.bbox[2] for w in chosen),
+        max(w.bbox[3] for w in chosen),
+    )
+    return box, sum(w.confidence for w in chosen) / len(chosen)
+
+
+def _to_field(cand: _Candidate, *, competing: bool = False, agreeing: bool = False) -> Field:
+    page = cand.page
+    text = page.text or page.text_layer
+    bbox, word_conf = _word_evidence(page, text, cand.match.span)
+    confidence = cand.confidence
+    if cand.match.ambiguous:
+        confidence *= 0.7
+    if competing:
+        confidence *= 0.75
+    elif agreeing:
+        confidence = min(0.99, confidence + 0.04)
+    if not page.has_text_layer:
+        quality = word_conf if word_conf is not None else (page.text_confidence or 0.7)
+        confidence *= 0.7 + 0.3 * max(0.0, min(1.0, quality))
+    return Field(
+        value=cand.match.value,
+        confidence=round(max(0.0, min(1.0, confidence)), 3),
+        source="text" if page.has_text_layer else "ocr",
+        page=page.number,
+        bbox=bbox,
+        raw=cand.match.raw,
+    )
+
+
+def _near(text: str, end: int, start: int) -> bool:
+    gap = text[end:start]
+    return len(gap) <= _MAX_GAP_CHARS and gap.count("\n") <= _MAX_GAP_LINES
+
+
+def _is_adjacent(text: str, label: _Label, labels: Sequence[_Label], date: DateMatch) -> bool:
+    """The date follows the label at once: on its line, or below a label that is alone on its line."""
+    gap = text[label.span[1] : date.span[0]]
+    if _ADJACENT.fullmatch(gap) is None:
+        return False
+    if "\n" not in gap:
+        return True
+    line = (text.rfind("\n", 0, label.span[0]) + 1, text.find("\n", label.span[1]))
+    return not any(other is not label and line[0] <= other.span[0] < line[1] for other in labels)
+
+
+def _assign(
+    text: str, labels: Sequence[_Label], dates: Sequence[DateMatch]
+) -> tuple[list[tuple[_Label, int, DateMatch, bool]], list[DateMatch]]:
+    """Pair dates with labels: the adjacent label first, else the oldest pending label (column layouts).
+
+    Returns:
+        ``(label, slot, date, adjacent)`` pairs (``slot`` 1 is the end of a range) and the dates no
+        label claimed.
+    """
+    events: list[_Label | DateMatch] = sorted([*labels, *dates], key=lambda e: (e.span[0], isinstance(e, DateMatch)))
+    pending: list[list[int]] = []  # [index in labels, next slot]
+    index = {id(lab): i for i, lab in enumerate(labels)}
+    pairs: list[tuple[_Label, int, DateMatch, bool]] = []
+    free: list[DateMatch] = []
+    last_end = 0
+    for event in events:
+        if isinstance(event, _Label):
+            pending.append([index[id(event)], 0])
+            continue
+        date = event
+        adjacent = [p for p in pending if _is_adjacent(text, labels[p[0]], labels, date)]
+        chosen = adjacent[-1] if adjacent else None
+        for entry in [] if adjacent else list(pending):
+            label, slot = labels[entry[0]], entry[1]
+            if label.role in _ADJACENT_ONLY:
+                continue
+            if not (_near(text, label.span[1], date.span[0]) if slot == 0 else date.span[0] - last_end <= 40):
+                pending.remove(entry)  # too far: the label's value was not read
+                continue
+            chosen = entry
+            break
+        if chosen is None:
+            free.append(date)
+        else:
+            label, slot = labels[chosen[0]], chosen[1]
+            pairs.append((label, slot, date, bool(adjacent)))
+            if label.role is Role.RANGE and slot == 0:
+                chosen[1] = 1
+            else:
+                pending.remove(chosen)
+        last_end = date.span[1]
+    return pairs, free
+
+
+def _page_day_first(text: str, country: str | None) -> bool | None:
+    if country:
+        return None  # find_dates applies the country's convention
+    language = detect_language(text)
+    return True if language not in (None, "en") else None
+
+
+def _candidates(
+    doc_type: DocType, page: Page, country: str | None, reference: dt.date
+) -> tuple[list[_Candidate], list[_Candidate]]:
+    """Labelled and unlabelled candidates of one page."""
+    text = page.text or page.text_layer
+    if not text.strip():
+        return [], []
+    folded = normalise(text)
+    dates = find_dates(text, country=country, reference=reference, day_first=_page_day_first(text, country))
+    mapping = _FIELD_MAP.get(doc_type, {})
+    roles = set(mapping) | {Role.DISTRACTOR, Role.BIRTH, Role.RANGE, Role.EXPIRY, Role.START, Role.END, Role.ISSUE}
+    if doc_type is not DocType.TRANSLATION:
+        roles.add(Role.ISSUED)
+    pairs, free = _assign(text, _labels(folded, roles, dates), dates)
+    labelled: list[_Candidate] = []
+    for lab, slot, match, adjacent in pairs:
+        names = mapping.get(lab.role, ())
+        name = names[slot] if slot < len(names) else None
+        if name is None:
+            continue
+        confidence = _ROLE_CONFIDENCE.get(lab.role, 0.85) * (1.0 if adjacent else 0.95)
+        if lab.role is Role.RANGE and slot == 0 and doc_type in _ID_TYPES:
+            confidence *= 0.85
+        labelled.append(
+            _Candidate(name, with_kind(match, _KIND.get(name, DateKind.ANY), reference), confidence, page, True)
+        )
+    unlabelled: list[_Candidate] = []
+    for match in free:
+        head = folded[folded.rfind("\n", 0, match.span[0]) + 1 : match.span[0]]
+        if doc_type in _LETTER_TYPES and _LETTERHEAD.search(head):
+            labelled.append(
+                _Candidate(
+                    "issue_date", with_kind(match, DateKind.ISSUE, reference), _LETTERHEAD_CONFIDENCE, page, True
+                )
+            )
+        else:
+            unlabelled.append(_Candidate("", match, 0.0, page, False))
+    declaration = _TRANSLATOR_DECLARATION.search(folded) if doc_type is DocType.TRANSLATION else None
+    if declaration:
+        # The translated text repeats the source's "Fait à ... le ...": the translator signs last.
+        issue = [c for c in labelled if c.name == "issue_date"]
+        after = [c for c in issue if c.match.span[0] >= declaration.start()]
+        source = [dataclasses.replace(c, name="source_issue_date") for c in issue if c not in after]
+        labelled = [c for c in labelled if c.name != "issue_date"] + after[-1:] + source[-1:]
+    if declaration and not any(c.name == "issue_date" for c in labelled):
+        after = [c for c in unlabelled if declaration.start() <= c.match.span[0] <= declaration.end() + 250]
+        if after:
+            labelled.append(dataclasses.replace(after[0], name="issue_date", confidence=0.7, labelled=True))
+    return labelled, unlabelled
+
+
+def _choose(cands: Sequence[_Candidate]) -> Field:
+    best = max(cands, key=lambda c: (c.confidence, c.page.number, c.match.span[0]))
+    # Only a candidate about as credible as the best one makes the value doubtful.
+    rivals = [c for c in cands if c.match.value != best.match.value and c.confidence >= best.confidence - 0.1]
+    agreeing = sum(c.match.value == best.match.value for c in cands) > 1
+    return _to_field(best, competing=bool(rivals), agreeing=agreeing)
+
+
+def _fallback(doc_type: DocType, free: Sequence[_Candidate], reference: dt.date) -> dict[str, Field]:
+    """Fields from unlabelled dates, at low confidence, only where the layout makes them likely."""
+    out: dict[str, Field] = {}
+    values = sorted({c.match.value for c in free})
+    if doc_type in _LETTER_TYPES or doc_type is DocType.APOSTILLE:
+        # An issue date is recent: this drops unlabelled birth dates and the 1961 Hague Convention date.
+        low, high = reference.replace(year=reference.year - _MAX_AGE_YEARS, day=1), reference.replace(day=1)
+        free = [c for c in free if low <= c.match.value <= high.replace(year=high.year + 1)]
+        values = sorted({c.match.value for c in free})
+        if not values:
+            return out
+        last = max(free, key=lambda c: (c.page.number, c.match.span[0]))
+        cand = dataclasses.replace(last, match=with_kind(last.match, DateKind.ISSUE, reference))
+        cand = dataclasses.replace(cand, confidence=0.55 if len(values) == 1 else 0.35)
+        out["issue_date"] = _to_field(cand)
+    elif doc_type in _ID_TYPES and len(values) in (2, 3):
+        # Birth < issue < expiry on every identity document; the labels were lost by OCR.
+        by_value = {c.match.value: c for c in free}
+        names = ("birth_date", "issue_date", "expiry_date")[3 - len(values) :]
+        for name, value in zip(names, values, strict=True):
+            cand = by_value[value]
+            out[name] = _to_field(
+                dataclasses.replace(cand, match=with_kind(cand.match, _KIND[name], reference), confidence=0.45)
+            )
+    return out
+
+
+def _apostille_country(pages: Sequence[Page]) -> Field | None:
+    for page in pages:
+        text = page.text or page.text_layer
+        folded = normalise(text)
+        for label in _COUNTRY_LABEL.finditer(folded):
+            start = label.start("v")
+            value = label["v"]
+            if len(value.strip(" :.-")) < 3:  # value on the next line
+                start = label.end("v") + 1
+                value = folded[start:].split("\n", 1)[0]
+            found = _COUNTRY_RE.search(value)
+            if found:
+                span = (start + found.start(), start + found.end())
+                return _named_field(page, span, _country_of(found.group(0)), 0.9)
+        # No field 1 caption: the first country name before field 2 ("has been signed by").
+        stop = re.search(r"signed by|signe par|ondertekend door|unterschrieben von|firmado por", folded)
+        found = _COUNTRY_RE.search(folded, 0, stop.start() if stop else len(folded))
+        if found:
+            return _named_field(page, found.span(), _country_of(found.group(0)), 0.6)
+    return None
+
+
+def _named_field(page: Page, span: tuple[int, int], value: str | int, confidence: float) -> Field:
+    text = page.text or page.text_layer
+    bbox, word_conf = _word_evidence(page, text, span)
+    if not page.has_text_layer:
+        confidence *= 0.7 + 0.3 * (word_conf if word_conf is not None else (page.text_confidence or 0.7))
+    return Field(
+        value=value,
+        confidence=round(min(1.0, confidence), 3),
+        source="text" if page.has_text_layer else "ocr",
+        page=page.number,
+        bbox=bbox,
+        raw=text[span[0] : span[1]],
+    )
+
+
+def _parse_amount(raw: str) -> int | None:
+    """``30.000,00`` / ``30,000.00`` / ``30 000`` -> 30000."""
+    digits = re.sub(r"[\s'’]", "", raw).rstrip(".,")
+    digits = re.sub(r"[.,]\d{1,2}$", "", digits)
+    digits = re.sub(r"[.,]", "", digits)
+    return int(digits) if digits.isdigit() else None
+
+
+def _coverage_amount(pages: Sequence[Page]) -> Field | None:
+    for page in pages:
+        text = page.text or page.text_layer
+        folded = normalise(text)
+        for label in _AMOUNT_LABEL.finditer(folded):
+            window = folded[label.end() : label.end() + 80]
+            amount = _AMOUNT.search(window)
+            if amount is None:
+                continue
+            group = "a" if amount["a"] else "b"
+            value = _parse_amount(amount[group])
+            if value:
+                span = (label.end() + amount.start(), label.end() + amount.end())
+                return _named_field(page, span, value, 0.85)
+    return None
+
+
+def _target_language(pages: Sequence[Page]) -> Field | None:
+    for page in pages:
+        text = page.text or page.text_layer
+        found = _TARGET_LANGUAGE.search(normalise(text))
+        if found:
+            return _named_field(page, found.span("l"), _LANGUAGE_CODE[found["l"]], 0.9)
+    counts = collections.Counter(detect_language(p.text or p.text_layer) for p in pages)
+    counts.pop(None, None)
+    for language, _ in counts.most_common():
+        if language in _LANGUAGE_NAMES:
+            page = next(p for p in pages if detect_language(p.text or p.text_layer) == language)
+            return Field(
+                language, 0.7 if len(counts) == 1 else 0.5, "text" if page.has_text_layer else "ocr", page.number
+            )
+    return None
+
+
+def extract_date_fields(
+    doc_type: DocType,
+    pages: Sequence[Page],
+    *,
+    country: str | None = None,
+    reference: dt.date | None = None,
+) -> dict[str, Field]:
+    """Extract the printed dates (and a few related fields) of one document from its pages' text.
+
+    Dates are taken next to their labels in the 7 languages; distractor dates (birth, request, law,
+    marriage dates) are consumed by their own labels and never taken for an issue date. When nothing
+    is found a field is left out, never guessed.
+
+    Args:
+        doc_type: The document's type.
+        pages: The document's pages (text or OCR text, words with boxes when available).
+        country: ICAO code of the issuing state when known (numeric date order; ``USA`` is month first).
+        reference: Evaluation date for two-digit-year centuries (default: today).
+
+    Returns:
+        Fields by name (a field is absent when not found). Identity documents: ``issue_date``,
+        ``expiry_date``, ``birth_date``. Certificates and letters: ``issue_date`` (signature or issue
+        date) and ``birth_date`` when labelled; health insurance also ``valid_from``, ``valid_to`` and
+        ``coverage_amount`` (int, EUR); employment contracts and leases ``start_date`` and ``end_date``
+        when labelled; apostilles ``issue_date`` (field 6) and ``issuing_country`` (ICAO code, ``D`` for
+        Germany); translations ``issue_date`` (the translator's), ``source_issue_date`` and
+        ``target_language`` (``fr``, ``nl``, ``de`` or ``en``).
+    """
+    reference = reference or dt.date.today()
+    labelled: list[_Candidate] = []
+    free: list[_Candidate] = []
+    for page in pages:
+        found, unfound = _candidates(doc_type, page, country, reference)
+        labelled += found
+        free += unfound
+    by_name: dict[str, list[_Candidate]] = collections.defaultdict(list)
+    for cand in labelled:
+        by_name[cand.name].append(cand)
+    fields = {name: _choose(cands) for name, cands in by_name.items()}
+    if not labelled or (doc_type in _LETTER_TYPES | {DocType.APOSTILLE} and "issue_date" not in fields):
+        for name, field in _fallback(doc_type, free, reference).items():
+            fields.setdefault(name, field)
+    issue = fields.get("issue_date")
+    birth = by_name.get("birth_date")
+    if issue is not None and birth and isinstance(issue.value, dt.date):
+        # Century of a two-digit birth year relative to the issue date (DOCUMENTS.md B.4).
+        best = max(birth, key=lambda c: c.confidence)
+        if best.match.two_digit_year:
+            fields["birth_date"] = _to_field(
+                dataclasses.replace(best, match=with_kind(best.match, DateKind.BIRTH, issue.value))
+            )
+    if doc_type is DocType.APOSTILLE:
+        found_country = _apostille_country(pages)
+        if found_country is not None:
+            fields["issuing_country"] = found_country
+    elif doc_type is DocType.HEALTH_INSURANCE:
+        amount = _coverage_amount(pages)
+        if amount is not None:
+            fields["coverage_amount"] = amount
+    elif doc_type is DocType.TRANSLATION:
+        language = _target_language(pages)
+        if language is not None:
+            fields["target_language"] = language
+    log.debug("extracted %s from %d page(s) of a %s", sorted(fields), len(pages), doc_type.value)
+    return fields

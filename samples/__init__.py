@@ -1,0 +1,1 @@
+"""Deterministic generator of sample dossiers and capture sets (PIL, numpy, OpenCV)."""

@@ -1,0 +1,100 @@
+"""The check flow: tasks unit-tested with .fn(), one flow run and the CLI under the test server."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from flows import check as check_flow
+from pipeline import api
+from pipeline.cli import app, main
+from pipeline.context import RunContext, RunOptions
+from pipeline.engines.ocr import FakeOcrEngine
+from pipeline.errors import ExitCode
+from pipeline.stages.intake import DossierSource
+
+SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "batch"
+AS_OF = dt.date(2026, 11, 25)
+
+
+@pytest.fixture()
+def fake_ocr(monkeypatch: pytest.MonkeyPatch) -> FakeOcrEngine:
+    engine = FakeOcrEngine("Extrait du casier judiciaire\nFait à Bruxelles, le 2 octobre 2026")
+    monkeypatch.setattr(api, "default_engine", lambda options: engine)
+    return engine
+
+
+@pytest.fixture()
+def small_batch(tmp_path: Path) -> Path:
+    batch = tmp_path / "batch"
+    for name in ("002-pereira", "005-sanchez"):
+        shutil.copytree(SAMPLES / name, batch / name)
+    (batch / "cases.csv").write_text(
+        "dossier,category,nationality\n002-pereira,single_permit,BRA\n005-sanchez,eu_citizen,ESP\n"
+    )
+    return batch
+
+
+def test_tasks_run_without_a_server(small_batch: Path, tmp_path: Path, fake_ocr: FakeOcrEngine) -> None:
+    options = RunOptions(as_of=AS_OF, workers=1, cache="off")
+    ctx = RunContext(options, tmp_path / "work")
+    found = check_flow.ingest.fn(DossierSource("002-pereira", small_batch / "002-pereira"), ctx)
+    assert {f.file for f in found.files} >= {"notes.txt", "empty.pdf"}
+    pages = [check_flow.process_page.fn(p, ctx, None) for p in found.pages]
+    report = check_flow.assemble.fn(DossierSource("002-pereira", small_batch), found, pages,
+                                    api.CaseFacts(), options, 0.0)
+    assert report.id == "002-pereira"
+    assert len(report.files) == len(found.files)
+
+
+def test_flow_and_cli_on_a_batch(
+    prefect_harness: None, small_batch: Path, tmp_path: Path, fake_ocr: FakeOcrEngine
+) -> None:
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        app, ["check", str(small_batch), "--out", str(out), "--as-of", "2026-11-25", "--workers", "2",
+              "--cache", str(tmp_path / "cache"), "--no-progress"],
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads((out / "report.json").read_text())
+    assert data["schema_version"] == 1 and data["as_of"] == "2026-11-25"
+    assert [d["id"] for d in data["dossiers"]] == ["002-pereira", "005-sanchez"]
+    for dossier in data["dossiers"]:
+        assert set(dossier) >= {"id", "verdict", "ready_until", "case", "findings", "documents", "files"}
+        on_disk = {p.relative_to(small_batch / dossier["id"]).as_posix()
+                   for p in (small_batch / dossier["id"]).rglob("*") if p.is_file()}
+        assert {f["file"] for f in dossier["files"]} == on_disk
+    assert data["dossiers"][1]["case"]["category"] == "eu_citizen"
+    csv_text = (out / "report.csv").read_text()
+    assert csv_text.count(",dossier,") == 2
+    assert "002-pereira" in (out / "report.html").read_text()
+
+
+@pytest.mark.parametrize(
+    ("argv", "code"),
+    [
+        (["check", "/does/not/exist"], ExitCode.INPUT_FILE),
+        (["check", ".", "--as-of", "2026-02-30"], ExitCode.BAD_ARGS),
+        (["check", ".", "--profile", "lenient"], ExitCode.BAD_ARGS),
+    ],
+)
+def test_cli_errors_exit_non_zero(argv: list[str], code: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("sys.argv", ["dossier", *argv])
+    with pytest.raises(SystemExit) as exit_info:
+        main()
+    assert exit_info.value.code == code
+
+
+def test_bad_cases_csv_names_row_and_column(small_batch: Path, monkeypatch: pytest.MonkeyPatch,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    (small_batch / "cases.csv").write_text("dossier,category\n002-pereira,astronaut\n")
+    monkeypatch.setattr("sys.argv", ["dossier", "check", str(small_batch), "--no-progress"])
+    with pytest.raises(SystemExit) as exit_info:
+        main()
+    assert exit_info.value.code == ExitCode.CONFIG
+    assert "row 2, column category" in capsys.readouterr().err

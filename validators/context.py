@@ -1,0 +1,192 @@
+"""What a rule sees: documents, case facts, evaluation date, profile parameters, and finding helpers."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from pipeline.case import CaseFacts
+from pipeline.model import Category, DocType, Document, Finding, Severity, Status
+from validators.belgium import EEA_CH
+from validators.dates import years_between
+from validators.params import Params
+from validators.registry import Applicant, Rule
+
+_ICAO_EXCEPTIONS = {"D": "DEU"}
+"""ICAO 9303 codes that are not three letters (Germany's ``D<<``)."""
+
+
+def country(code: Any) -> str | None:
+    """Normalise an ICAO country code (``D`` and ``D<<`` become ``DEU``).
+
+    >>> country("D<<"), country(" ita"), country(None)
+    ('DEU', 'ITA', None)
+    """
+    if not isinstance(code, str) or not code.strip("< "):
+        return None
+    clean = code.strip().strip("<").upper()
+    return _ICAO_EXCEPTIONS.get(clean, clean)
+
+
+def label(doc_type: DocType) -> str:
+    """Human label of a document type (``criminal_record`` → ``criminal record``)."""
+    return doc_type.value.replace("_", " ")
+
+
+@dataclasses.dataclass(frozen=True)
+class RuleContext:
+    """Inputs of one evaluation, bound to the rule being run (``rule``)."""
+
+    documents: Sequence[Document]
+    case: CaseFacts
+    """Case facts with ``application_date`` defaulted to ``as_of``."""
+    as_of: dt.date
+    profile: str
+    params: Params
+    rule: Rule | None = None
+
+    # ----- derived facts -------------------------------------------------------------------------
+
+    @property
+    def application_date(self) -> dt.date:
+        """The application date (defaulted to the evaluation date)."""
+        return self.case.application_date or self.as_of
+
+    @property
+    def applicant(self) -> Applicant | None:
+        """Who applies: the procedure when given, else the category (None if unknown)."""
+        if self.case.procedure is not None:
+            return Applicant(self.case.procedure)
+        return None if self.case.category is None else Applicant(self.case.category.value)
+
+    @property
+    def stage(self) -> str:
+        """``visa``, ``commune`` or ``renewal`` (explicit, else derived; see CaseFacts.stage)."""
+        if self.case.stage is not None:
+            return self.case.stage
+        if self.applicant in (Applicant.RENEWAL, Applicant.LONG_TERM_RESIDENT):
+            return "renewal"
+        entry = self.case.entry_date
+        return "visa" if entry is None or entry > self.application_date else "commune"
+
+    @property
+    def examined_here(self) -> bool:
+        """True where the criminal record and medical certificate are examined (§1 "Stage matters")."""
+        return self.stage == "visa" or (self.stage == "commune" and not self.case.d_visa)
+
+    @property
+    def renewal_of(self) -> Category | None:
+        """Category of the card being renewed."""
+        return self.case.renewal_of
+
+    def identity_value(self, name: str) -> Any:
+        """A confident field of the first identity document that has it (passport first)."""
+        for doc_type in (DocType.PASSPORT, DocType.ID_CARD, DocType.RESIDENCE_CARD):
+            for doc in self.docs(doc_type):
+                value = self.value(doc, name)
+                if value is not None:
+                    return value
+        return None
+
+    @property
+    def nationality(self) -> str | None:
+        """ICAO nationality from the case facts, else from an identity document."""
+        return country(self.case.nationality) or country(self.identity_value("nationality"))
+
+    @property
+    def is_eea_national(self) -> bool:
+        """Nationality in the EU/EEA/Switzerland."""
+        return self.nationality in EEA_CH
+
+    @property
+    def birth_date(self) -> dt.date | None:
+        """Date of birth from the case facts, else from an identity document."""
+        value = self.case.birth_date or self.identity_value("birth_date")
+        return value if isinstance(value, dt.date) else None
+
+    def age_on(self, day: dt.date) -> int | None:
+        """Age in years on ``day`` when the date of birth is known."""
+        return None if self.birth_date is None else years_between(self.birth_date, day)
+
+    def has_explanation(self, doc_type: DocType) -> bool:
+        """An explanation letter for ``doc_type`` is filed (downgrades its age rule to a warning)."""
+        return doc_type.value in self.case.explanations
+
+    # ----- documents and fields ------------------------------------------------------------------
+
+    def docs(self, *types: DocType) -> list[Document]:
+        """Documents of these types classified with enough confidence."""
+        return [d for d in self.documents if d.type in types and d.type_confidence >= self.params.type_confidence]
+
+    def attached(self, doc: Document, doc_type: DocType) -> list[Document]:
+        """Documents of ``doc_type`` in the same file as ``doc`` (apostille, translation)."""
+        return [d for d in self.docs(doc_type) if d.file == doc.file and d is not doc]
+
+    def value(self, doc: Document, name: str) -> Any:
+        """A field value read with enough confidence, else None."""
+        found = doc.fields.get(name)
+        if found is None or found.confidence < self.params.field_confidence:
+            return None
+        return found.value
+
+    def date(self, doc: Document, name: str) -> dt.date | None:
+        """A confident date field, else None."""
+        value = self.value(doc, name)
+        return value if isinstance(value, dt.date) else None
+
+    def number(self, doc: Document, name: str) -> float | None:
+        """A confident numeric field, else None (booleans are not numbers)."""
+        value = self.value(doc, name)
+        return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+    def why_missing(self, doc: Document, name: str) -> str:
+        """Why a field is not usable: not found, or read with a low confidence."""
+        found = doc.fields.get(name)
+        if found is None:
+            return f"the {name.replace('_', ' ')} was not found on {label(doc.type)} {doc.ref}"
+        return (
+            f"the {name.replace('_', ' ')} of {label(doc.type)} {doc.ref} was read with confidence "
+            f"{found.confidence:.2f} (below {self.params.field_confidence:.2f})"
+        )
+
+    # ----- findings ------------------------------------------------------------------------------
+
+    def _finding(self, status: Status, message: str, docs: Iterable[Document], **kw: Any) -> Finding:
+        assert self.rule is not None, "bind a rule with dataclasses.replace(ctx, rule=...)"
+        severity = Severity(kw.pop("severity", None) or self.rule.severity[self.profile] or Severity.INFO)
+        return Finding(
+            rule=self.rule.id,
+            severity=severity,
+            status=status,
+            message=message,
+            source=self.rule.source,
+            documents=tuple(d.ref for d in docs),
+            **kw,
+        )
+
+    def ok(self, message: str, docs: Iterable[Document] = (), **kw: Any) -> Finding:
+        """A passing finding (``valid_until`` feeds ``ready_until``)."""
+        return self._finding(Status.PASS, message, docs, **kw)
+
+    def fail(self, docs: Iterable[Document] = (), *, action: str, message: str = "", **values: Any) -> Finding:
+        """A failing finding; ``message`` defaults to the rule's template formatted with ``values``.
+
+        Keyword arguments that are Finding fields (``severity``, ``note``, ``boundary_note``,
+        ``valid_until``, ``evidence``) are passed on; the rest fill the template.
+        """
+        assert self.rule is not None
+        kw = {k: values.pop(k) for k in ("severity", "note", "boundary_note", "valid_until", "evidence") if k in values}
+        text = message or self.rule.message.format(**values)
+        return self._finding(Status.FAIL, text, docs, action=action, **kw)
+
+    def unknown(self, what: str, docs: Iterable[Document] = (), *, action: str = "", **kw: Any) -> Finding:
+        """A not-evaluable finding: "could not verify ``what``"."""
+        return self._finding(
+            Status.NOT_EVALUABLE,
+            f"Could not verify {what}",
+            docs,
+            action=action or "Provide a clearer scan or the missing information, or have a person check it",
+            **kw,
+        )

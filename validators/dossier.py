@@ -1,0 +1,469 @@
+"""Dossier-level rules: checklist, scans, plausibility, insurance, means, registration (§2, §4–§5, §10–§11)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+from pipeline.model import DocType, Document, Finding, RejectionCode, Severity
+from validators.belgium import (
+    CHECKLIST,
+    EU_BASIS_DOCUMENTS,
+    IDENTITY,
+    RENEWAL_BASIS,
+    UNCONDITIONAL_CARDS,
+    Requirement,
+)
+from validators.certificate import criminal_record_required
+from validators.context import RuleContext, label
+from validators.dates import add_months, deadline_days, roll_forward
+from validators.registry import ALL, FIRST_ADMISSION, NON_EU, Applicant, parse_severity, rule
+
+SRC_002 = "002_5048936d5a400244.txt"
+SRC_003 = "003_96541b0a4eb6ccbe.txt"
+SRC_004 = "004_82766b854d929574.txt"
+EU = {Applicant.EU_CITIZEN}
+R = RejectionCode
+
+
+# ----- required documents ----------------------------------------------------------------------------
+
+
+def checklist(ctx: RuleContext) -> list[Requirement]:
+    """The requirements that apply to this case (category, stage, age, renewal basis)."""
+    items = [r for r in CHECKLIST if ctx.applicant in r.applies_to]
+    items = [r for r in items if not r.needs_exam or _exam_applies(ctx, r)]
+    if ctx.applicant is Applicant.RENEWAL and (ctx.case.card_type or "").upper() not in UNCONDITIONAL_CARDS:
+        basis = RENEWAL_BASIS.get(ctx.renewal_of, RENEWAL_BASIS[None])
+        items.append(Requirement("proof that the basis of stay continues", basis, frozenset({Applicant.RENEWAL})))
+    return items
+
+
+def _exam_applies(ctx: RuleContext, requirement: Requirement) -> bool:
+    if DocType.CRIMINAL_RECORD in requirement.types:
+        return criminal_record_required(ctx)
+    return ctx.examined_here
+
+
+@rule(
+    "dossier.required-documents",
+    severity="BBB",
+    source=SRC_003,
+    title="Every document of the category checklist is present",
+    message="Missing document: {item} ({types})",
+    catalogue="dossier_required_documents_present",
+)
+def required_documents(ctx: RuleContext) -> Iterator[Finding]:
+    """One failing finding per missing checklist item, with that item's own severity (002; 003; §1 table).
+
+    Documents classified below τ_class do not count; if one of them could be the missing item the
+    finding is not evaluable. An explanation letter makes a missing criminal record or medical
+    certificate a warning (DVZ-CR, DVZ-MED). Fails: single permit without a medical certificate.
+    """
+    if ctx.applicant is None:
+        yield ctx.unknown("which documents are required: the case category is not given")
+        return
+    present = []
+    for item in checklist(ctx):
+        found = ctx.docs(*item.types)
+        severity = parse_severity(item.severity)[ctx.profile]
+        if found:
+            present.extend(found)
+            continue
+        if severity is None:
+            continue
+        if any(ctx.has_explanation(t) for t in item.types):
+            severity = Severity.WARNING
+        unsure = [d for d in ctx.documents if d.type in item.types]
+        names = " or ".join(sorted(t.value for t in item.types))
+        if unsure:
+            yield ctx.unknown(
+                f"that the {item.label} is present: {', '.join(d.ref for d in unsure)} was classified as {names} "
+                "with low confidence",
+                unsure,
+                severity=severity,
+            )
+        else:
+            yield ctx.fail(
+                item=item.label,
+                types=names,
+                severity=severity,
+                action=f"Add the {item.label} ({names}) to the dossier",
+                evidence={"missing": names},
+            )
+    yield ctx.ok(f"Present: {', '.join(sorted({label(d.type) for d in present})) or 'nothing required'}", present)
+
+
+# ----- scan rejections (one rule per group of rejection codes) ---------------------------------------
+
+
+def _rejections(ctx: RuleContext, codes: frozenset[RejectionCode], action: str) -> Iterator[Finding]:
+    """Blocking for identity and checklist documents, a warning for the others (§2)."""
+    required = {t for item in checklist(ctx) for t in item.types} if ctx.applicant else set()
+    rejected = [(doc, [r for r in doc.rejections if r.code in codes]) for doc in ctx.documents]
+    rejected = [(doc, hits) for doc, hits in rejected if hits]
+    if not rejected and ctx.documents:
+        yield ctx.ok(f"No {'/'.join(sorted(codes))} rejection on {len(ctx.documents)} document(s)", ctx.documents)
+    for doc, hits in rejected:
+        blocking = doc.type in IDENTITY or doc.type in required
+        reasons = "; ".join(f"{r.code.value}: {r.message}" if r.message else r.code.value for r in hits)
+        yield ctx.fail(
+            [doc],
+            doc=f"{label(doc.type).capitalize()} {doc.ref}",
+            reasons=reasons,
+            severity=None if blocking else "warning",
+            action=action.format(doc=doc.ref),
+            evidence={r.code.value: dict(r.evidence) for r in hits},
+        )
+
+
+_REJECTED = "{doc} cannot be used: {reasons}"
+_RESCAN = "Rescan {doc} on a flatbed scanner in colour"
+
+
+@rule(
+    "scan.colour-copy",
+    severity="BBB",
+    source=SRC_004,
+    title="Copies of identity documents are in colour",
+    message=_REJECTED,
+    catalogue="scan_colour_copy",
+)
+def scan_colour_copy(ctx: RuleContext) -> Iterator[Finding]:
+    """Fail on a ``greyscale`` rejection (004 "A colored copy of the passport must be provided")."""
+    yield from _rejections(ctx, frozenset({R.GREYSCALE}), _RESCAN)
+
+
+@rule(
+    "scan.not-phone-photo",
+    severity="BBB",
+    source=SRC_004,
+    title="Documents are scans, not phone photographs or screenshots",
+    message=_REJECTED,
+    catalogue="scan_not_phone_photo",
+)
+def scan_not_phone_photo(ctx: RuleContext) -> Iterator[Finding]:
+    """Fail on ``phone_photo``/``screenshot`` (004 "photographs taken ... by mobile phone are not accepted")."""
+    yield from _rejections(ctx, frozenset({R.PHONE_PHOTO, R.SCREENSHOT}), _RESCAN)
+
+
+@rule(
+    "scan.quality-sufficient",
+    severity="BBB",
+    source=SRC_004,
+    title="Scans are legible: sharp, complete, well exposed, enough resolution",
+    message=_REJECTED,
+    catalogue="scan_quality_sufficient",
+)
+def scan_quality_sufficient(ctx: RuleContext) -> Iterator[Finding]:
+    """Fail on the other image rejections (blur, resolution, glare, exposure, cut-off, unreadable) (004)."""
+    codes = frozenset(RejectionCode) - {R.GREYSCALE, R.PHONE_PHOTO, R.SCREENSHOT}
+    yield from _rejections(ctx, codes, _RESCAN + " at 300 dpi, with all edges visible")
+
+
+# ----- plausibility ----------------------------------------------------------------------------------
+
+
+@rule(
+    "document.dates-plausible",
+    severity="BBB",
+    source="ICAO-9303",
+    title="Dates on each document are internally consistent",
+    message="{doc}: {problems}",
+    catalogue="document_dates_plausible",
+)
+def dates_plausible(ctx: RuleContext) -> Iterator[Finding]:
+    """Fail iff issued after the evaluation date, expiring before issue, or born after issue (§2).
+
+    Fails: issue 2031-03-04 with expiry 2021-03-03. Passes: issue 2021-03-04, expiry 2031-03-03.
+    """
+    for doc in ctx.docs(*DocType):
+        issue, expiry, birth = (ctx.date(doc, n) for n in ("issue_date", "expiry_date", "birth_date"))
+        problems = []
+        if issue and issue > ctx.as_of:
+            problems.append(f"issue date {issue} is after today ({ctx.as_of})")
+        if issue and expiry and expiry <= issue:
+            problems.append(f"expiry {expiry} is not after issue {issue}")
+        if issue and birth and birth >= issue:
+            problems.append(f"birth date {birth} is not before issue {issue}")
+        if problems:
+            yield ctx.fail(
+                [doc],
+                doc=f"{label(doc.type).capitalize()} {doc.ref}",
+                problems="; ".join(problems),
+                action=f"Check the dates of {doc.ref} by hand (possible misread) or rescan it",
+            )
+        else:
+            yield ctx.ok(f"Dates of {doc.ref} are consistent", [doc])
+
+
+# ----- health insurance (§11) ------------------------------------------------------------------------
+
+
+def _private_policies(ctx: RuleContext) -> list[Document]:
+    """Health insurance documents that are private/travel policies (not mutuality or EHIC)."""
+    return [
+        d
+        for d in ctx.docs(DocType.HEALTH_INSURANCE)
+        if str(ctx.value(d, "policy_type") or "private").lower() not in {"mutuality", "ehic", "s1"}
+    ]
+
+
+@rule(
+    "health_insurance.min-coverage-30000",
+    severity="BW-",
+    applies_to=NON_EU,
+    source="001_f4df004ff357ad2a.txt",
+    title="Private health insurance covers at least EUR 30,000",
+    message="Health insurance {ref} covers EUR {amount:,.0f}, below EUR {minimum:,.0f}",
+    catalogue="health_insurance_min_coverage_30000",
+)
+def health_insurance_min_coverage(ctx: RuleContext) -> Iterator[Finding]:
+    """Pass iff ``coverage_amount >= 30000`` on a private policy (001; VISA-CODE-15). Fails: EUR 20,000."""
+    minimum = ctx.params.health_insurance_min_eur
+    for doc in _private_policies(ctx):
+        amount = ctx.number(doc, "coverage_amount")
+        if amount is None:
+            yield ctx.unknown(f"the sum insured: {ctx.why_missing(doc, 'coverage_amount')}", [doc])
+        elif amount >= minimum:
+            yield ctx.ok(f"Health insurance {doc.ref} covers EUR {amount:,.0f}", [doc])
+        else:
+            yield ctx.fail(
+                [doc],
+                ref=doc.ref,
+                amount=amount,
+                minimum=minimum,
+                action=f"Get a policy covering at least EUR {minimum:,.0f} (the current one covers EUR {amount:,.0f})",
+            )
+
+
+@rule(
+    "health_insurance.period-covers-stay",
+    severity="BBB",
+    applies_to=ALL - {Applicant.EU_CITIZEN},
+    source="VISA-CODE-15",
+    title="Health insurance runs from arrival and covers the first year",
+    message="Health insurance {ref} {problem}",
+    catalogue="health_insurance_period_covers_stay",
+)
+def health_insurance_period(ctx: RuleContext) -> Iterator[Finding]:
+    """Block iff it starts after arrival/application or ends before the application; warn if < 12 months.
+
+    Fails: valid from 2025-10-01 with entry 2025-09-10. Passes: 2025-09-01 → 2026-08-31, entry 2025-09-10.
+    """
+    app = ctx.application_date
+    start_by = ctx.case.entry_date if ctx.stage == "visa" else max(filter(None, (ctx.case.entry_date, app)))
+    for doc in ctx.docs(DocType.HEALTH_INSURANCE):
+        valid_from, valid_to = ctx.date(doc, "valid_from"), ctx.date(doc, "valid_to")
+        if valid_from is None or valid_to is None or start_by is None:
+            what = (
+                ctx.why_missing(doc, "valid_from" if valid_from is None else "valid_to")
+                if start_by
+                else ("the planned entry date is not known")
+            )
+            yield ctx.unknown(f"the insurance period: {what}", [doc])
+            continue
+        wanted = add_months(app, ctx.params.planned_stay_months)
+        if valid_from > start_by or valid_to < app:
+            problem = f"runs {valid_from} → {valid_to}, which does not cover {start_by}"
+            yield ctx.fail(
+                [doc], ref=doc.ref, problem=problem, action=f"Get insurance that starts on or before {start_by}"
+            )
+        elif valid_to < wanted:
+            yield ctx.fail(
+                [doc],
+                ref=doc.ref,
+                problem=f"ends {valid_to}, before {wanted} (12 months after application)",
+                severity="warning",
+                action=f"Extend the insurance to at least {wanted}",
+            )
+        else:
+            yield ctx.ok(f"Health insurance {doc.ref} covers {valid_from} → {valid_to}", [doc], valid_until=valid_to)
+
+
+# ----- means (§10) -----------------------------------------------------------------------------------
+
+
+def academic_year_start(day: dt.date) -> dt.date:
+    """Start (1 September) of the academic year an application on ``day`` is for.
+
+    >>> academic_year_start(dt.date(2025, 7, 1)), academic_year_start(dt.date(2026, 2, 1))
+    (datetime.date(2025, 9, 1), datetime.date(2025, 9, 1))
+    """
+    return dt.date(day.year if day.month >= 3 else day.year - 1, 9, 1)
+
+
+@rule(
+    "student.means-threshold",
+    severity="BBB",
+    applies_to={Applicant.STUDENT},
+    source="DVZ-STU-MEANS",
+    title="Student's blocked account holds 12 × the monthly amount of the academic year",
+    message="Blocked account {ref} holds EUR {amount:,.0f}, below 12 × EUR {monthly:,.0f} = EUR {required:,.0f} "
+    "for {year}",
+    catalogue="student_means_threshold",
+)
+def student_means_threshold(ctx: RuleContext) -> Iterator[Finding]:
+    """Pass iff the bank statement ``amount >= 12 × monthly_amount(academic year)`` (DVZ-STU-MEANS).
+
+    Fails: EUR 9,636 for 2025-26 (12 × 835 = 10,020). Passes: EUR 10,020.
+    """
+    start = academic_year_start(ctx.application_date)
+    year = f"{start.year}-{start.year + 1}"
+    monthly = ctx.params.student_monthly_eur.at(start)
+    for doc in ctx.docs(DocType.BANK_STATEMENT):
+        amount = ctx.number(doc, "amount")
+        if monthly is None:
+            yield ctx.unknown(f"the student means: the monthly amount for {year} is not configured", [doc])
+            return
+        required = monthly * ctx.params.student_blocked_months
+        if amount is None:
+            yield ctx.unknown(f"the blocked amount: {ctx.why_missing(doc, 'amount')}", [doc])
+        elif amount >= required:
+            yield ctx.ok(f"Blocked account {doc.ref}: EUR {amount:,.0f} ≥ EUR {required:,.0f} ({year})", [doc])
+        else:
+            yield ctx.fail(
+                [doc],
+                ref=doc.ref,
+                amount=amount,
+                monthly=monthly,
+                required=required,
+                year=year,
+                action=f"Top up the blocked account by EUR {required - amount:,.0f} to EUR {required:,.0f} "
+                f"(12 × EUR {monthly:,.0f}, the {year} amount)",
+            )
+
+
+# ----- registration deadlines (§4, §5) ----------------------------------------------------------------
+
+
+def _deadline(ctx: RuleContext, deadline: dt.date, what: str) -> Iterator[Finding]:
+    app = ctx.application_date
+    if app <= deadline:
+        yield ctx.ok(f"Lodged {app}, within the {what} (deadline {deadline})", valid_until=deadline)
+    else:
+        yield ctx.fail(
+            entry=ctx.case.entry_date,
+            deadline=deadline,
+            application=app,
+            late=(app - deadline).days,
+            what=what,
+            action=f"Lodge the registration immediately: the deadline was {deadline}; a fine is possible",
+        )
+
+
+_LATE = "Registration on {application} is {late} day(s) after the deadline {deadline} ({what} after entry {entry})"
+
+
+@rule(
+    "registration.non-eu-8-days",
+    severity="WWW",
+    applies_to=FIRST_ADMISSION | {Applicant.LTR_SECOND_STATE},
+    source=SRC_002,
+    title="Third-country nationals register at the commune within 8 days of arrival",
+    message=_LATE,
+    catalogue="non_eu_registration_within_8_days",
+)
+def registration_non_eu(ctx: RuleContext) -> Iterator[Finding]:
+    """Calendar days (rolled forward) or working days per profile (002, 003; COMMUNE-8WD).
+
+    Warns: entry 2028-02-20, registration 2028-02-29 (calendar deadline 2028-02-28); the
+    working-day deadline is 2028-03-01.
+    """
+    if ctx.stage != "commune":
+        return
+    if ctx.case.entry_date is None:
+        yield ctx.unknown("the registration deadline: the entry date is not known")
+        return
+    p = ctx.params
+    deadline = deadline_days(
+        ctx.case.entry_date, p.registration_days_non_eu, p.registration_working_days, p.roll_forward
+    )
+    kind = "working days" if p.registration_working_days else "days"
+    yield from _deadline(ctx, deadline, f"{p.registration_days_non_eu} {kind}")
+
+
+@rule(
+    "eu.registration-3-months",
+    severity="WWW",
+    applies_to=EU,
+    source="IBZ-REG",
+    title="EU citizens register within 3 months of arrival",
+    message=_LATE,
+    catalogue="eu_registration_within_3_months",
+)
+def eu_registration_3_months(ctx: RuleContext) -> Iterator[Finding]:
+    """Deadline ``add_months(entry, 3)`` rolled forward (003; IBZ-REG). Passes: entry 2027-11-30, 2028-02-29."""
+    if ctx.case.entry_date is None:
+        yield ctx.unknown("the registration deadline: the entry date is not known")
+        return
+    deadline = add_months(ctx.case.entry_date, ctx.params.registration_months_eu)
+    yield from _deadline(ctx, roll_forward(deadline) if ctx.params.roll_forward else deadline, "3 months")
+
+
+def _missing_basis(ctx: RuleContext) -> tuple[str | None, list[str] | None]:
+    """(basis, missing document labels) for an EU citizen; missing None = cannot be checked."""
+    basis = ctx.case.eu_basis
+    candidates = [basis] if basis else [b for b, sets in EU_BASIS_DOCUMENTS.items() if sets]
+    for name in candidates:
+        sets = EU_BASIS_DOCUMENTS[name]
+        if sets is None:
+            return name, None
+        missing = [" or ".join(sorted(label(t) for t in s)) for s in sets if not ctx.docs(*s)]
+        if not missing or basis:
+            return name, missing
+    return None, None
+
+
+@rule(
+    "eu.basis-of-residence",
+    severity="BBB",
+    applies_to=EU,
+    source=SRC_003,
+    title="EU citizen proves a basis of residence (work, studies, means + insurance, family)",
+    message="Basis '{basis}': missing {missing}",
+    catalogue="eu_basis_of_residence_proof",
+)
+def eu_basis_of_residence(ctx: RuleContext) -> Iterator[Finding]:
+    """Table lookup of the documents for ``eu_basis`` (003; DIR-2004-38 art. 7).
+
+    Without ``eu_basis`` the rule passes when some basis is fully documented. Fails: self-sufficient
+    pensioner without health insurance.
+    """
+    basis, missing = _missing_basis(ctx)
+    if missing is None:
+        yield ctx.unknown(
+            f"the basis of residence {basis or '(eu_basis not given)'}: its proof is not a recognised document type"
+        )
+    elif missing:
+        yield ctx.fail(
+            basis=basis, missing=", ".join(missing), action=f"Add {', '.join(missing)} to prove the basis '{basis}'"
+        )
+    else:
+        yield ctx.ok(f"Basis '{basis}' documented")
+
+
+@rule(
+    "eu.registration-complete",
+    severity="BBB",
+    applies_to=EU,
+    source="DVZ-EU-2025",
+    title="Since 2025-09-01 all supporting documents are brought to the first appointment",
+    message="Application on {application} with documents missing ({missing}): it will not be considered",
+    catalogue="eu_registration_complete_at_first_visit",
+)
+def eu_registration_complete(ctx: RuleContext) -> Iterator[Finding]:
+    """Fail iff basis documents are missing at an application on or after 2025-09-01 (DVZ-EU-2025)."""
+    if ctx.stage != "commune" or ctx.application_date < ctx.params.eu_full_dossier_from:
+        return
+    basis, missing = _missing_basis(ctx)
+    if missing is None:
+        yield ctx.unknown("that the dossier is complete for the first appointment")
+    elif missing:
+        yield ctx.fail(
+            application=ctx.application_date,
+            missing=", ".join(missing),
+            action=f"Bring {', '.join(missing)} to the appointment; incomplete files are not considered",
+        )
+    else:
+        yield ctx.ok(f"All documents for basis '{basis}' present")
