@@ -1,7 +1,7 @@
 """The one public entry point of the core: check dossiers without Prefect.
 
-The stage order reads top to bottom: per page ``check_image_quality`` → ``read_mrz_zone`` →
-``run_ocr``; per dossier ``build_documents`` (classify, group, extract fields) → ``evaluate``.
+The stage order reads top to bottom: per page ``check_image_quality`` → ``run_ocr`` →
+``read_mrz_zone``; per dossier ``build_documents`` (classify, group, extract fields) → ``evaluate``.
 ``flows/`` runs the very same functions as Prefect tasks.
 """
 
@@ -32,6 +32,11 @@ log = logging.getLogger(__name__)
 
 IDENTITY_TYPES = frozenset({DocType.PASSPORT, DocType.ID_CARD, DocType.RESIDENCE_CARD})
 """Documents whose copy must be in colour and that carry an MRZ."""
+PUBLIC_DOCUMENT_TYPES = frozenset({
+    DocType.CRIMINAL_RECORD, DocType.BIRTH_CERTIFICATE, DocType.MARRIAGE_CERTIFICATE, DocType.MEDICAL_CERTIFICATE,
+})
+"""Documents whose issuing state decides authentication (apostille) and criminal-record coverage."""
+HEADING_LINES = 5
 
 
 def default_engine(options: RunOptions) -> OcrEngine:
@@ -69,10 +74,10 @@ def open_cache(options: RunOptions, engine: OcrEngine) -> PageCache | None:
 
 
 def process_page(page: Page, ctx: RunContext, engine: OcrEngine, cache: PageCache | None = None) -> Page:
-    """All per-page work: quality gate, MRZ, OCR (rejected pages stop after the gate); cached by content."""
+    """All per-page work: quality gate, OCR, MRZ (rejected pages get no OCR); cached by content."""
     if cache is not None and (hit := cache.get(page)) is not None:
         return hit
-    done = ocr.run_ocr(mrz_zone.read_mrz_zone(quality.check_image_quality(page), ctx), ctx, engine)
+    done = mrz_zone.read_mrz_zone(ocr.run_ocr(quality.check_image_quality(page), ctx, engine), ctx)
     if cache is not None:
         cache.put(done)
     return done
@@ -112,11 +117,48 @@ def extract_fields(document: Document, pages: Sequence[Page], as_of: dt.date) ->
         elif name == "expiry_date" and fields[name].value != value.value:
             # MRZ and visual zone disagree: keep both visible; the MRZ/VIZ rule decides.
             fields["expiry_date_viz"] = value
+    if document.type in PUBLIC_DOCUMENT_TYPES and "issuing_country" not in fields:
+        heading = _heading_country(pages)
+        if heading is not None:
+            fields["issuing_country"] = heading
     rejections = document.rejections
     if document.type in IDENTITY_TYPES:
         grey = [r for p in pages if (r := quality.greyscale_rejection(p)) is not None]
         rejections = rejections + tuple(grey[:1])
     return dataclasses.replace(document, fields=fields, rejections=rejections)
+
+
+def _heading_country(pages: Sequence[Page]) -> Field | None:
+    """The issuing state named in a certificate's heading ("ROYAUME DU MAROC", "Republic of India").
+
+    Only the first lines count: the body names the holder's birthplace and nationality too.
+    """
+    if not pages:
+        return None
+    lines = [line for line in pages[0].text.splitlines() if line.strip()][:HEADING_LINES]
+    for line in lines:
+        code = extract_dates.country_code(line)
+        if code is not None:
+            return Field(code, 0.7, "text" if pages[0].has_text_layer else "ocr", pages[0].number, raw=line.strip())
+    return None
+
+
+def _link_apostilles(documents: list[Document]) -> list[Document]:
+    """A certificate followed by its apostille in the same file takes the apostille's field 1 as
+    issuing country when its own heading did not name one (Hague model certificate, field 1)."""
+    linked = list(documents)
+    for index, doc in enumerate(linked):
+        if doc.type != DocType.APOSTILLE or "issuing_country" not in doc.fields:
+            continue
+        for back in range(index - 1, -1, -1):
+            target = linked[back]
+            if target.file != doc.file or target.type in (DocType.APOSTILLE, DocType.TRANSLATION):
+                continue
+            if target.type in PUBLIC_DOCUMENT_TYPES and "issuing_country" not in target.fields:
+                country = dataclasses.replace(doc.fields["issuing_country"], confidence=0.8)
+                linked[back] = dataclasses.replace(target, fields={**target.fields, "issuing_country": country})
+            break
+    return linked
 
 
 def build_documents(pages: Sequence[Page], as_of: dt.date) -> list[Document]:
@@ -130,7 +172,7 @@ def build_documents(pages: Sequence[Page], as_of: dt.date) -> list[Document]:
         for document in classify.group_documents(file_pages, classes):
             own = [p for p in file_pages if p.number in document.pages]
             documents.append(extract_fields(document, own, as_of))
-    return documents
+    return _link_apostilles(documents)
 
 
 def assemble_dossier(

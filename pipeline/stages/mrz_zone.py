@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 
 from pipeline import mrz
 from pipeline.context import RunContext
@@ -12,6 +13,29 @@ from pipeline.model import Page
 from pipeline.stages.intake import load_page_image
 
 log = logging.getLogger(__name__)
+
+
+_MRZ_HINT = re.compile(
+    r"<\s*<|«|\b(passport|passeport|paspoort|reisepass|pasaporte|passaporto|identity card|carte d.identit|"
+    r"identiteitskaart|personalausweis|documento de identidad|carta d.identit|residence card|titre de s[eé]jour|"
+    r"verblijfs)",
+    re.IGNORECASE,
+)
+"""What full-page OCR of an identity page shows: filler runs, or the document's own name."""
+
+
+def may_hold_mrz(page: Page) -> bool:
+    """Whether the MRZ reader should look at this page.
+
+    Rejected pages are not OCR'd, so the reader decides for them; an OCR'd page is searched only
+    when its text shows MRZ fillers or names an identity document (the reader costs about a second
+    on a page of running text, and certificates are most pages of a dossier).
+    """
+    if page.image is None:
+        return False
+    if not page.accepted or not page.text.strip():
+        return True
+    return bool(_MRZ_HINT.search(page.text))
 
 
 def read_mrz_zone(page: Page, ctx: RunContext) -> Page:
@@ -27,7 +51,7 @@ def read_mrz_zone(page: Page, ctx: RunContext) -> Page:
             return page
         result = mrz.parse_mrz("\n".join(lines), today=ctx.options.as_of)
         return dataclasses.replace(page, mrz_lines=tuple(lines), mrz_confidence=1.0 if result.valid else 0.3)
-    if page.image is None:
+    if not may_hold_mrz(page):
         return page
     read = mrz_reader.read_mrz(load_page_image(page), today=ctx.options.as_of)
     if read.result is None:
