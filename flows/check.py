@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -19,7 +18,7 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 from prefect import flow, task  # noqa: E402 - the environment above must be set first
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.futures import as_completed  # noqa: E402
-from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner  # noqa: E402
 
 from pipeline import api  # noqa: E402
 from pipeline.cache import PageCache  # noqa: E402
@@ -30,9 +29,9 @@ from pipeline.report import DossierReport, RunReport  # noqa: E402
 from pipeline.stages import intake  # noqa: E402
 from pipeline.stages.intake import DossierSource, Intake  # noqa: E402
 
-_progress_lock = threading.Lock()
 _progress: Callable[[Page], None] | None = None
-"""Set by the CLI for its progress bar; called from the flow thread only."""
+"""Set by the CLI for its progress bar; called from the flow thread only (no lock: a lock in the
+module's globals would stop Dask from pickling the flow function)."""
 
 
 class CheckParams(pydantic.BaseModel):
@@ -82,8 +81,7 @@ def check(params: CheckParams) -> RunReport:
         every = [f for fs in futures.values() for f in fs]
         for done in as_completed(every):
             if _progress is not None:
-                with _progress_lock:
-                    _progress(done.result())
+                _progress(done.result())
         reports = []
         for source, found in zip(sources, intakes, strict=True):
             pages = [f.result() for f in futures[source.id]]
@@ -96,15 +94,29 @@ def check(params: CheckParams) -> RunReport:
     return RunReport(as_of=options.as_of, profile=options.profile, dossiers=dossiers)
 
 
+def task_runner(workers: int, dask: str | None = None) -> TaskRunner[Any]:
+    """Threads on this machine (tesseract runs in its own processes), or an existing Dask cluster.
+
+    Args:
+        workers: Threads when running locally (bounded: OCR is CPU-bound).
+        dask: Address of a Dask scheduler (``tcp://host:8786``); its workers must see the dossier
+            folder and the work folder at the same paths (shared storage), or read from ``s3://``.
+    """
+    if dask:
+        from prefect_dask import DaskTaskRunner
+
+        return DaskTaskRunner(address=dask)
+    return ThreadPoolTaskRunner(max_workers=workers)
+
+
 def run_check(
-    path: str, options: RunOptions, *, on_page: Callable[[Page], None] | None = None
+    path: str, options: RunOptions, *, on_page: Callable[[Page], None] | None = None, dask: str | None = None
 ) -> RunReport:
-    """Run the flow with ``options.workers`` threads (tesseract runs in its own processes)."""
+    """Run the flow with ``options.workers`` threads, or on the Dask cluster at ``dask``."""
     global _progress
     _progress = on_page
     try:
-        runner: ThreadPoolTaskRunner[Any] = ThreadPoolTaskRunner(max_workers=options.workers)
-        flow_with_runner = check.with_options(task_runner=runner)  # type: ignore[arg-type]
+        flow_with_runner = check.with_options(task_runner=task_runner(options.workers, dask))
         return flow_with_runner(CheckParams(path=path, options=options))
     finally:
         _progress = None

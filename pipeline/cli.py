@@ -71,6 +71,8 @@ def check(
     workers: Annotated[int, typer.Option(min=1, max=64, help="Pages processed in parallel.")] = default_workers(),
     cache: Annotated[str | None, typer.Option(
         help="Page cache folder or URL (default: ~/.cache/dossier/pages; 'off' disables it).")] = None,
+    dask: Annotated[str | None, typer.Option(
+        help="Run the tasks on this Dask scheduler (tcp://host:8786) instead of local threads.")] = None,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details.")] = False,
 ) -> None:
@@ -98,7 +100,7 @@ def check(
         def advance(page: Page) -> None:
             bar.advance(task_id)
 
-        report = run_check(local, options, on_page=advance)
+        report = run_check(local, options, on_page=advance, dask=dask)
     written = write_reports(report, out)
     Console().print(_summary_table(report))
     err.print(f"Reports written: {', '.join(written)}")

@@ -1,0 +1,871 @@
+"""Image loading and capture/quality metrics (the only module that calls OpenCV for quality).
+
+Every metric works on a reduced copy of the page so that one page costs well under 0.3 s on
+one core: geometry and background on a copy whose long side is :data:`GEOMETRY_LONG_SIDE`,
+text metrics (blur, text height, skew, cut-off) on a copy whose long side is at most
+:data:`WORK_LONG_SIDE`. Lengths that depend on the original resolution (text height) are
+reported in original pixels.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import math
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+from PIL import ExifTags, Image, ImageOps
+
+log = logging.getLogger(__name__)
+
+WORK_LONG_SIDE = 1600
+"""Long side of the copy used for text metrics (an A4 page at ~190 dpi)."""
+GEOMETRY_LONG_SIDE = 512
+"""Long side of the copy used for the document outline, background and lighting."""
+
+LOSSLESS_FORMATS = frozenset({"PNG", "BMP", "GIF"})
+U8 = NDArray[np.uint8]
+F32 = NDArray[np.float32]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class LoadedImage:
+    """A page raster reduced for measurement, with the factor back to the original."""
+
+    rgb: U8
+    """RGB copy, long side at most :data:`WORK_LONG_SIDE`."""
+    scale: float
+    """``working pixels / original pixels`` (<= 1)."""
+    original_size: tuple[int, int]
+    """``(width, height)`` of the original raster after EXIF rotation."""
+    source_format: str
+    """PIL format name (``JPEG``, ``PNG``, ``TIFF``...)."""
+    source_mode: str
+    """PIL mode of the source (``RGB``, ``L``, ``1``, ``CMYK``...)."""
+
+
+def load_page_image(path: Path, frame: int = 0, long_side: int = WORK_LONG_SIDE) -> LoadedImage:
+    """Open a page raster, apply the EXIF orientation and reduce it for measurement.
+
+    JPEGs are decoded at a reduced scale (``Image.draft``), which is several times faster than
+    decoding a 12-megapixel phone photo and then shrinking it.
+
+    Args:
+        path: Image file (JPEG, PNG, TIFF, WebP, ...).
+        frame: Frame index of a multi-page TIFF.
+        long_side: Largest long side of the returned copy (never enlarged).
+
+    Returns:
+        The reduced RGB copy and the scale back to the original.
+    """
+    with Image.open(path) as im:
+        if frame:
+            im.seek(frame)
+        fmt = im.format or ""
+        mode = im.mode
+        orientation = im.getexif().get(0x0112, 1)
+        w, h = im.size
+        if orientation in (5, 6, 7, 8):
+            w, h = h, w
+        if fmt == "JPEG":
+            target = max(1, math.ceil(long_side * im.size[0] / max(w, h)))
+            target_h = max(1, math.ceil(long_side * im.size[1] / max(w, h)))
+            im.draft("RGB", (target, target_h))
+        im.load()
+        src: Image.Image = im
+        if max(im.size) >= 2 * long_side and im.mode in ("L", "RGB", "CMYK", "I;16"):
+            # Integer box reduction first: much faster than converting and resizing a 600 dpi page.
+            src = im.reduce(max(im.size) // long_side)
+        rotated = ImageOps.exif_transpose(src)
+        if rotated.mode == "CMYK":
+            rotated = rotated.convert("RGB")
+        elif rotated.mode in ("P", "LA", "RGBA", "PA"):
+            rotated = rotated.convert("RGBA")
+            backing = Image.new("RGBA", rotated.size, (255, 255, 255, 255))
+            rotated = Image.alpha_composite(backing, rotated)
+        rgb_img = rotated.convert("RGB")
+    cur_long = max(rgb_img.size)
+    if cur_long > long_side:
+        factor = long_side / cur_long
+        new_size = (max(1, round(rgb_img.size[0] * factor)), max(1, round(rgb_img.size[1] * factor)))
+        rgb_img = rgb_img.resize(new_size, Image.Resampling.BOX)
+    rgb = np.asarray(rgb_img, dtype=np.uint8)
+    scale = rgb.shape[1] / w if w else 1.0
+    return LoadedImage(rgb=rgb, scale=scale, original_size=(w, h), source_format=fmt, source_mode=mode)
+
+
+def read_exif(path: Path) -> dict[str, str]:
+    """EXIF tags of an image file by tag name (base IFD, Exif IFD, ``GPSInfo`` when present).
+
+    Args:
+        path: Image file.
+
+    Returns:
+        Tag name to string value; empty when the file has no EXIF or cannot be read.
+    """
+    out: dict[str, str] = {}
+    try:
+        with Image.open(path) as im:
+            exif = im.getexif()
+            for tag, value in exif.items():
+                out[ExifTags.TAGS.get(tag, str(tag))] = str(value)
+            for tag, value in exif.get_ifd(ExifTags.IFD.Exif).items():
+                out[ExifTags.TAGS.get(tag, str(tag))] = str(value)
+            if exif.get_ifd(ExifTags.IFD.GPSInfo):
+                out["GPSInfo"] = "present"
+    except (OSError, ValueError, SyntaxError) as exc:
+        log.debug("no EXIF from %s: %s", path, exc)
+    return out
+
+
+def read_dpi(path: Path) -> float | None:
+    """Horizontal resolution tag of an image file, or None when absent."""
+    try:
+        with Image.open(path) as im:
+            dpi = im.info.get("dpi")
+    except (OSError, ValueError):
+        return None
+    if not dpi:
+        return None
+    try:
+        value = float(dpi[0])
+    except (TypeError, ValueError, IndexError):
+        return None
+    return value if value > 1 else None
+
+
+def from_array(rgb: NDArray[Any], long_side: int = WORK_LONG_SIDE) -> LoadedImage:
+    """Wrap an in-memory RGB (or grey) array as a :class:`LoadedImage` (tests, generators).
+
+    Args:
+        rgb: ``HxWx3`` or ``HxW`` uint8 array.
+        long_side: Largest long side of the working copy.
+
+    Returns:
+        The reduced copy.
+    """
+    arr = np.asarray(rgb, dtype=np.uint8)
+    if arr.ndim == 2:
+        arr = np.repeat(arr[:, :, None], 3, axis=2)
+    h, w = arr.shape[:2]
+    scale = 1.0
+    if max(h, w) > long_side:
+        scale = long_side / max(h, w)
+        arr = np.asarray(
+            cv2.resize(arr, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA),
+            dtype=np.uint8,
+        )
+        scale = arr.shape[1] / w
+    return LoadedImage(
+        rgb=np.ascontiguousarray(arr), scale=scale, original_size=(w, h), source_format="", source_mode="RGB"
+    )
+
+
+def to_gray(rgb: U8) -> U8:
+    """Luminance (ITU-R BT.601) of an RGB array."""
+    return np.asarray(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY), dtype=np.uint8)
+
+
+def resize_long(img: NDArray[Any], long_side: int) -> NDArray[Any]:
+    """Shrink an array so that its long side is at most ``long_side`` (area interpolation)."""
+    h, w = img.shape[:2]
+    if max(h, w) <= long_side:
+        return img
+    f = long_side / max(h, w)
+    return np.asarray(cv2.resize(img, (max(1, round(w * f)), max(1, round(h * f))), interpolation=cv2.INTER_AREA))
+
+
+# --------------------------------------------------------------------------- document outline
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Outline:
+    """Where the document is in the frame and how far its outline is from a flat rectangle."""
+
+    found: bool
+    """True when a document region distinct from a background was found."""
+    area_fraction: float
+    """Document area / frame area (1.0 when no distinct document was found)."""
+    corner_deviation: float
+    """Largest deviation of a corner angle from 90 degrees (perspective or bent page)."""
+    side_ratio_deviation: float
+    """Largest relative length difference of opposite sides (perspective foreshortening)."""
+    rotation: float
+    """Angle of the outline's long edge to the nearest image axis, in degrees."""
+    rectangularity: float
+    """Region area / area of its minimum bounding rectangle (1.0 for a flat sheet)."""
+    touches_border: int
+    """How many image sides the document region touches."""
+    quad: tuple[tuple[float, float], ...]
+    """Corner points in geometry-copy pixels (empty when not found)."""
+    mask: U8
+    """Document mask on the geometry copy (255 inside)."""
+
+
+def _order_quad(pts: NDArray[Any]) -> NDArray[np.float32]:
+    """Order 4 points top-left, top-right, bottom-right, bottom-left."""
+    pts = np.asarray(pts, dtype=np.float32).reshape(-1, 2)
+    s = pts.sum(axis=1)
+    d = np.diff(pts, axis=1).ravel()
+    return np.array([pts[np.argmin(s)], pts[np.argmin(d)], pts[np.argmax(s)], pts[np.argmax(d)]], dtype=np.float32)
+
+
+def _quad_angles(q: NDArray[np.float32]) -> list[float]:
+    angles = []
+    for i in range(4):
+        a, b, c = q[i - 1], q[i], q[(i + 1) % 4]
+        v1, v2 = a - b, c - b
+        cosang = float(np.dot(v1, v2) / (np.linalg.norm(v1) * np.linalg.norm(v2) + 1e-9))
+        angles.append(math.degrees(math.acos(max(-1.0, min(1.0, cosang)))))
+    return angles
+
+
+def _largest_component(binary: U8) -> tuple[U8, int]:
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=4)
+    if n <= 1:
+        return np.zeros_like(binary), 0
+    areas = np.asarray(stats)[1:, cv2.CC_STAT_AREA]
+    best = int(np.argmax(areas)) + 1
+    return np.where(labels == best, 255, 0).astype(np.uint8), int(areas[best - 1])
+
+
+def find_document(gray_small: U8) -> Outline:
+    """Find the document sheet on a small grey copy and measure its outline.
+
+    The sheet is the largest bright region after Otsu thresholding (paper is brighter than a
+    table, a hand or a scanner lid). Small dark text inside it is closed over first. When the
+    bright region covers almost the whole frame, or nothing stands out, the page is taken as
+    full-frame (a cropped scan or a close-up photo).
+
+    Args:
+        gray_small: Grey copy, long side about :data:`GEOMETRY_LONG_SIDE`.
+
+    Returns:
+        The outline and its geometry.
+    """
+    h, w = gray_small.shape
+    full = np.full_like(gray_small, 255)
+    none = Outline(False, 1.0, 0.0, 0.0, 0.0, 1.0, 4, (), full)
+    blur = cv2.GaussianBlur(gray_small, (5, 5), 0)
+    otsu, binary = cv2.threshold(blur, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    dark = blur[blur < otsu]
+    bright = blur[blur >= otsu]
+    if dark.size == 0 or bright.size == 0 or float(bright.mean()) - float(dark.mean()) < 25:
+        return none
+    k = max(3, (max(h, w) // 60) | 1)
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))
+    closed = cv2.morphologyEx(binary, cv2.MORPH_CLOSE, kernel)
+    closed = cv2.morphologyEx(closed, cv2.MORPH_OPEN, kernel)
+    region, area = _largest_component(np.asarray(closed, dtype=np.uint8))
+    if area < 0.04 * h * w:
+        return none
+    contours, _ = cv2.findContours(region, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    if not contours:
+        return none
+    cnt = max(contours, key=cv2.contourArea)
+    filled = np.zeros_like(gray_small)
+    cv2.drawContours(filled, [cnt], -1, 255, thickness=-1)
+    area_f = float(np.count_nonzero(filled)) / (h * w)
+    if area_f > 0.97:
+        return none
+    rect = cv2.minAreaRect(cnt)
+    rect_area = max(rect[1][0] * rect[1][1], 1.0)
+    rectangularity = min(1.0, float(cv2.contourArea(cnt)) / rect_area)
+    hull = cv2.convexHull(cnt)
+    peri = cv2.arcLength(hull, True)
+    quad: NDArray[np.float32] | None = None
+    for eps in (0.01, 0.02, 0.03, 0.05):
+        approx = np.asarray(cv2.approxPolyDP(hull, eps * peri, True)).reshape(-1, 2)
+        if len(approx) == 4:
+            quad = _order_quad(approx)
+            break
+    if quad is None:
+        quad = _order_quad(np.asarray(cv2.boxPoints(rect)).reshape(-1, 2))
+    margin = 2
+    ys, xs = np.nonzero(filled)
+    touches = (
+        int(xs.min() <= margin)
+        + int(ys.min() <= margin)
+        + int(xs.max() >= w - 1 - margin)
+        + int(ys.max() >= h - 1 - margin)
+    )
+    # Corners lying on the image border are crop corners, not document corners: their angles
+    # say nothing about perspective, so only corners inside the frame count.
+    inner = [i for i, (x, y) in enumerate(quad) if margin + 1 < x < w - margin - 2 and margin + 1 < y < h - margin - 2]
+    angles = _quad_angles(quad)
+    corner_dev = max((abs(angles[i] - 90.0) for i in inner), default=0.0)
+    sides = [float(np.linalg.norm(quad[(i + 1) % 4] - quad[i])) for i in range(4)]
+    ratio_dev = 0.0
+    if touches == 0:
+        ratio_dev = max(
+            abs(sides[0] - sides[2]) / max(sides[0], sides[2], 1e-6),
+            abs(sides[1] - sides[3]) / max(sides[1], sides[3], 1e-6),
+        )
+    top = quad[1] - quad[0]
+    rot = math.degrees(math.atan2(float(top[1]), float(top[0])))
+    rot = (rot + 45.0) % 90.0 - 45.0
+    return Outline(
+        True,
+        area_f,
+        float(corner_dev),
+        float(ratio_dev),
+        float(rot),
+        rectangularity,
+        touches,
+        tuple((float(x), float(y)) for x, y in quad),
+        filled,
+    )
+
+
+def background_stats(rgb_small: U8, gray_small: U8, outline: Outline) -> tuple[float, float, float]:
+    """Texture, colour spread and brightness of what lies around the document.
+
+    A flatbed lid or a cardboard backing is smooth; a table, a floor, a hand or a keyboard has
+    grain, edges and colour. The texture is the median local gradient energy outside the sheet
+    (a 5 px band next to the sheet is skipped, its edge is not background).
+
+    Args:
+        rgb_small: RGB geometry copy.
+        gray_small: Grey geometry copy.
+        outline: Result of :func:`find_document`.
+
+    Returns:
+        ``(texture, chroma_std, background_fraction)``; zeros when nothing lies around the sheet.
+    """
+    if not outline.found:
+        return 0.0, 0.0, 0.0
+    grown = cv2.dilate(outline.mask, cv2.getStructuringElement(cv2.MORPH_RECT, (11, 11)))
+    h, w = gray_small.shape
+    bg = grown == 0
+    bg[:2, :] = False
+    bg[-2:, :] = False
+    bg[:, :2] = False
+    bg[:, -2:] = False
+    frac = float(np.count_nonzero(bg)) / (h * w)
+    if frac < 0.01:
+        return 0.0, 0.0, frac
+    g = gray_small.astype(np.float32)
+    lap = np.abs(cv2.Laplacian(g, cv2.CV_32F, ksize=3))
+    texture = float(np.median(lap[bg])) if np.count_nonzero(bg) else 0.0
+    lab = cv2.cvtColor(rgb_small, cv2.COLOR_RGB2LAB).astype(np.float32)
+    chroma = float(np.sqrt(lab[:, :, 1][bg].var() + lab[:, :, 2][bg].var()))
+    return texture, chroma, frac
+
+
+def illumination_falloff(gray_small: U8, mask: U8) -> float:
+    """Low-frequency brightness change across the paper (0 = evenly lit, as on a flatbed).
+
+    The paper level is estimated by a grey-level closing (text removed), then a quadratic
+    surface is fitted to it inside the sheet; the falloff is the fitted surface's range divided
+    by its maximum. Fitting a smooth surface ignores stains and printed boxes, and keeps the
+    vignetting and the light gradient of a hand-held photo.
+
+    Args:
+        gray_small: Grey geometry copy.
+        mask: Document mask on the same copy.
+
+    Returns:
+        Relative falloff in [0, 1].
+    """
+    h, w = gray_small.shape
+    k = max(3, (max(h, w) // 40) | 1)
+    paper = cv2.morphologyEx(gray_small, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+    inner = cv2.erode(mask, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+    step = max(1, max(h, w) // 64)
+    ys, xs = np.mgrid[0:h:step, 0:w:step]
+    sel = inner[ys, xs] > 0
+    if np.count_nonzero(sel) < 30:
+        return 0.0
+    z = paper[ys, xs][sel].astype(np.float64)
+    # Paper only: drop dark printed areas (photos, filled boxes) that the closing kept.
+    keep = z >= np.percentile(z, 30)
+    x = xs[sel][keep] / w - 0.5
+    y = ys[sel][keep] / h - 0.5
+    z = z[keep]
+    if z.size < 20:
+        return 0.0
+    a = np.stack([np.ones_like(x), x, y, x * x, y * y, x * y], axis=1)
+    coef, *_ = np.linalg.lstsq(a, z, rcond=None)
+    fit = a @ coef
+    top = float(fit.max())
+    if top <= 1:
+        return 0.0
+    return float((top - fit.min()) / top)
+
+
+# --------------------------------------------------------------------------- text metrics
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class TextStats:
+    """Text-like strokes found on the working copy."""
+
+    ink: U8
+    """Binary mask of dark strokes (255 = ink) on the working copy."""
+    component_height: float
+    """Median height of character-sized components, in working pixels (0 when none)."""
+    components: int
+    """Number of character-sized components."""
+
+
+def find_text(gray: U8) -> TextStats:
+    """Binarise dark strokes (local threshold) and measure character heights.
+
+    Args:
+        gray: Grey working copy.
+
+    Returns:
+        The ink mask, the median character height and the component count.
+    """
+    h, w = gray.shape
+    block = max(15, (max(h, w) // 50) | 1)
+    ink = np.asarray(
+        cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 15), dtype=np.uint8
+    )
+    n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    st = np.asarray(stats).reshape(-1, 5)[1:]
+    if st.size == 0:
+        return TextStats(ink, 0.0, 0)
+    ch, cw, area = st[:, cv2.CC_STAT_HEIGHT], st[:, cv2.CC_STAT_WIDTH], st[:, cv2.CC_STAT_AREA]
+    max_h = max(h, w) / 20
+    ok = (ch >= 4) & (ch <= max_h) & (cw <= 3 * ch) & (cw >= 1) & (area >= 0.1 * ch * cw) & (area <= 0.95 * ch * cw + 4)
+    if np.count_nonzero(ok) < 15:
+        return TextStats(ink, 0.0, int(np.count_nonzero(ok)))
+    return TextStats(ink, float(np.median(ch[ok])), int(np.count_nonzero(ok)))
+
+
+def edge_width(gray: U8, ink: U8, region: NDArray[np.bool_] | None = None) -> tuple[float, int]:
+    """Width of text edges in working pixels, on the worse edge orientation (sharp print ~2 px).
+
+    For a step edge of contrast ``C`` blurred by a Gaussian of width ``s`` the largest gradient
+    is ``C / (s * sqrt(2 pi))``, so ``C / gradient`` measures the edge width independently of
+    the contrast. ``C`` is the local range in a 9x9 window; only local gradient maxima next to
+    ink with a contrast of at least 40 grey levels count, so flat paper and JPEG noise do not.
+    Vertical and horizontal edges are measured separately and the wider one is kept: motion
+    blur smears one direction only, and the edges across it stay crisp.
+
+    Args:
+        gray: Grey working copy.
+        ink: Ink mask from :func:`find_text`.
+        region: Where the document is (working-copy mask); folder grain and scanner backing
+            outside it are not text. None: the whole frame.
+
+    Returns:
+        ``(width, edge_pixel_count)``; width 0 when there are too few text edges.
+    """
+    g = gray.astype(np.float32)
+    gx = np.asarray(cv2.Sobel(g, cv2.CV_32F, 1, 0, ksize=3), dtype=np.float32) / np.float32(8.0)
+    gy = np.asarray(cv2.Sobel(g, cv2.CV_32F, 0, 1, ksize=3), dtype=np.float32) / np.float32(8.0)
+    mag = cv2.magnitude(gx, gy)
+    k9 = cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9))
+    rng = cv2.dilate(gray, k9).astype(np.float32) - cv2.erode(gray, k9).astype(np.float32)
+    near_ink = cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3))) > 0
+    peak = mag >= cv2.dilate(mag, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3)))
+    sel = near_ink & peak & (rng >= 40) & (mag > 2)
+    if region is not None:
+        sel &= region
+    n = int(np.count_nonzero(sel))
+    if n < 200:
+        return 0.0, n
+    ax, ay = np.abs(gx), np.abs(gy)
+    worst = 0.0
+    for orient in (ax > 2 * ay, ay > 2 * ax):
+        s = sel & orient
+        if np.count_nonzero(s) < 100:
+            continue
+        # 70th percentile: a box (motion) kernel leaves some crisp corners on thin strokes, so the
+        # sharpest third no longer separates it; most edges of a blurred page are wide.
+        worst = max(worst, float(np.percentile(rng[s] / mag[s], 70)))
+    return worst, n
+
+
+def deskew_angle(ink: U8) -> float:
+    """Estimate the skew of text lines in degrees (positive = clockwise), 0 when unknown.
+
+    Characters are smeared horizontally into line blobs; the median angle of long, thin
+    blobs is the skew.
+
+    Args:
+        ink: Ink mask from :func:`find_text`.
+
+    Returns:
+        Skew angle in degrees within +-15.
+    """
+    h, w = ink.shape
+    kx = max(9, w // 60)
+    lines = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (kx, 1)))
+    lines = cv2.morphologyEx(lines, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (kx, 1)))
+    contours, _ = cv2.findContours(lines, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    angles: list[float] = []
+    weights: list[float] = []
+    for c in contours:
+        (_, _), (rw, rh), ang = cv2.minAreaRect(c)
+        long_, short = max(rw, rh), min(rw, rh)
+        if long_ < w / 10 or short <= 0 or long_ / short < 6:
+            continue
+        a = ang if rw >= rh else ang - 90.0
+        a = (a + 90.0) % 180.0 - 90.0
+        if abs(a) <= 15:
+            angles.append(a)
+            weights.append(long_)
+    if len(angles) < 3:
+        return 0.0
+    order = np.argsort(angles)
+    cum = np.cumsum(np.asarray(weights)[order])
+    return float(np.asarray(angles)[order][np.searchsorted(cum, cum[-1] / 2)])
+
+
+def border_ink(ink: U8, region: NDArray[np.bool_] | None = None) -> float:
+    """Share of the text lines that run into the image border, on the worst side.
+
+    Text cut by the frame leaves strokes in the outermost band; a page scanned whole has paper
+    margins there. For the left and right sides the count is over text rows (for top and
+    bottom over text columns), relative to all rows (columns) holding ink, so a page with
+    three lines cut off scores as high as a full page cut off. Runs longer than 1/20 of the
+    side (a sheet edge, a table rule, a dark backing) do not count as cut characters.
+
+    Args:
+        ink: Ink mask from :func:`find_text`.
+        region: Document mask on the working copy; speckle in a dark scanner backing or on a
+            table next to the sheet is not text. None: the whole frame.
+
+    Returns:
+        Share in [0, 1] of the worst side.
+    """
+    h, w = ink.shape
+    band = max(4, round(0.0075 * max(h, w)))
+    on = ink > 0
+    if region is not None:
+        on &= region
+    rows_any = max(1, int(np.count_nonzero(on[:, band:-band].any(axis=1))))
+    cols_any = max(1, int(np.count_nonzero(on[band:-band, :].any(axis=0))))
+    worst = 0.0
+    for strip, total in (
+        (on[:, :band], rows_any),
+        (on[:, -band:], rows_any),
+        (on[:band, :].T, cols_any),
+        (on[-band:, :].T, cols_any),
+    ):
+        hits = strip.any(axis=1).astype(np.uint8).reshape(1, -1)
+        _, _, stats, _ = cv2.connectedComponentsWithStats(hits, connectivity=4)
+        st = np.asarray(stats).reshape(-1, 5)[1:]
+        if st.size == 0:
+            continue
+        runs = st[:, cv2.CC_STAT_WIDTH]
+        short = runs[runs <= max(8, hits.shape[1] // 20)]
+        worst = max(worst, min(1.0, float(short.sum()) / total))
+    return worst
+
+
+def content_pixels(rgb: U8, gray: U8) -> U8:
+    """Pixels that are not blank white paper, as an ``Nx1x3`` array (all pixels if too few).
+
+    A small colour card scanned on a white A4 page is mostly white paper; measuring the colour
+    on the printed content only keeps the card's colour from being diluted by the paper.
+    """
+    keep = gray < 235
+    if np.count_nonzero(keep) < 500:
+        return rgb
+    return np.ascontiguousarray(rgb[keep].reshape(-1, 1, 3))
+
+
+def colourfulness(rgb: U8) -> float:
+    """Hasler-Suesstrunk colourfulness (0 for a grey image, ~15+ for a passport page).
+
+    Args:
+        rgb: RGB array (any size; a small copy is enough).
+
+    Returns:
+        The colourfulness ``sqrt(s_rg^2 + s_yb^2) + 0.3 * sqrt(m_rg^2 + m_yb^2)``.
+    """
+    a = rgb.astype(np.float32)
+    rg = a[:, :, 0] - a[:, :, 1]
+    yb = 0.5 * (a[:, :, 0] + a[:, :, 1]) - a[:, :, 2]
+    return float(math.sqrt(rg.var() + yb.var()) + 0.3 * math.hypot(float(rg.mean()), float(yb.mean())))
+
+
+def glare_fraction(rgb: U8, gray: U8) -> tuple[float, float]:
+    """Share of the frame covered by specular highlights on a lit page.
+
+    A highlight is a blob of clipped, colourless pixels that does not touch the frame and is
+    ringed mostly by lit but unclipped page (a tinted data page, a photographed sheet). White
+    paper that a scanner clipped to 255 is not glare: that clipped region runs to the frame
+    edge, or its ring is dark backing.
+
+    Args:
+        rgb: RGB working copy.
+        gray: Grey working copy.
+
+    Returns:
+        ``(largest_blob_fraction, total_fraction)`` of the frame area.
+    """
+    g = resize_long(gray, 800)
+    c = resize_long(rgb, 800)
+    h, w = g.shape
+    sat = cv2.cvtColor(c, cv2.COLOR_RGB2HSV)[:, :, 1]
+    clipped = ((g >= 250) & (sat <= 40)).astype(np.uint8) * 255
+    if not clipped.any():
+        return 0.0, 0.0
+    clipped = np.asarray(
+        cv2.morphologyEx(clipped, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3))), dtype=np.uint8
+    )
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(clipped, connectivity=8)
+    st = np.asarray(stats).reshape(-1, 5)
+    lit = (g >= 150) & (g < 247)
+    found: list[float] = []
+    min_area = 0.0005 * h * w
+    order = np.argsort(-st[1:, cv2.CC_STAT_AREA])[:20] + 1
+    for i in order:
+        x, y, bw, bh, area = (int(v) for v in st[i])
+        if area < min_area:
+            break
+        if x <= 1 or y <= 1 or x + bw >= w - 1 or y + bh >= h - 1:
+            continue
+        r = max(4, round(0.25 * math.sqrt(area)))
+        x0, y0, x1, y1 = max(0, x - r - 2), max(0, y - r - 2), min(w, x + bw + r + 2), min(h, y + bh + r + 2)
+        comp = (labels[y0:y1, x0:x1] == i).astype(np.uint8)
+        outer = cv2.dilate(comp, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1)))
+        inner = cv2.dilate(comp, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5)))
+        ring = (outer > 0) & (inner == 0)
+        if not ring.any():
+            continue
+        ring_lit = lit[y0:y1, x0:x1][ring]
+        if ring_lit.mean() >= 0.5 and float(g[y0:y1, x0:x1][ring].mean()) <= 243:
+            found.append(area / (h * w))
+    if not found:
+        return 0.0, 0.0
+    return max(found), sum(found)
+
+
+def glare_on_card(rgb: U8) -> float:
+    """Largest washed-out blob inside a tinted card or data page lying on white paper.
+
+    A passport or ID card scanned on an A4 page sits on paper that the scanner clips to white,
+    so a highlight on the card merges with that paper and :func:`glare_fraction` (which wants
+    a lit ring around the blob) misses it. Here the card is found first: the largest region of
+    unclipped pixels (closed over text), its convex hull being the card outline even when the
+    highlight bites into its edge. When most of the hull is tinted (a security print, not
+    white paper with text), a clipped colourless blob inside it is a highlight.
+
+    Args:
+        rgb: RGB working copy.
+
+    Returns:
+        Largest clipped blob as a share of the card area (0 when no tinted card is found).
+    """
+    c = resize_long(rgb, 600)
+    g = to_gray(c)
+    h, w = g.shape
+    sat = cv2.cvtColor(c, cv2.COLOR_RGB2HSV)[:, :, 1]
+    clip = (g >= 250) & (sat <= 40)
+    if not clip.any():
+        return 0.0
+    k = max(3, (max(h, w) // 60) | 1)
+    unclipped = np.asarray(
+        cv2.morphologyEx(
+            (~clip).astype(np.uint8) * 255, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))
+        ),
+        dtype=np.uint8,
+    )
+    card, area = _largest_component(unclipped)
+    if area == 0:
+        return 0.0
+    contours, _ = cv2.findContours(card, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    hull = cv2.convexHull(max(contours, key=cv2.contourArea))
+    hull_mask = np.zeros_like(g)
+    cv2.fillPoly(hull_mask, [hull], 255)
+    inside_hull = cv2.erode(hull_mask, np.ones((5, 5), np.uint8)) > 0
+    hull_area = int(np.count_nonzero(inside_hull))
+    if hull_area < 0.01 * h * w or hull_area > 0.9 * h * w:
+        return 0.0
+    tint = float(np.count_nonzero((g >= 190) & (g < 250) & inside_hull)) / hull_area
+    if tint < 0.5:
+        return 0.0
+    blob = np.asarray(
+        cv2.morphologyEx((clip & inside_hull).astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)),
+        dtype=np.uint8,
+    )
+    n, _, stats, _ = cv2.connectedComponentsWithStats(blob, connectivity=8)
+    if n <= 1:
+        return 0.0
+    return float(np.asarray(stats)[1:, cv2.CC_STAT_AREA].max()) / hull_area
+
+
+# --------------------------------------------------------------------------- all metrics
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ImageMetrics:
+    """Every measurement the quality stage decides on (plain numbers, kept in the report)."""
+
+    doc_found: bool
+    doc_area_fraction: float
+    corner_deviation: float
+    side_ratio_deviation: float
+    doc_rotation: float
+    rectangularity: float
+    doc_touches_border: int
+    background_texture: float
+    background_chroma: float
+    background_fraction: float
+    falloff: float
+    edge_width: float
+    edge_pixels: int
+    text_height_px: float
+    """Median character height in original pixels."""
+    text_components: int
+    glare_blob: float
+    glare_total: float
+    luma_p2: float
+    ink_level: float
+    """Median grey level of the darkest text strokes (dark print ~30-90; washed-out text 180+)."""
+    luma_p50: float
+    luma_p98: float
+    clipped_fraction: float
+    border_ink: float
+    colourfulness: float
+    is_exact_grey: bool
+    skew_angle: float
+    flat_bar: float
+    """Widest border strip of one exact colour, as a fraction of the side (screen UI bar)."""
+    long_side_px: int
+    """Long side of the original raster."""
+    glare_card: float = 0.0
+    """Largest clipped blob inside a tinted card on white paper, share of the card area."""
+    border_run: float = 0.0
+    """Longest share of one image side covered by the document region (1.0 full frame)."""
+    lossless: bool = False
+    """Source is PNG/BMP/GIF (screen captures are saved losslessly; scans and photos as JPEG)."""
+
+    def as_dict(self) -> dict[str, float]:
+        """Numbers only (booleans as 0/1), for ``Page.quality``."""
+        out: dict[str, float] = {}
+        for f in dataclasses.fields(self):
+            v = getattr(self, f.name)
+            out[f.name] = float(v) if not isinstance(v, bool) else float(int(v))
+        return out
+
+
+def ink_level(gray: U8, ink: U8) -> float:
+    """Grey level of the darkest 5 % of ink pixels (255 when there is no ink).
+
+    Overexposure lifts the darkest print to light grey; a percentile over the whole page would
+    instead follow how much white paper surrounds a small card on the scan.
+    """
+    vals = gray[ink > 0]
+    if vals.size < 50:
+        return float(np.percentile(gray, 0.5)) if gray.size else 255.0
+    return float(np.percentile(vals, 5))
+
+
+def flat_border_bar(rgb: U8) -> float:
+    """Width of the widest border strip made of one exact dark colour (a phone's UI bar).
+
+    Scans and photos carry sensor and JPEG noise everywhere; a screenshot's navigation or
+    status bar is one exact value. White is excluded (born-digital page margins are white).
+
+    Args:
+        rgb: RGB working copy.
+
+    Returns:
+        Width of the strip as a fraction of the image side (0 when none).
+    """
+    h, w = rgb.shape[:2]
+    best = 0.0
+    g = rgb.astype(np.int16)
+    for axis_len, getter in (
+        (w, lambda i: g[:, i]),
+        (w, lambda i: g[:, w - 1 - i]),
+        (h, lambda i: g[i, :]),
+        (h, lambda i: g[h - 1 - i, :]),
+    ):
+        ref = getter(0)
+        if ref.mean() > 200:
+            continue
+        ref_val = np.median(ref, axis=0)
+        n = 0
+        for i in range(0, axis_len // 4):
+            line = getter(i)
+            same = np.all(line == ref_val, axis=1).mean()
+            if same < 0.9:
+                break
+            n = i + 1
+        best = max(best, n / axis_len)
+    return best
+
+
+def measure(img: LoadedImage) -> ImageMetrics:
+    """Compute every quality metric of one page image.
+
+    Args:
+        img: Output of :func:`load_page_image` or :func:`from_array`.
+
+    Returns:
+        All metrics.
+    """
+    rgb = img.rgb
+    gray = to_gray(rgb)
+    rgb_small = resize_long(rgb, GEOMETRY_LONG_SIDE)
+    gray_small = to_gray(rgb_small)
+    outline = find_document(gray_small)
+    texture, chroma, bg_frac = background_stats(rgb_small, gray_small, outline)
+    falloff = illumination_falloff(gray_small, outline.mask)
+    text = find_text(gray)
+    region: NDArray[np.bool_] | None = None
+    border_run = 1.0
+    if outline.found:
+        big = cv2.resize(outline.mask, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_NEAREST)
+        region = np.asarray(big, dtype=np.uint8) > 0
+        m = outline.mask > 0
+        border_run = float(max(m[1, :].mean(), m[-2, :].mean(), m[:, 1].mean(), m[:, -2].mean()))
+    inner = None
+    if region is not None:
+        inner = cv2.erode(region.astype(np.uint8), np.ones((15, 15), np.uint8)) > 0
+    width, n_edges = edge_width(gray, text.ink, inner)
+    skew = deskew_angle(text.ink)
+    mask_small = outline.mask
+    glare_blob, glare_total = glare_fraction(rgb, gray)
+    doc_pixels = gray_small[mask_small > 0]
+    if doc_pixels.size == 0:
+        doc_pixels = gray_small.ravel()
+    p2, p50, p98 = (float(v) for v in np.percentile(doc_pixels, [2, 50, 98]))
+    clipped = float(np.count_nonzero(doc_pixels >= 250)) / doc_pixels.size
+    ch = rgb_small.astype(np.int16)
+    exact_grey = bool(np.abs(ch[:, :, 0] - ch[:, :, 1]).max() <= 2 and np.abs(ch[:, :, 1] - ch[:, :, 2]).max() <= 2)
+    return ImageMetrics(
+        doc_found=outline.found,
+        doc_area_fraction=outline.area_fraction,
+        corner_deviation=outline.corner_deviation,
+        side_ratio_deviation=outline.side_ratio_deviation,
+        doc_rotation=outline.rotation,
+        rectangularity=outline.rectangularity,
+        doc_touches_border=outline.touches_border,
+        background_texture=texture,
+        background_chroma=chroma,
+        background_fraction=bg_frac,
+        falloff=falloff,
+        edge_width=width,
+        edge_pixels=n_edges,
+        text_height_px=text.component_height / img.scale if img.scale else 0.0,
+        text_components=text.components,
+        glare_blob=glare_blob,
+        glare_total=glare_total,
+        luma_p2=p2,
+        luma_p50=p50,
+        luma_p98=p98,
+        clipped_fraction=clipped,
+        border_ink=border_ink(text.ink, region),
+        ink_level=ink_level(gray, text.ink),
+        colourfulness=colourfulness(content_pixels(rgb_small, gray_small)),
+        is_exact_grey=exact_grey,
+        skew_angle=skew,
+        flat_bar=flat_border_bar(rgb),
+        long_side_px=max(img.original_size),
+        glare_card=glare_on_card(rgb),
+        border_run=border_run,
+        lossless=img.source_format in LOSSLESS_FORMATS,
+    )

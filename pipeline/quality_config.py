@@ -1,0 +1,121 @@
+"""Every threshold of the capture and quality gate, with the calibration behind each value.
+
+Numbers were calibrated with ``python -m pipeline.calibrate`` on the generated capture set
+(``samples.generate capture``, seed 7, 200+ pages) and on the external set
+(``../shared/external/capture``, 18 real images). "gen" and "ext" below refer to those runs.
+Metrics are measured by :mod:`pipeline.engines.imaging` on reduced copies (geometry at a
+512 px long side, text at <= 1600 px), so thresholds are in those units unless stated.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class QualityThresholds:
+    """Thresholds of :func:`pipeline.stages.quality.check_image_quality`."""
+
+    # ---- phone photo (RULES.md §2 scan_not_phone_photo: "any two signals, or EXIF alone")
+    phone_min_cues: int = 2
+    """Image cues needed without camera EXIF. RULES.md: any two signals. One cue alone fires on
+    real scans (ext: the uncropped lidl scan has lamp falloff 0.25, the dm scan a textured
+    grey folder), two never did on gen or ext scans."""
+    corner_deviation_deg: float = 2.0
+    """Perspective: largest corner angle off 90 degrees. RULES.md says perspective skew > 3°,
+    but gen phone photos often measure 1.1-3° (mild tilt); gen scans measure 0-0.2°, ext scans
+    0-1.0°, ext photos with a visible outline 4.4-29°. 2° keeps twice the scan maximum."""
+    strong_corner_deviation_deg: float = 12.0
+    """A corner this far off 90° counts as two cues (a flatbed cannot produce it)."""
+    floating_max_area: float = 0.85
+    """Floating cue: a sheet that touches no image side and fills less than this share of the
+    frame lies on a surface with background all around (gen photos fill 0.3-0.65). Uncropped
+    flatbed scans put the sheet against the glass corner (gen) or show backing on one or two
+    sides (ext lidl, dm, congress touch 1-3 sides)."""
+    background_min_fraction: float = 0.05
+    """Background cue only when at least this share of the frame lies around the sheet."""
+    background_chroma: float = 1.8
+    """Colour spread (CIELAB a/b std) of the background: wood, skin and desks are coloured
+    (ext photos 2.6-10.6, gen wood 2.0-3.4, gen grey laminate 0.6-1.1); scanner lids and
+    cardboard backing are grey (ext scans 0.0-1.5, gen 0)."""
+    background_texture: float = 6.0
+    """Median |Laplacian| of the background on the 512 px copy; counts only together with a
+    coloured background, because a grey folder on a flatbed is textured too (ext dm: 18)."""
+    falloff: float = 0.12
+    """Relative brightness range of a quadratic fit to the paper level: hand-held light and
+    vignetting (ext photos 0.07-0.45, gen photos 0.06-0.21); flatbed lamps are even (gen
+    scans <= 0.06, passport booklets on A4 included; ext scans <= 0.03 except the lidl and
+    twn scans at 0.25-0.27, which is why falloff alone never decides)."""
+
+    # ---- screenshot
+    flat_bar: float = 0.02
+    """A border strip of one exact dark colour at least this wide (share of the side) is a
+    screen UI bar (ext 62_pass-aus: 0.06). Scanner noise makes real borders non-constant."""
+
+    # ---- blur
+    blur_edge_width: float = 4.0
+    """Edge width (local contrast / peak gradient, working px; 70th percentile of text edges on
+    the worse of the vertical/horizontal orientations, inside the document region) above which
+    the page is blurry. Sharp print: gen scans 2.0-3.5, gen phone photos 2.5-3.6, ext genuine
+    2.1-3.8 (alb00 template 3.8); gen blurred pages 4.5-7.0 (one phone photo 3.5). Known miss:
+    the ext lidl receipt (4.6, soft thermal print at 138 working dpi)."""
+    blur_min_edges: int = 200
+    """Below this many text edge pixels blur is not judged (blank page)."""
+
+    # ---- resolution
+    min_dpi: float = 120.0
+    """Effective resolution below which text is too coarse. RULES.md §2 scan_quality_sufficient
+    says < 200 dpi fails (300 recommended), but the benchmark labels 150 dpi scans genuine and
+    its low-resolution defect is 72-100 dpi; real 150 dpi scans (ext sroie, tax form) read fine.
+    120 sits between the two. Set 200 for the strict reading of RULES.md."""
+    min_text_height_px: float = 12.0
+    """Median character height in original pixels when the DPI is unknown: 10 pt body text at
+    200 dpi has characters of about 14-19 px, so below 12 px the page is under 200 dpi."""
+    text_height_dpi_factor: float = 14.0
+    """dpi per pixel of median character height (10 pt body text: ~0.07 inch per character),
+    used to report an estimated DPI when the page carries none."""
+
+    # ---- glare
+    glare_blob: float = 0.012
+    """Largest specular blob (clipped, colourless, surrounded mostly by lit unclipped page) as a
+    share of the frame. Genuine scans reach 0.006 (white boxes on passport pages), the ext
+    twn scan 0.010; above that only visible highlights."""
+    glare_card: float = 0.02
+    """Largest clipped blob inside a tinted card/data page found on white paper, as a share of the
+    card (:func:`~pipeline.engines.imaging.glare_on_card`): gen glare on a pale card or passport
+    on A4 0.04-0.10; no genuine gen/ext scan has a tinted card region at all (the cue is 0), so
+    the bar is set at half the smallest glare."""
+    cut_photo_border_run: float = 0.4
+    """On a phone photo, the sheet covering at least this share of one image side runs out of the
+    frame: cut off (gen cut photos 0.61-0.74; gen whole photos 0; ext photos whose sheet
+    touches the frame with a corner only 0.02-0.20)."""
+
+    # ---- exposure
+    too_dark_p98: float = 110.0
+    """98th luminance percentile of the sheet (the paper level) below which the page is too
+    dark; paper on gen/ext scans is >= 180."""
+    overexposed_ink: float = 150.0
+    """Grey level of the darkest 5 % of ink pixels above which the print is washed out
+    (gen clean scans 20-110, gen overexposed 180+)."""
+    overexposed_clipped: float = 0.6
+    """... and at least this share of the sheet is clipped white (a faded receipt has grey
+    ink but its paper is not clipped, ext tanke)."""
+
+    # ---- cut off
+    border_ink: float = 0.08
+    """Share of one image side whose outer band is crossed by character strokes: text cut by
+    the frame. Scanned pages keep a paper margin (gen/ext scans <= 0.03)."""
+
+    # ---- colour (applied by the lead to identity documents only)
+    min_colourfulness: float = 2.5
+    """Hasler-Suesstrunk colourfulness (on non-white content pixels) below which an identity
+    page is greyscale: grey copies measure 0.0 (gen, ext sroie/tax), colour ID scans 6.5+
+    (gen clean), washed-out colour cards (gen glare/overexposed ID) 3.1-3.5."""
+
+    # ---- deskew
+    max_deskew_deg: float = 15.0
+    """Skew is reported for straightening, never rejected, within this range."""
+
+
+DEFAULT = QualityThresholds()
+"""The calibrated defaults."""

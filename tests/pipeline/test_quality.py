@@ -1,0 +1,226 @@
+"""Capture and quality gate on small synthetic page images made here (no external data)."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+
+from pipeline.model import Page, RejectionCode
+from pipeline.quality_config import DEFAULT
+from pipeline.stages import quality
+
+DPI = 150
+A4 = (round(210 / 25.4 * DPI), round(297 / 25.4 * DPI))  # 1240 x 1754
+
+
+def text_page(seed: int = 0, colour: bool = True) -> np.ndarray:
+    """A white A4 page at 150 dpi with body text lines, a title and a coloured stamp."""
+    rng = np.random.default_rng(seed)
+    w, h = A4
+    page = np.full((h, w, 3), 250, np.uint8)
+    cv2.putText(page, "CERTIFICATE OF GOOD CONDUCT", (140, 170), cv2.FONT_HERSHEY_DUPLEX, 1.3, (30, 30, 40), 2)
+    words = ["residence", "permit", "Brussels", "applicant", "record", "issued", "date", "holder", "name"]
+    y = 260
+    while y < h - 260:
+        x = 140
+        while x < w - 260:
+            word = str(rng.choice(words))
+            cv2.putText(page, word, (x, y), cv2.FONT_HERSHEY_SIMPLEX, 0.75, (25, 25, 35), 2, cv2.LINE_AA)
+            x += 22 * len(word) + 25
+        y += 42
+    if colour:
+        cv2.circle(page, (w - 300, h - 200), 90, (40, 60, 190), 6)
+        cv2.rectangle(page, (140, 200), (w - 140, 212), (190, 40, 40), -1)
+    return page
+
+
+def noisy(arr: np.ndarray, seed: int = 1, sigma: float = 2.0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    out = arr.astype(np.float32) + rng.standard_normal(arr.shape[:2])[..., None].astype(np.float32) * sigma
+    return np.clip(out, 0, 255).astype(np.uint8)
+
+
+def save(tmp_path: Path, arr: np.ndarray, name: str = "page.png") -> Path:
+    path = tmp_path / name
+    Image.fromarray(arr).save(path, quality=92) if name.endswith(".jpg") else Image.fromarray(arr).save(path)
+    return path
+
+
+def run(path: Path, dpi: float | None = DPI, exif: dict[str, str] | None = None, text_layer: str = "") -> Page:
+    page = Page(file=path.name, sha256="0" * 64, number=1, image=path, dpi=dpi, exif=exif or {}, text_layer=text_layer)
+    return quality.check_image_quality(page)
+
+
+def codes(page: Page) -> set[str]:
+    return {r.code.value for r in page.rejections}
+
+
+def phone_photo(seed: int = 3) -> np.ndarray:
+    """The page warped in perspective onto a wood table, with vignetting and camera blur."""
+    rng = np.random.default_rng(seed)
+    src = text_page(seed)
+    W, H = 1200, 1600
+    yy, xx = np.mgrid[0:H, 0:W].astype(np.float32)
+    grain = np.sin(yy * 0.35 + 6 * np.sin(xx * 0.01)) * 0.12 + rng.standard_normal((H, W)).astype(np.float32) * 0.05
+    wood = np.stack([140 * (1 + grain), 95 * (1 + grain), 58 * (1 + grain)], axis=2)
+    srcq = np.float32([[0, 0], [A4[0], 0], [A4[0], A4[1]], [0, A4[1]]])
+    dst = np.float32([[190, 170], [1010, 230], [1060, 1420], [150, 1380]])
+    hom = cv2.getPerspectiveTransform(srcq, dst)
+    warped = cv2.warpPerspective(src, hom, (W, H)).astype(np.float32)
+    mask = cv2.warpPerspective(np.ones(src.shape[:2], np.float32), hom, (W, H))[..., None]
+    arr = wood * (1 - mask) + warped * mask
+    r2 = ((xx - W / 2) / W) ** 2 + ((yy - H / 2) / H) ** 2
+    arr *= (1 - 0.8 * r2)[..., None] * (1 + 0.15 * (xx / W - 0.5))[..., None]
+    arr = cv2.GaussianBlur(arr, (0, 0), 0.7)
+    return noisy(np.clip(arr, 0, 255).astype(np.uint8), seed, 3.0)
+
+
+def test_clean_scan_accepted(tmp_path: Path) -> None:
+    page = run(save(tmp_path, noisy(text_page())))
+    assert page.accepted, page.rejections
+    assert page.quality["colourfulness"] > 0
+    assert page.quality["effective_dpi"] == DPI
+
+
+def test_phone_photo_without_exif_rejected(tmp_path: Path) -> None:
+    page = run(save(tmp_path, phone_photo(), "photo.jpg"), dpi=None)
+    assert RejectionCode.PHONE_PHOTO.value in codes(page)
+    rej = next(r for r in page.rejections if r.code is RejectionCode.PHONE_PHOTO)
+    ev = rej.evidence
+    assert ev["exif_camera"] is False
+    assert ev["perspective"] is True and ev["background"] is True
+    assert {"metric", "threshold"} <= set(ev)
+    assert "phone photo" in rej.message and "flatbed" in rej.message
+
+
+def test_uncropped_scan_with_uniform_backing_accepted(tmp_path: Path) -> None:
+    sheet = text_page(5)
+    h, w = sheet.shape[:2]
+    canvas = np.full((h + 160, w + 120, 3), 45, np.uint8)  # dark scanner lid to the right and below
+    canvas[:h, :w] = sheet
+    page = run(save(tmp_path, noisy(canvas, 5, 2.5), "uncropped.jpg"))
+    assert page.accepted, page.rejections
+    assert page.quality["doc_found"] == 1.0
+
+
+def test_exif_camera_tags_are_a_cue_make_model_alone_is_not(tmp_path: Path) -> None:
+    path = save(tmp_path, noisy(text_page()))
+    assert run(path, exif={"Make": "Canon", "Model": "MB5100 series", "Software": "IJ Scan Utility"}).accepted
+    page = run(path, exif={"Make": "Apple", "Model": "iPhone 13", "ExposureTime": "0.0166", "FNumber": "1.6"})
+    assert codes(page) == {RejectionCode.PHONE_PHOTO.value}
+    assert page.rejections[0].evidence["exif_camera"] is True
+    heic = run(path, exif={"_mime": "image/heic"})
+    assert codes(heic) == {RejectionCode.PHONE_PHOTO.value}
+
+
+@pytest.mark.parametrize(
+    ("defect", "code"),
+    [
+        ("blurry", RejectionCode.BLURRY),
+        ("low_resolution", RejectionCode.LOW_RESOLUTION),
+        ("glare", RejectionCode.GLARE),
+        ("too_dark", RejectionCode.TOO_DARK),
+        ("overexposed", RejectionCode.OVEREXPOSED),
+        ("cut_off", RejectionCode.CUT_OFF),
+    ],
+)
+def test_each_defect_caught(tmp_path: Path, defect: str, code: RejectionCode) -> None:
+    arr = text_page(7).astype(np.float32)
+    dpi: float = DPI
+    if defect == "blurry":
+        arr = cv2.GaussianBlur(arr, (0, 0), 3.0)
+    elif defect == "low_resolution":
+        dpi = 80
+        arr = cv2.resize(arr, (round(A4[0] * 80 / DPI), round(A4[1] * 80 / DPI)), interpolation=cv2.INTER_AREA)
+    elif defect == "glare":
+        arr = arr * np.array([0.93, 0.92, 0.9], np.float32)  # paper tone under the highlight
+        h, w = arr.shape[:2]
+        yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+        blob = np.clip(1.6 * np.exp(-(((xx - w * 0.5) / 260) ** 2 + ((yy - h * 0.4) / 110) ** 2)), 0, 1)[..., None]
+        arr = arr + (255 - arr) * blob
+    elif defect == "too_dark":
+        arr = (arr / 255) ** 1.8 * 0.25 * 255
+    elif defect == "overexposed":
+        arr = (arr / 255) ** 0.3 * 255 * 1.35 + 40
+    elif defect == "cut_off":
+        arr = arr[:, int(A4[0] * 0.3) :]
+    page = run(save(tmp_path, noisy(np.clip(arr, 0, 255).astype(np.uint8))), dpi=dpi)
+    assert code.value in codes(page), (page.rejections, page.quality)
+    rej = next(r for r in page.rejections if r.code is code)
+    assert rej.message and "metric" in rej.evidence and "threshold" in rej.evidence
+    assert RejectionCode.PHONE_PHOTO.value not in codes(page)
+
+
+def test_unknown_dpi_estimated_from_text(tmp_path: Path) -> None:
+    page = run(save(tmp_path, noisy(text_page())), dpi=None)
+    assert page.accepted, page.rejections
+    small = cv2.resize(text_page(), (A4[0] // 2, A4[1] // 2), interpolation=cv2.INTER_AREA)
+    low = run(save(tmp_path, noisy(small), "small.png"), dpi=None)
+    assert RejectionCode.LOW_RESOLUTION.value in codes(low)
+    assert low.rejections[0].evidence["dpi_source"] == "text"
+
+
+def test_born_digital_page_never_judged(tmp_path: Path) -> None:
+    path = save(tmp_path, phone_photo(), "photo.jpg")
+    page = Page(
+        file="x.pdf",
+        sha256="0" * 64,
+        number=1,
+        image=path,
+        text_layer="Invoice 2026 total 12 EUR",
+        exif={"ExposureTime": "1/60"},
+    )
+    out = quality.check_image_quality(page)
+    assert out.accepted
+    assert out == page
+
+
+def test_slight_skew_accepted_and_reported(tmp_path: Path) -> None:
+    arr = text_page(9)
+    h, w = arr.shape[:2]
+    rot = cv2.getRotationMatrix2D((w / 2, h / 2), 1.2, 1.0)  # counter-clockwise in image coordinates
+    skewed = cv2.warpAffine(arr, rot, (w, h), borderValue=(250, 250, 250))
+    page = run(save(tmp_path, noisy(skewed)))
+    assert page.accepted, page.rejections
+    assert abs(abs(page.quality["skew_angle"]) - 1.2) < 0.4
+
+
+def test_greyscale_only_via_separate_function(tmp_path: Path) -> None:
+    grey = np.repeat(np.asarray(Image.fromarray(text_page()).convert("L"))[..., None], 3, axis=2)
+    page = run(save(tmp_path, noisy(grey)))
+    assert page.accepted  # certificates may be grey: the stage only measures
+    rej = quality.greyscale_rejection(page)
+    assert rej is not None and rej.code is RejectionCode.GREYSCALE
+    assert rej.evidence["metric"] < rej.evidence["threshold"]
+    colour = run(save(tmp_path, noisy(passport_like()), "colour.png"))
+    assert quality.greyscale_rejection(colour) is None
+
+
+def passport_like() -> np.ndarray:
+    """A colourful data page (tinted guilloche background, red header) filling the frame."""
+    h, w = 880, 1250
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    tint = np.stack([200 + 30 * np.sin(xx / 23), 225 + 20 * np.sin(yy / 17), 235 + 15 * np.cos((xx + yy) / 31)], 2)
+    arr = np.clip(tint, 0, 255).astype(np.uint8)
+    cv2.rectangle(arr, (0, 0), (w, 90), (180, 30, 40), -1)
+    for i in range(8):
+        cv2.putText(arr, "SURNAME / NOM  JANSSENS", (400, 170 + 60 * i), cv2.FONT_HERSHEY_SIMPLEX, 0.9, (20, 20, 40), 2)
+    return arr
+
+
+def test_unreadable_file(tmp_path: Path) -> None:
+    path = tmp_path / "broken.jpg"
+    path.write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    page = run(path)
+    assert codes(page) == {RejectionCode.UNREADABLE.value}
+
+
+def test_thresholds_are_frozen_and_documented() -> None:
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        DEFAULT.falloff = 0.5  # type: ignore[misc]
+    assert quality.REQUIRES and quality.PROVIDES
