@@ -225,6 +225,22 @@ def foreign_document(doc: Doc, rng: np.random.Generator, apostille: bool, transl
     return out
 
 
+def _lease(person: Person, rng: np.random.Generator, as_of: dt.date) -> FilePlan:
+    """A Belgian lease that started up to 40 days ago (proof of accommodation or of address)."""
+    lease_start = as_of - _days(rng, 0, 40)
+    lease = _cert(
+        "lease_agreement",
+        _pick(rng, ("fr", "nl")),
+        "BEL",
+        person,
+        lease_start - _days(rng, 10, 30),
+        rng,
+        start_date=lease_start,
+        amount=int(rng.integers(7, 16)) * 100,
+    )
+    return FilePlan([lease], fmt=_pick(rng, ("pdf", "jpeg", "png")))
+
+
 def plan_dossier(index: int, rng: np.random.Generator, as_of: dt.date) -> tuple[str, dict[str, object], list[FilePlan]]:
     """Choose the applicant, documents, dates and captures of one dossier.
 
@@ -241,7 +257,10 @@ def plan_dossier(index: int, rng: np.random.Generator, as_of: dt.date) -> tuple[
         nat = _pick(rng, ("ITA", "D") if outcome == "id_card_back_missing" else EU)
     elif outcome == "untranslated_spanish_certificate":
         nat = _pick(rng, ("COL", "PER"))
-    elif outcome in ("missing_apostille",) or index == 0:
+    elif outcome == "missing_apostille":
+        # Not the USA: its criminal records are exempt from authentication (DVZ-CR, RULES.md C6).
+        nat = _pick(rng, ("IND", "PHL"))
+    elif index == 0:
         nat = _pick(rng, ("IND", "PHL", "USA"))
     else:
         nat = _pick(rng, NON_EU)
@@ -305,6 +324,7 @@ def plan_dossier(index: int, rng: np.random.Generator, as_of: dt.date) -> tuple[
             "A. SÉJOUR LIMITÉ",
         )
         files.append(FilePlan([Doc("residence_card", rc, _identity_fields(rc, "fr"))], fmt="pdf"))
+        files.append(_lease(person, rng, as_of))  # renewals need a proof of address (RULES.md §1, REN)
 
     if category != "eu_citizen" and category != "renewal":
         # Criminal record from the country of nationality, with apostille and translation as needed.
@@ -337,24 +357,7 @@ def plan_dossier(index: int, rng: np.random.Generator, as_of: dt.date) -> tuple[
                     fmt=_pick(rng, ("pdf", "jpeg", "png")),
                 )
             )
-        lease_start = as_of - _days(rng, 0, 40)
-        files.append(
-            FilePlan(
-                [
-                    _cert(
-                        "lease_agreement",
-                        _pick(rng, ("fr", "nl")),
-                        "BEL",
-                        person,
-                        lease_start - _days(rng, 10, 30),
-                        rng,
-                        start_date=lease_start,
-                        amount=int(rng.integers(7, 16)) * 100,
-                    )
-                ],
-                fmt=_pick(rng, ("pdf", "jpeg", "png")),
-            )
-        )
+        files.append(_lease(person, rng, as_of))
     for doc_type in MEANS[category]:
         files.append(_means_file(doc_type, person, nat, rng, as_of))
     entry = as_of - (_days(rng, 20, 70) if category == "eu_citizen" else _days(rng, 2, 7))

@@ -582,6 +582,9 @@ def _choose(cands: Sequence[_Candidate]) -> Field:
     return _to_field(best, competing=bool(rivals), agreeing=agreeing)
 
 
+APOSTILLE_SINGLE_DATE_CONFIDENCE = 0.7
+
+
 def _fallback(doc_type: DocType, free: Sequence[_Candidate], reference: dt.date) -> dict[str, Field]:
     """Fields from unlabelled dates, at low confidence, only where the layout makes them likely."""
     out: dict[str, Field] = {}
@@ -595,7 +598,10 @@ def _fallback(doc_type: DocType, free: Sequence[_Candidate], reference: dt.date)
             return out
         last = max(free, key=lambda c: (c.page.number, c.match.span[0]))
         cand = dataclasses.replace(last, match=with_kind(last.match, DateKind.ISSUE, reference))
-        cand = dataclasses.replace(cand, confidence=0.55 if len(values) == 1 else 0.35)
+        # The Hague model certificate has one date field (7. "the ..."): a lone recent date on an
+        # apostille is that field even when OCR lost the numbered labels of a two-column layout.
+        single = APOSTILLE_SINGLE_DATE_CONFIDENCE if doc_type is DocType.APOSTILLE else 0.55
+        cand = dataclasses.replace(cand, confidence=single if len(values) == 1 else 0.35)
         out["issue_date"] = _to_field(cand)
     elif doc_type in _ID_TYPES and len(values) in (2, 3):
         # Birth < issue < expiry on every identity document; the labels were lost by OCR.

