@@ -44,9 +44,9 @@ class CheckParams(pydantic.BaseModel):
 # Content hashing and our own page cache make Prefect's input cache redundant (and hashing
 # page objects per task costs time), hence NO_CACHE. OCR and rules are deterministic: no retries.
 @task(cache_policy=NO_CACHE)
-def ingest(source: DossierSource, ctx: RunContext) -> Intake:
-    """Type every file of one dossier and split it into pages."""
-    return intake.ingest_dossier(source, ctx)
+def ingest(source: DossierSource, ctx: RunContext, cache: PageCache | None) -> Intake:
+    """Type every file of one dossier and split it into pages (unchanged files come from the cache)."""
+    return intake.ingest_dossier(source, ctx, cache)
 
 
 @task(cache_policy=NO_CACHE)
@@ -74,7 +74,7 @@ def check(params: CheckParams) -> RunReport:
     with tempfile.TemporaryDirectory(prefix="dossier-") as tmp:
         ctx = RunContext(options, Path(tmp))
         cache = api.open_cache(options, api.default_engine(options))
-        intakes = ingest.map(sources, ctx=ctx).result()
+        intakes = ingest.map(sources, ctx=ctx, cache=cache).result()
         futures = {}
         for source, found in zip(sources, intakes, strict=True):
             futures[source.id] = [process_page.submit(p, ctx, cache) for p in found.pages]
@@ -85,6 +85,7 @@ def check(params: CheckParams) -> RunReport:
         reports = []
         for source, found in zip(sources, intakes, strict=True):
             pages = [f.result() for f in futures[source.id]]
+            api.remember_files(cache, pages)
             case = cases.get(source.id, CaseFacts())
             reports.append(assemble.submit(source, found, pages, case, options, 0.0))
         dossiers = tuple(r.result() for r in reports)

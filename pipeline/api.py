@@ -83,6 +83,17 @@ def process_page(page: Page, ctx: RunContext, engine: OcrEngine, cache: PageCach
     return done
 
 
+def remember_files(cache: PageCache | None, pages: Sequence[Page]) -> None:
+    """Record each file's processed pages as a whole, so an unchanged file is not even decoded again."""
+    if cache is None:
+        return
+    by_file: dict[str, list[Page]] = {}
+    for page in pages:
+        by_file.setdefault(page.sha256, []).append(page)
+    for file_pages in by_file.values():
+        cache.put_file(sorted(file_pages, key=lambda p: p.number))
+
+
 def _mrz_fields(page: Page, as_of: dt.date) -> dict[str, Field]:
     """Fields from the page's MRZ; a read whose check digits fail is kept but marked unsure."""
     result = mrz.parse_mrz("\n".join(page.mrz_lines), today=as_of)
@@ -233,12 +244,13 @@ def run(
         with concurrent.futures.ThreadPoolExecutor(max_workers=options.workers) as pool:
             for source in sources:
                 started = time.monotonic()
-                found = intake.ingest_dossier(source, ctx)
+                found = intake.ingest_dossier(source, ctx, cache)
                 pages = []
                 for page in pool.map(lambda p: process_page(p, ctx, engine, cache), found.pages):
                     pages.append(page)
                     if on_page is not None:
                         on_page(page)
+                remember_files(cache, pages)
                 case = cases.get(source.id, CaseFacts())
                 reports.append(assemble_dossier(source, found, pages, case, options, time.monotonic() - started))
     return RunReport(as_of=options.as_of, profile=options.profile, dossiers=tuple(reports))

@@ -21,7 +21,7 @@ from typing import Any
 import fsspec
 
 from pipeline.context import RunOptions
-from pipeline.model import Page
+from pipeline.model import InputFile, Page
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +54,7 @@ def settings_digest(options: RunOptions, engine_id: str) -> str:
     """Digest of the settings that change page results (not the evaluation date or the profile)."""
     relevant = {
         "ocr_langs": options.ocr_langs,
+        "ocr_long_side": options.ocr_long_side,
         "pdf_render_dpi": options.pdf_render_dpi,
         "engine": engine_id,
         "code": code_version(),
@@ -96,11 +97,39 @@ class PageCache:
         # The same bytes may sit under another name or in another dossier: keep this page's identity.
         return dataclasses.replace(cached, file=page.file, image=page.image, frame=page.frame)
 
+    def _file_path(self, sha256: str) -> str:
+        return f"{self._root}/{sha256[:2]}/{sha256}-file-{self.settings}.json"
+
+    def get_file(self, info: InputFile) -> list[Page] | None:
+        """Every processed page of a file whose pages were all cached, relabelled with its current name.
+
+        Intake asks first, so an unchanged file is neither decoded nor split into pages again.
+        """
+        try:
+            with self._fs.open(self._file_path(info.sha256), "r", encoding="utf-8") as handle:
+                data: dict[str, Any] = json.load(handle)
+            pages = [Page.from_dict(p) for p in data["pages"]]
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, KeyError, TypeError):
+            log.warning("ignoring unreadable cache entry for a file")
+            return None
+        self.hits += len(pages)
+        return [dataclasses.replace(p, file=info.file, image=None) for p in pages]
+
+    def put_file(self, pages: list[Page]) -> None:
+        """Record that these processed pages are all of one file (after every page was processed)."""
+        if pages:
+            self._write(self._file_path(pages[0].sha256), {"pages": [p.to_dict() for p in pages]})
+
     def put(self, page: Page) -> None:
-        """Store a processed page (write to a temporary name, then move, where the file system can)."""
-        path = self._path(page)
+        """Store a processed page."""
+        self._write(self._path(page), page.to_dict())
+
+    def _write(self, path: str, data: dict[str, Any]) -> None:
+        """Write to a temporary name, then move, where the file system can (no torn entries)."""
         self._fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
-        payload = json.dumps(page.to_dict(), ensure_ascii=False)
+        payload = json.dumps(data, ensure_ascii=False)
         if "file" in self._fs.protocol:
             tmp = f"{path}.{os.getpid()}.tmp"
             with self._fs.open(tmp, "w", encoding="utf-8") as handle:

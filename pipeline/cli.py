@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
-import fsspec
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -18,7 +17,7 @@ from rich.table import Table
 from pipeline.context import PROFILES, RunOptions, default_workers
 from pipeline.errors import DossierError, ExitCode
 from pipeline.model import Page, Verdict
-from pipeline.report import RunReport, render_csv, render_html, render_json
+from pipeline.report import RunReport, write_reports
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Is this residence-permit dossier ready?")
 err = Console(stderr=True)
@@ -34,20 +33,6 @@ def _as_of(value: str | None) -> dt.date:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
-
-
-def write_reports(report: RunReport, out: str) -> list[str]:
-    """Write report.json, report.csv and report.html into ``out`` (a folder or fsspec URL)."""
-    fs, root = fsspec.core.url_to_fs(out)
-    fs.makedirs(root, exist_ok=True)
-    written = []
-    for name, text in (("report.json", render_json(report)), ("report.csv", render_csv(report)),
-                       ("report.html", render_html(report))):
-        target = f"{root.rstrip('/')}/{name}"
-        with fs.open(target, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        written.append(target)
-    return written
 
 
 def _summary_table(report: RunReport) -> Table:
@@ -128,6 +113,57 @@ def rules(
     for row in validators.list_rules(profile):
         table.add_row(*(str(row[k]) for k in ("id", "severity", "categories", "source", "title")))
     Console(width=200).print(table)
+
+
+@app.command()
+def schedule(
+    source: Annotated[str, typer.Argument(help="Batch folder or URL (s3://bucket/dossiers) to reprocess.")],
+    out: Annotated[str, typer.Option(help="Report folder or URL; history/<date>/ keeps each run.")] = "dossier-report",
+    cron: Annotated[str, typer.Option(help="Five-field cron expression.")] = "0 6 * * *",
+    timezone: Annotated[str, typer.Option(help="Time zone of the cron expression.")] = "Europe/Brussels",
+    name: Annotated[str, typer.Option(help="Deployment name.")] = "nightly",
+    profile: Annotated[str, typer.Option(help=f"Rule profile: {', '.join(PROFILES)}.")] = "conservative",
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Pages processed in parallel.")] = default_workers(),
+    cache: Annotated[str | None, typer.Option(help="Page cache folder or URL (e.g. in the bucket).")] = None,
+    horizon_days: Annotated[int, typer.Option(help="Report documents expiring within this many days.")] = 30,
+    cases: Annotated[str | None, typer.Option(help="cases.csv with the case facts per dossier.")] = None,
+) -> None:
+    """Serve a Prefect deployment that reprocesses SOURCE on a cron schedule (runs until stopped).
+
+    Uses the Prefect API in PREFECT_API_URL (scripts/prefect-server starts one on PostgreSQL).
+    """
+    from flows.deploy import serve_schedule
+
+    serve_schedule(source, out, cron, name=name, timezone=timezone, profile=profile, workers=workers,
+                   cache=cache, horizon_days=horizon_days, cases=cases)
+
+
+@app.command()
+def watch(
+    inbox: Annotated[Path, typer.Argument(help="Folder where dossier folders are dropped.")],
+    out: Annotated[Path, typer.Option(help="Reports go to OUT/<dossier>/.")] = Path("dossier-reports"),
+    stable_seconds: Annotated[float, typer.Option(help="A folder is complete when unchanged this long "
+                                                        "(or when it holds a READY or .complete file).")] = 5.0,
+    poll_seconds: Annotated[float, typer.Option(help="Seconds between scans of the inbox.")] = 1.0,
+    once: Annotated[bool, typer.Option(help="Process what is complete now, then exit.")] = False,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Evaluation date (default: the day of processing).")
+    ] = None,
+    profile: Annotated[str, typer.Option(help=f"Rule profile: {', '.join(PROFILES)}.")] = "conservative",
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Pages processed in parallel.")] = default_workers(),
+    cache: Annotated[str | None, typer.Option(help="Page cache folder or URL.")] = None,
+) -> None:
+    """Check each dossier folder dropped into INBOX once it is complete; crash-safe (journal in OUT)."""
+    from pipeline.watch import report_process
+    from pipeline.watch import watch as watch_inbox
+
+    try:
+        options = RunOptions(as_of=_as_of(as_of), profile=profile, workers=workers, cache=cache)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    result = watch_inbox(inbox, out, process=report_process(options, as_of_today=as_of is None),
+                         stable_seconds=stable_seconds, poll_seconds=poll_seconds, once=once)
+    err.print(f"processed {len(result.processed)}, skipped {len(result.skipped)}, failed {len(result.failed)}")
 
 
 def main() -> None:

@@ -32,6 +32,10 @@ class RunOptions(pydantic.BaseModel):
     """Tesseract languages for full-page OCR. Spanish, Italian and Portuguese pages read well enough
     with these for classification and dates (the parsers fold accents); adding their models costs
     ~20 % more time per page (measured on a 300 dpi certificate: 1.37 s vs 1.64 s)."""
+    ocr_long_side: int = 1800
+    """Pages are downscaled to at most this long side before full-page OCR (A4 at ~155 dpi): on 20
+    generated dossiers (126 pages) 1800 px and 2400 px gave the same types and dates (117/119 issue
+    dates, 17/17 expiry), 1800 px in ~15 % less OCR time. MRZ bands are read from the full image."""
     ocr_timeout_s: float = 120.0
     max_file_bytes: int = 200 * 1024 * 1024
     """Larger files are reported as errors instead of being read (a scan is rarely > 50 MB)."""

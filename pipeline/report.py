@@ -11,6 +11,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+import fsspec
 import jinja2
 
 from pipeline.case import CaseFacts
@@ -51,8 +52,14 @@ class DossierReport:
             "findings": [f.to_dict() for f in self.findings],
             "documents": [d.to_dict() for d in self.documents],
             "files": [
-                {"file": f.file, "status": f.status.value, "message": f.message, "mime": f.mime,
-                 "pages": f.page_count, "sha256": f.sha256}
+                {
+                    "file": f.file,
+                    "status": f.status.value,
+                    "message": f.message,
+                    "mime": f.mime,
+                    "pages": f.page_count,
+                    "sha256": f.sha256,
+                }
                 for f in self.files
             ],
             "stats": to_jsonable(self.stats),
@@ -77,7 +84,9 @@ class RunReport:
         """Counts by verdict, the most frequent blocking reasons, dossiers to act on soon."""
         verdicts = collections.Counter(d.verdict.value for d in self.dossiers)
         reasons = collections.Counter(
-            f.rule for d in self.dossiers for f in d.findings
+            f.rule
+            for d in self.dossiers
+            for f in d.findings
             if f.severity == Severity.BLOCKING and f.status != Status.PASS
         )
         horizon = self.as_of + dt.timedelta(days=UPCOMING_DAYS)
@@ -113,8 +122,21 @@ def render_json(report: RunReport) -> str:
 
 
 CSV_COLUMNS = (
-    "dossier", "row", "verdict", "ready_until", "file", "pages", "type", "accepted", "rejections",
-    "expiry_date", "issue_date", "status", "message", "blocking", "warnings",
+    "dossier",
+    "row",
+    "verdict",
+    "ready_until",
+    "file",
+    "pages",
+    "type",
+    "accepted",
+    "rejections",
+    "expiry_date",
+    "issue_date",
+    "status",
+    "message",
+    "blocking",
+    "warnings",
 )
 
 
@@ -125,26 +147,42 @@ def render_csv(report: RunReport) -> str:
     writer.writeheader()
     for d in report.dossiers:
         failing = [f for f in d.findings if f.status != Status.PASS]
-        writer.writerow({
-            "dossier": d.id, "row": "dossier", "verdict": d.verdict.value,
-            "ready_until": d.ready_until.isoformat() if d.ready_until else "",
-            "blocking": "; ".join(f.rule for f in failing if f.severity == Severity.BLOCKING),
-            "warnings": "; ".join(f.rule for f in failing if f.severity == Severity.WARNING),
-        })
+        writer.writerow(
+            {
+                "dossier": d.id,
+                "row": "dossier",
+                "verdict": d.verdict.value,
+                "ready_until": d.ready_until.isoformat() if d.ready_until else "",
+                "blocking": "; ".join(f.rule for f in failing if f.severity == Severity.BLOCKING),
+                "warnings": "; ".join(f.rule for f in failing if f.severity == Severity.WARNING),
+            }
+        )
         for doc in d.documents:
-            writer.writerow({
-                "dossier": d.id, "row": "document", "file": doc.file,
-                "pages": " ".join(str(p) for p in doc.pages), "type": doc.type.value,
-                "accepted": str(doc.accepted).lower(),
-                "rejections": "; ".join(r.code.value for r in doc.rejections),
-                "expiry_date": to_jsonable(doc.value("expiry_date")) or "",
-                "issue_date": to_jsonable(doc.value("issue_date")) or "",
-                "status": "processed",
-            })
+            writer.writerow(
+                {
+                    "dossier": d.id,
+                    "row": "document",
+                    "file": doc.file,
+                    "pages": " ".join(str(p) for p in doc.pages),
+                    "type": doc.type.value,
+                    "accepted": str(doc.accepted).lower(),
+                    "rejections": "; ".join(r.code.value for r in doc.rejections),
+                    "expiry_date": to_jsonable(doc.value("expiry_date")) or "",
+                    "issue_date": to_jsonable(doc.value("issue_date")) or "",
+                    "status": "processed",
+                }
+            )
         for info in d.files:
             if info.status.value != "processed":
-                writer.writerow({"dossier": d.id, "row": "file", "file": info.file,
-                                 "status": info.status.value, "message": info.message})
+                writer.writerow(
+                    {
+                        "dossier": d.id,
+                        "row": "file",
+                        "file": info.file,
+                        "status": info.status.value,
+                        "message": info.message,
+                    }
+                )
     return out.getvalue()
 
 
@@ -159,3 +197,17 @@ _ENV = jinja2.Environment(
 def render_html(report: RunReport) -> str:
     """``report.html``: readable by an HR clerk (verdict, what to do, documents, files)."""
     return _ENV.get_template("report.html.j2").render(report=report, summary=report.summary())
+
+
+def write_reports(report: RunReport, out: str) -> list[str]:
+    """Write report.json, report.csv and report.html into ``out`` (a folder or fsspec URL)."""
+    fs, root = fsspec.core.url_to_fs(out)
+    fs.makedirs(root, exist_ok=True)
+    written = []
+    for name, text in (("report.json", render_json(report)), ("report.csv", render_csv(report)),
+                       ("report.html", render_html(report))):
+        target = f"{root.rstrip('/')}/{name}"
+        with fs.open(target, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        written.append(target)
+    return written

@@ -45,7 +45,7 @@ def fetch_to_local(url: str, target: Path | None = None) -> Path:
     manifest_path = target.parent / f"{target.name}.manifest.json"
     manifest: dict[str, str] = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
     for name, info in sorted(listing.items()):
-        rel = name[len(root):].lstrip("/")
+        rel = name[len(root) :].lstrip("/")
         local = target / rel
         tag = f"{info.get('size')}:{info.get('ETag') or info.get('mtime') or info.get('LastModified')}"
         if local.exists() and manifest.get(rel) == tag:
@@ -53,7 +53,7 @@ def fetch_to_local(url: str, target: Path | None = None) -> Path:
         local.parent.mkdir(parents=True, exist_ok=True)
         fs.get_file(name, str(local))
         manifest[rel] = tag
-    wanted = {name[len(root):].lstrip("/") for name in listing}
+    wanted = {name[len(root) :].lstrip("/") for name in listing}
     for rel in sorted(set(manifest) - wanted):  # deleted at the source: delete here too
         (target / rel).unlink(missing_ok=True)
         del manifest[rel]

@@ -10,6 +10,7 @@ import os
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Protocol
 
 import pypdf
 import pypdf.errors
@@ -36,6 +37,19 @@ CAMERA_DEFAULT_DPI = frozenset({72, 96})
 """DPI tags that cameras and screens write by default: they say nothing about the scan."""
 SINGLE_IMAGE_COVERAGE = 0.9
 """An embedded image this large (share of page width) is the page itself: use its pixels."""
+
+
+WATCH_MARKERS = frozenset({".complete", "READY"})
+"""Files a sender drops to say a dossier folder is complete (``dossier watch``)."""
+NOT_DOCUMENTS = CASE_FILES | WATCH_MARKERS
+"""Control files: never reported as documents or unsupported files."""
+
+
+class FileCache(Protocol):
+    """What intake needs of the page cache: all processed pages of an unchanged file."""
+
+    def get_file(self, info: InputFile) -> list[Page] | None:
+        """The file's processed pages, or None."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -274,7 +288,9 @@ def _suffix_note(rel: str, mime: str) -> str:
     return ""
 
 
-def ingest_file(path: Path, rel: str, root: Path, ctx: RunContext) -> tuple[InputFile, list[Page]]:
+def ingest_file(
+    path: Path, rel: str, root: Path, ctx: RunContext, cache: FileCache | None = None
+) -> tuple[InputFile, list[Page]]:
     """Type one file by content and split it into pages. Problems become a status, never an exception.
 
     Args:
@@ -307,6 +323,11 @@ def ingest_file(path: Path, rel: str, root: Path, ctx: RunContext) -> tuple[Inpu
         return status(FileStatus.ERROR, f"cannot read the file ({exc.strerror or exc})"), []
     mime = filetype.sniff(head)
     note = _suffix_note(rel, mime)
+    if cache is not None and mime in filetype.IMAGE_TYPES | {filetype.PDF}:
+        known = InputFile(file=rel, sha256=sha, size=size, mime=mime, status=FileStatus.PROCESSED)
+        cached = cache.get_file(known)
+        if cached is not None:
+            return dataclasses.replace(known, message=note, page_count=len(cached)), cached
     if mime != filetype.PDF and mime not in filetype.IMAGE_TYPES:
         return status(FileStatus.UNSUPPORTED, f"{mime} is not a scan (PDF, JPEG, PNG, TIFF or HEIC expected)",
                       sha, size, mime), []
@@ -323,14 +344,20 @@ def ingest_file(path: Path, rel: str, root: Path, ctx: RunContext) -> tuple[Inpu
     return info, pages
 
 
-def ingest_dossier(source: DossierSource, ctx: RunContext) -> Intake:
-    """Every file of one dossier folder (nested folders included) with its pages."""
+def ingest_dossier(source: DossierSource, ctx: RunContext, cache: FileCache | None = None) -> Intake:
+    """Every file of one dossier folder (nested folders included) with its pages.
+
+    Args:
+        source: The dossier folder.
+        ctx: Run context.
+        cache: Processed pages of unchanged files (by content hash): such files are not decoded again.
+    """
     files: list[InputFile] = []
     pages: list[Page] = []
     for path, rel in _walk(source.path):
-        if rel in CASE_FILES:
+        if rel in NOT_DOCUMENTS:
             continue
-        info, file_pages = ingest_file(path, rel, source.path, ctx)
+        info, file_pages = ingest_file(path, rel, source.path, ctx, cache)
         files.append(info)
         pages.extend(file_pages)
     log.info("dossier %s: %d files, %d pages", source.id, len(files), len(pages))

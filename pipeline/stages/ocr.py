@@ -14,16 +14,12 @@ from pipeline.stages.intake import load_page_image
 
 log = logging.getLogger(__name__)
 
-OCR_LONG_SIDE = 2400
-"""Pages are downscaled to at most this long side (A4 at ~200 dpi): certificate text (9 pt and up)
-reads the same, and tesseract's time grows with the pixel count (300 dpi A4 at full size: 1.98 s,
-at 2200 px: 1.37 s, same text)."""
 PAGE_PSM = 3
 """Fully automatic page segmentation: certificates mix headers, paragraphs and tables."""
 
 
-def _fit(image: Image.Image) -> Image.Image:
-    scale = OCR_LONG_SIDE / max(image.size)
+def _fit(image: Image.Image, long_side: int) -> Image.Image:
+    scale = long_side / max(image.size)
     if scale >= 1:
         return image
     return image.resize((round(image.width * scale), round(image.height * scale)), Image.Resampling.LANCZOS)
@@ -38,7 +34,7 @@ def run_ocr(page: Page, ctx: RunContext, engine: OcrEngine) -> Page:
     if page.has_text_layer or not page.accepted or page.image is None:
         return page
     original = load_page_image(page)
-    image = _fit(original)
+    image = _fit(original, ctx.options.ocr_long_side)
     scale = original.width / image.width
     result = engine.recognize(image, lang=ctx.options.ocr_langs, psm=PAGE_PSM)
     words = tuple(

@@ -43,7 +43,7 @@ def small_batch(tmp_path: Path) -> Path:
 def test_tasks_run_without_a_server(small_batch: Path, tmp_path: Path, fake_ocr: FakeOcrEngine) -> None:
     options = RunOptions(as_of=AS_OF, workers=1, cache="off")
     ctx = RunContext(options, tmp_path / "work")
-    found = check_flow.ingest.fn(DossierSource("002-pereira", small_batch / "002-pereira"), ctx)
+    found = check_flow.ingest.fn(DossierSource("002-pereira", small_batch / "002-pereira"), ctx, None)
     assert {f.file for f in found.files} >= {"notes.txt", "empty.pdf"}
     pages = [check_flow.process_page.fn(p, ctx, None) for p in found.pages]
     report = check_flow.assemble.fn(DossierSource("002-pereira", small_batch), found, pages,

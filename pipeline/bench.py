@@ -1,0 +1,173 @@
+"""Throughput benchmark: ``python -m pipeline.bench --dossiers 10 50 200``.
+
+For each size it generates a deterministic batch (``samples.generate``), runs the full pipeline with
+the page cache off and prints pages/s, seconds per dossier, peak memory, the share of time per stage
+and the extraction accuracy against the generator's truth. The baseline is naive full-page tesseract
+(full resolution, the same languages, every page, no gate) on the same pages with the same number of
+workers. Numbers depend on the machine: run it on the 2-core reference machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import concurrent.futures
+import datetime as dt
+import json
+import os
+import resource
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from pipeline import api, evaluate
+from pipeline.context import RunContext, RunOptions
+from pipeline.stages import intake
+
+AS_OF = dt.date(2026, 11, 25)
+STAGES = (
+    ("intake", intake, "ingest_dossier"),
+    ("quality", api.quality, "check_image_quality"),
+    ("ocr", api.ocr, "run_ocr"),
+    ("mrz", api.mrz_zone, "read_mrz_zone"),
+    ("documents", api, "build_documents"),
+    ("rules", api.validators, "evaluate"),
+)
+
+
+@contextmanager
+def stage_timer() -> Iterator[dict[str, float]]:
+    """Time every stage function (summed over threads) while the block runs."""
+    spent: dict[str, float] = collections.defaultdict(float)
+    lock = threading.Lock()
+    saved = []
+    for name, module, attr in STAGES:
+        original = getattr(module, attr)
+
+        def timed(*args: Any, _f: Callable[..., Any] = original, _n: str = name, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return _f(*args, **kwargs)
+            finally:
+                with lock:
+                    spent[_n] += time.perf_counter() - started
+
+        saved.append((module, attr, original))
+        setattr(module, attr, timed)
+    try:
+        yield spent
+    finally:
+        for module, attr, original in saved:
+            setattr(module, attr, original)
+
+
+def ensure_batch(size: int, seed: int, root: Path) -> Path:
+    """The generated batch folder of this size and seed (generated once, then reused)."""
+    from samples.generate import Options, write_batch
+
+    out = root / f"n{size}-s{seed}"
+    if not (out / "truth.json").exists():
+        write_batch(out, size, seed, AS_OF, Options())
+    return out
+
+
+def peak_memory_mb() -> tuple[float, float]:
+    """Peak resident memory of this process and of its largest child (tesseract), in MiB."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return own, child
+
+
+def run_pipeline(batch: Path, workers: int) -> dict[str, Any]:
+    """One timed run of the full pipeline on a generated batch."""
+    options = RunOptions(as_of=AS_OF, workers=workers, cache="off")
+    with stage_timer() as spent:
+        started = time.perf_counter()
+        report = api.run(batch / "batch", options)
+        seconds = time.perf_counter() - started
+    data = report.to_dict()
+    pages = sum(d["stats"]["pages"] for d in data["dossiers"])
+    truth = json.loads((batch / "truth.json").read_text())
+    counts = evaluate.compare(data, truth)["counts"]
+    total = sum(spent.values()) or 1.0
+    return {
+        "dossiers": len(data["dossiers"]),
+        "pages": pages,
+        "seconds": seconds,
+        "pages_per_s": pages / seconds,
+        "s_per_dossier": seconds / len(data["dossiers"]),
+        "stage_share": {k: spent.get(k, 0.0) / total for k, _, _ in STAGES},
+        "type_accuracy": counts.get("accepted_type_ok", 0) / max(1, counts.get("accepted_docs", 0)),
+        "issue_date_exact": counts.get("issue_date_ok", 0) / max(1, counts.get("issue_date_total", 0)),
+        "expiry_date_exact": counts.get("expiry_date_ok", 0) / max(1, counts.get("expiry_date_total", 0)),
+        "false_ready": counts.get("false_ready", 0),
+    }
+
+
+def run_baseline(batch: Path, workers: int, langs: str) -> dict[str, Any]:
+    """Naive full-page tesseract on every raster page at full resolution (the "before" picture)."""
+    from pipeline.engines.ocr import TesseractEngine
+
+    engine = TesseractEngine()
+    options = RunOptions(as_of=AS_OF, workers=workers, cache="off")
+    pages: list[Any] = []
+    root = batch / "batch"
+    ctx = RunContext(options, batch / "work-baseline")
+    started = time.perf_counter()
+    for source in intake.discover(root):
+        pages.extend(intake.ingest_dossier(source, ctx).pages)
+
+    def read(page: Any) -> int:
+        if page.image is None:
+            return 0
+        image = intake.load_page_image(page)
+        return len(engine.recognize(image, lang=langs, psm=3).text)
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(read, pages))
+    seconds = time.perf_counter() - started
+    return {"pages": len(pages), "seconds": seconds, "pages_per_s": len(pages) / seconds}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the throughput table for each batch size."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--dossiers", type=int, nargs="+", default=[10, 50, 200])
+    parser.add_argument("--seed", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--root", type=Path, default=Path("/tmp/dossier-bench"), help="generated batches")
+    parser.add_argument("--baseline-max", type=int, default=50, help="largest size that also runs the baseline")
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    results = []
+    for size in args.dossiers:
+        batch = ensure_batch(size, args.seed, args.root)
+        row = run_pipeline(batch, args.workers)
+        if size <= args.baseline_max:
+            base = run_baseline(batch, args.workers, RunOptions().ocr_langs)
+            row["baseline_pages_per_s"] = base["pages_per_s"]
+            row["speedup"] = row["pages_per_s"] / base["pages_per_s"]
+        row["peak_mb"], row["peak_child_mb"] = peak_memory_mb()
+        results.append(row)
+        shares = " ".join(f"{k} {v:.0%}" for k, v in row["stage_share"].items())
+        print(
+            f"N={size:>3}  pages={row['pages']:>5}  {row['seconds']:7.1f} s  {row['pages_per_s']:.2f} pages/s  "
+            f"{row['s_per_dossier']:.2f} s/dossier  baseline {row.get('baseline_pages_per_s', float('nan')):.2f} "
+            f"pages/s (x{row.get('speedup', float('nan')):.1f})  peak {row['peak_mb']:.0f} MiB "
+            f"(tesseract {row['peak_child_mb']:.0f} MiB)  type {row['type_accuracy']:.1%}  "
+            f"issue {row['issue_date_exact']:.1%}  expiry {row['expiry_date_exact']:.1%}  "
+            f"false-ready {row['false_ready']}\n       time per stage: {shares}",
+            flush=True,
+        )
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
