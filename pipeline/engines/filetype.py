@@ -33,7 +33,7 @@ def sniff(head: bytes) -> str:
 
     >>> sniff(b"%PDF-1.7\\n")
     'application/pdf'
-    >>> sniff(b"\\x89PNG\\r\\n\\x1a\\n" + bytes(32))
+    >>> sniff(b"\\x89PNG\\r\\n\\x1a\\n\\x00\\x00\\x00\\rIHDR" + bytes(17))
     'image/png'
     """
     mime = _detector().from_buffer(head)

@@ -158,16 +158,25 @@ class _FileProblem(Exception):
 
 
 def _open_image(path: Path, ctx: RunContext) -> Image.Image:
-    Image.MAX_IMAGE_PIXELS = ctx.options.max_image_pixels
+    """Open and decode an image, refusing decompression bombs before any pixel is decoded.
+
+    The limit is checked here rather than through Pillow's global ``MAX_IMAGE_PIXELS``, so one
+    run's options never leak into another (threads, tests).
+    """
+    limit = ctx.options.max_image_pixels
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             image = Image.open(path)
-            image.load()
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise _FileProblem(
-            f"image is too large to read safely ({exc}); scan at 300-600 dpi instead"
-        ) from exc
+        pixels = image.width * image.height
+        if pixels > limit:
+            raise _FileProblem(
+                f"image is too large to read safely ({pixels / 1e6:.0f} megapixels, limit {limit / 1e6:.0f}); "
+                "scan at 300-600 dpi instead"
+            )
+        image.load()
+    except Image.DecompressionBombError as exc:
+        raise _FileProblem(f"image is too large to read safely ({exc}); scan at 300-600 dpi instead") from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise _FileProblem(f"the image is corrupt or truncated ({exc})") from exc
     return image
