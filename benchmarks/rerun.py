@@ -28,33 +28,37 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 from pipeline import api  # noqa: E402
 from pipeline.context import RunOptions, default_workers  # noqa: E402
-from pipeline.engines.ocr import TesseractEngine  # noqa: E402
+from pipeline.engines.ocr import TesseractEngine, TesserocrEngine  # noqa: E402
 from pipeline.report import RunReport  # noqa: E402
 
 TARGET_SPEEDUP = 20.0
 
 
 class OcrCounter:
-    """Counts ``TesseractEngine.recognize`` calls from every thread (page OCR and MRZ reads)."""
+    """Counts OCR calls of both tesseract engines from every thread (page OCR and MRZ reads)."""
+
+    ENGINES = (TesseractEngine, TesserocrEngine)
 
     def __init__(self) -> None:
         self.calls = 0
         self._lock = threading.Lock()
-        self._real = TesseractEngine.recognize
+        self._real = {cls: cls.recognize for cls in self.ENGINES}
 
     def __enter__(self) -> OcrCounter:
-        real, counter = self._real, self
+        counter = self
+        for cls, real in self._real.items():
 
-        def counting(engine: TesseractEngine, *args: Any, **kwargs: Any) -> Any:
-            with counter._lock:
-                counter.calls += 1
-            return real(engine, *args, **kwargs)
+            def counting(engine: Any, *args: Any, _real: Any = real, **kwargs: Any) -> Any:
+                with counter._lock:
+                    counter.calls += 1
+                return _real(engine, *args, **kwargs)
 
-        TesseractEngine.recognize = counting  # type: ignore[method-assign,assignment]
+            cls.recognize = counting  # type: ignore[method-assign,assignment]
         return self
 
     def __exit__(self, *exc: object) -> None:
-        TesseractEngine.recognize = self._real  # type: ignore[method-assign]
+        for cls, real in self._real.items():
+            cls.recognize = real  # type: ignore[method-assign]
 
 
 def generate(out: Path, count: int, seed: int) -> Path:

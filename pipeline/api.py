@@ -10,6 +10,7 @@ from __future__ import annotations
 import concurrent.futures
 import dataclasses
 import datetime as dt
+import functools
 import logging
 import tempfile
 import time
@@ -21,7 +22,8 @@ from pipeline import mrz
 from pipeline.cache import PageCache, default_cache_dir, settings_digest
 from pipeline.case import CASE_TOML, CASES_CSV, CaseFacts, parse_case_toml, parse_cases_csv
 from pipeline.context import RunContext, RunOptions
-from pipeline.engines.ocr import OcrEngine, TesseractEngine
+from pipeline.engines import ocr as ocr_engines
+from pipeline.engines.ocr import OcrEngine
 from pipeline.errors import ConfigError
 from pipeline.model import DocType, Document, Field, FileStatus, Page
 from pipeline.report import DossierReport, RunReport
@@ -40,8 +42,13 @@ HEADING_LINES = 5
 
 
 def default_engine(options: RunOptions) -> OcrEngine:
-    """The production OCR engine for these options."""
-    return TesseractEngine(timeout_s=options.ocr_timeout_s)
+    """The production OCR engine for these options, shared by every page (it keeps its models loaded)."""
+    return _shared_engine(options.ocr_timeout_s)
+
+
+@functools.cache
+def _shared_engine(timeout_s: float) -> OcrEngine:
+    return ocr_engines.default_engine(timeout_s=timeout_s)
 
 
 def load_cases(root: Path, sources: Sequence[DossierSource], options: RunOptions) -> dict[str, CaseFacts]:

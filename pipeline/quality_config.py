@@ -80,11 +80,20 @@ class QualityThresholds:
     """Largest specular blob (clipped, colourless, surrounded mostly by lit unclipped page) as a
     share of the frame. Genuine scans reach 0.006 (white boxes on passport pages), the ext
     twn scan 0.010; above that only visible highlights."""
-    glare_card: float = 0.02
-    """Largest clipped blob inside a tinted card/data page found on white paper, as a share of the
-    card (:func:`~pipeline.engines.imaging.glare_on_card`): gen glare on a pale card or passport
-    on A4 0.04-0.10; no genuine gen/ext scan has a tinted card region at all (the cue is 0), so
-    the bar is set at half the smallest glare."""
+    glare_min_doc_area: float = 0.2
+    """``glare_blob`` is taken relative to the document area (a highlight burning 1 % of the
+    frame burns 2 % of a passport covering half a photo, gen 278); the area is floored at this
+    share so that a mis-found tiny outline cannot inflate it."""
+    glare_card: float = 0.007
+    """Largest pure-white hole in a card's security print, as a share of the card hull
+    (:func:`~pipeline.engines.imaging.glare_on_card`): gen glare on an ID card or passport on
+    A4 0.014-0.063; genuine gen cards and passports 0 (their print has no pure-white area of
+    two tiles). Half the smallest glare."""
+    glare_card_fill: float = 0.9
+    """... counted only when printed tiles fill this share of the card hull: a security print
+    fills it (gen cards and passports 0.93-1.0, glare included); a letter's text block leaves
+    blank gaps between paragraphs (gen letters 0.4-0.66, ext tax form 0.83, which has a 0.036
+    "hole")."""
     cut_photo_border_run: float = 0.4
     """On a phone photo, the sheet covering at least this share of one image side runs out of the
     frame: cut off (gen cut photos 0.61-0.74; gen whole photos 0; ext photos whose sheet
@@ -102,9 +111,20 @@ class QualityThresholds:
     ink but its paper is not clipped, ext tanke)."""
 
     # ---- cut off
-    border_ink: float = 0.08
-    """Share of one image side whose outer band is crossed by character strokes: text cut by
-    the frame. Scanned pages keep a paper margin (gen/ext scans <= 0.03)."""
+    border_ink: float = 0.07
+    """Share of one image side whose outer band is crossed by dark character strokes (darker
+    than halfway between the print and the paper): text cut by the frame. Scanned pages keep a
+    paper margin (gen genuine scans <= 0.05; ext scans <= 0.02 once pale show-through, card
+    security print and backing grain are left out, which alone measured 0.12-0.80 on ext
+    aldi, lidl, alb00); gen cut pages 0.087-0.38."""
+    paper_size_tolerance: float = 0.05
+    """Relative tolerance when matching a scanned sheet to A4/Letter/Legal sizes (from the DPI
+    tag). An uncropped flatbed image is the sheet plus up to ~7 mm of glass (3.3 % of 210 mm;
+    ext lidl/dm/tanke: 216 x 297 mm); the generated cut removes 15-35 %, so a sheet 210 mm wide
+    but 205-218 mm long (gen 256, 257, cut through blank paper) is well outside."""
+    cut_min_short_mm: float = 100.0
+    """A sheet as long as A4 is judged narrow (cut at the side) only from this width up:
+    narrower things of that length are receipts and tickets, not cut pages."""
 
     # ---- colour (applied by the lead to identity documents only)
     min_colourfulness: float = 2.5

@@ -26,6 +26,10 @@ WORK_LONG_SIDE = 1600
 """Long side of the copy used for text metrics (an A4 page at ~190 dpi)."""
 GEOMETRY_LONG_SIDE = 512
 """Long side of the copy used for the document outline, background and lighting."""
+CARD_LONG_SIDE = 1000
+"""Long side of the copy on which :func:`glare_on_card` looks for a card's security print."""
+CARD_TILE = 10
+"""Tile size (px on the :data:`CARD_LONG_SIDE` copy, ~2.5 mm of an A4 page) of that search."""
 
 LOSSLESS_FORMATS = frozenset({"PNG", "BMP", "GIF"})
 U8 = NDArray[np.uint8]
@@ -561,6 +565,30 @@ def border_ink(ink: U8, region: NDArray[np.bool_] | None = None) -> float:
     return worst
 
 
+def dark_ink(gray: U8, ink: U8, region: NDArray[np.bool_] | None = None) -> U8:
+    """The ink pixels darker than halfway between the darkest print and the paper.
+
+    Cut-off text is real print; show-through from the back of a thin receipt (ext aldi), a
+    card's pale security pattern (ext alb00) and grain of a cardboard backing (ext lidl) are
+    also picked up by the local threshold of :func:`find_text` but are much lighter than the
+    page's text, and a tightly cropped scan cuts through them without losing anything.
+
+    Args:
+        gray: Grey working copy.
+        ink: Ink mask from :func:`find_text`.
+        region: Document mask (working copy) for the paper level; None: the whole frame.
+
+    Returns:
+        Ink mask (255 = dark print).
+    """
+    vals = gray[ink > 0]
+    if vals.size < 50:
+        return ink
+    darkest = float(np.percentile(vals, 5))
+    paper = float(np.percentile(gray[region] if region is not None and region.any() else gray, 90))
+    return np.where((ink > 0) & (gray < (darkest + paper) / 2), 255, 0).astype(np.uint8)
+
+
 def content_pixels(rgb: U8, gray: U8) -> U8:
     """Pixels that are not blank white paper, as an ``Nx1x3`` array (all pixels if too few).
 
@@ -641,58 +669,56 @@ def glare_fraction(rgb: U8, gray: U8) -> tuple[float, float]:
     return max(found), sum(found)
 
 
-def glare_on_card(rgb: U8) -> float:
-    """Largest washed-out blob inside a tinted card or data page lying on white paper.
+def glare_on_card(rgb: U8) -> tuple[float, float]:
+    """Largest washed-out hole inside a printed card or data page lying on white paper.
 
-    A passport or ID card scanned on an A4 page sits on paper that the scanner clips to white,
-    so a highlight on the card merges with that paper and :func:`glare_fraction` (which wants
-    a lit ring around the blob) misses it. Here the card is found first: the largest region of
-    unclipped pixels (closed over text), its convex hull being the card outline even when the
-    highlight bites into its edge. When most of the hull is tinted (a security print, not
-    white paper with text), a clipped colourless blob inside it is a highlight.
+    A passport or ID card scanned on an A4 page sits on paper that the scanner clips to pure
+    white, so a highlight on the card merges with that paper and :func:`glare_fraction` (which
+    wants a lit ring around the blob) misses it; the card's own tint can be so pale (a passport
+    page at RGB 253/249/253) that only its fine security print tells it from the paper. So the
+    card is found from texture, not brightness: on a :data:`CARD_LONG_SIDE` copy every
+    :data:`CARD_TILE` px tile holding any pixel that is not pure white (a channel below 252)
+    is "printed". The largest region of printed tiles (closed over one-tile gaps) is the card,
+    its convex hull the outline even when the highlight bites into its edge. When printed tiles
+    fill most of the hull (a security print; a letter's text block leaves wide blank gaps
+    between lines and paragraphs), a compact group of entirely pure-white tiles inside it is
+    a highlight that burnt the print away.
 
     Args:
         rgb: RGB working copy.
 
     Returns:
-        Largest clipped blob as a share of the card area (0 when no tinted card is found).
+        ``(hole share, printed share)``: the largest pure-white hole as a share of the card
+        hull, and the share of the hull that is printed (0, 0 when no card-sized region).
     """
-    c = resize_long(rgb, 600)
-    g = to_gray(c)
-    h, w = g.shape
-    sat = cv2.cvtColor(c, cv2.COLOR_RGB2HSV)[:, :, 1]
-    clip = (g >= 250) & (sat <= 40)
-    if not clip.any():
-        return 0.0
-    k = max(3, (max(h, w) // 60) | 1)
-    unclipped = np.asarray(
-        cv2.morphologyEx(
-            (~clip).astype(np.uint8) * 255, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))
-        ),
-        dtype=np.uint8,
-    )
-    card, area = _largest_component(unclipped)
+    c = resize_long(rgb, CARD_LONG_SIDE)
+    mn = c.min(axis=2)
+    h, w = mn.shape
+    gh, gw = h // CARD_TILE, w // CARD_TILE
+    if gh < 8 or gw < 8:
+        return 0.0, 0.0
+    not_white = (mn[: gh * CARD_TILE, : gw * CARD_TILE] < 252).astype(np.float32)
+    density = np.asarray(cv2.resize(not_white, (gw, gh), interpolation=cv2.INTER_AREA), dtype=np.float32)
+    printed = (density > 0.05).astype(np.uint8)
+    printed = np.asarray(cv2.morphologyEx(printed, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8)), dtype=np.uint8)
+    card, area = _largest_component(printed * 255)
     if area == 0:
-        return 0.0
+        return 0.0, 0.0
     contours, _ = cv2.findContours(card, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     hull = cv2.convexHull(max(contours, key=cv2.contourArea))
-    hull_mask = np.zeros_like(g)
-    cv2.fillPoly(hull_mask, [hull], 255)
-    inside_hull = cv2.erode(hull_mask, np.ones((5, 5), np.uint8)) > 0
-    hull_area = int(np.count_nonzero(inside_hull))
-    if hull_area < 0.01 * h * w or hull_area > 0.9 * h * w:
-        return 0.0
-    tint = float(np.count_nonzero((g >= 190) & (g < 250) & inside_hull)) / hull_area
-    if tint < 0.5:
-        return 0.0
-    blob = np.asarray(
-        cv2.morphologyEx((clip & inside_hull).astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)),
-        dtype=np.uint8,
-    )
-    n, _, stats, _ = cv2.connectedComponentsWithStats(blob, connectivity=8)
+    hull_mask = np.zeros_like(printed)
+    cv2.fillPoly(hull_mask, [hull], 1)
+    hull_area = int(hull_mask.sum())
+    if hull_area < 0.01 * gh * gw or hull_area > 0.9 * gh * gw:
+        # No card, or a photo/full-frame page whose paper is not clipped white anywhere.
+        return 0.0, 0.0
+    fill = float(np.count_nonzero((card > 0) & (hull_mask > 0))) / hull_area
+    holes = ((density == 0) & (hull_mask > 0)).astype(np.uint8)
+    holes = np.asarray(cv2.morphologyEx(holes, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8)), dtype=np.uint8)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(holes, connectivity=4)
     if n <= 1:
-        return 0.0
-    return float(np.asarray(stats)[1:, cv2.CC_STAT_AREA].max()) / hull_area
+        return 0.0, fill
+    return float(np.asarray(stats)[1:, cv2.CC_STAT_AREA].max()) / hull_area, fill
 
 
 # --------------------------------------------------------------------------- all metrics
@@ -740,6 +766,15 @@ class ImageMetrics:
     """Longest share of one image side covered by the document region (1.0 full frame)."""
     lossless: bool = False
     """Source is PNG/BMP/GIF (screen captures are saved losslessly; scans and photos as JPEG)."""
+    card_fill: float = 0.0
+    """Share of the card hull of :func:`glare_on_card` that is printed (security print ~1)."""
+    sheet_width_px: float = 0.0
+    """Width of the sheet in original pixels (the bright region in front of a dark scanner
+    backing, else the whole frame)."""
+    sheet_height_px: float = 0.0
+    """Height of the sheet in original pixels."""
+    sheet_touches: int = 4
+    """How many image sides the sheet touches (4 when it fills the frame)."""
 
     def as_dict(self) -> dict[str, float]:
         """Numbers only (booleans as 0/1), for ``Page.quality``."""
@@ -835,6 +870,14 @@ def measure(img: LoadedImage) -> ImageMetrics:
     p2, p50, p98 = (float(v) for v in np.percentile(doc_pixels, [2, 50, 98]))
     clipped = float(np.count_nonzero(doc_pixels >= 250)) / doc_pixels.size
     ch = rgb_small.astype(np.int16)
+    card_glare, card_fill = glare_on_card(rgb)
+    ow, oh = img.original_size
+    sheet_w, sheet_h = float(ow), float(oh)
+    if outline.found:
+        ys, xs = np.nonzero(outline.mask)
+        gh, gw = outline.mask.shape
+        sheet_w = (int(xs.max()) - int(xs.min()) + 1) / gw * ow
+        sheet_h = (int(ys.max()) - int(ys.min()) + 1) / gh * oh
     exact_grey = bool(np.abs(ch[:, :, 0] - ch[:, :, 1]).max() <= 2 and np.abs(ch[:, :, 1] - ch[:, :, 2]).max() <= 2)
     return ImageMetrics(
         doc_found=outline.found,
@@ -858,14 +901,18 @@ def measure(img: LoadedImage) -> ImageMetrics:
         luma_p50=p50,
         luma_p98=p98,
         clipped_fraction=clipped,
-        border_ink=border_ink(text.ink, region),
+        border_ink=border_ink(dark_ink(gray, text.ink, region), region),
         ink_level=ink_level(gray, text.ink),
         colourfulness=colourfulness(content_pixels(rgb_small, gray_small)),
         is_exact_grey=exact_grey,
         skew_angle=skew,
         flat_bar=flat_border_bar(rgb),
         long_side_px=max(img.original_size),
-        glare_card=glare_on_card(rgb),
+        glare_card=card_glare,
+        card_fill=card_fill,
+        sheet_width_px=sheet_w,
+        sheet_height_px=sheet_h,
+        sheet_touches=outline.touches_border,
         border_run=border_run,
         lossless=img.source_format in LOSSLESS_FORMATS,
     )

@@ -153,6 +153,38 @@ def effective_dpi(page: Page, m: imaging.ImageMetrics, t: QualityThresholds) -> 
     return 0.0, "none"
 
 
+PAPER_SHORT_MM = (210.0, 215.9)
+"""Short sides of the office paper formats a flatbed takes whole (A4; US Letter and Legal)."""
+PAPER_LONG_MM = (297.0, 279.4, 355.6)
+"""Long sides of those formats (A4, Letter, Legal)."""
+
+
+def cut_sheet_size(page: Page, m: imaging.ImageMetrics, t: QualityThresholds) -> tuple[float, float, float] | None:
+    """A scanned office sheet whose size says part of it is missing, even through blank paper.
+
+    With a real resolution tag the sheet's size in millimetres is known. A sheet as wide as A4
+    or Letter must be as long as one of them; one as long as A4 or Letter must be nearly as
+    wide. A sheet matching neither rule (a receipt, a card, a booklet page) is not judged.
+
+    Returns:
+        ``(short_mm, long_mm, expected_mm)`` when the sheet is cut, else None.
+    """
+    dpi = page.dpi
+    if not dpi or dpi in DEFAULT_DPI_TAGS or dpi < 50 or m.sheet_width_px <= 0 or m.sheet_height_px <= 0:
+        return None
+    short, long_ = sorted((m.sheet_width_px / dpi * 25.4, m.sheet_height_px / dpi * 25.4))
+    tol = t.paper_size_tolerance
+
+    def near(value: float, sizes: tuple[float, ...]) -> bool:
+        return any(abs(value - s) <= tol * s for s in sizes)
+
+    if near(short, PAPER_SHORT_MM) and not near(long_, PAPER_LONG_MM):
+        return short, long_, PAPER_LONG_MM[0]
+    if near(long_, PAPER_LONG_MM) and t.cut_min_short_mm <= short < (1 - tol) * PAPER_SHORT_MM[0]:
+        return short, long_, PAPER_SHORT_MM[0]
+    return None
+
+
 def _rej(code: RejectionCode, metric: float, threshold: float, **extra: float | str | bool) -> Rejection:
     fmt = {"dpi": f"{metric:.0f}"} if code is RejectionCode.LOW_RESOLUTION else {}
     message = MESSAGES[code].format(**fmt) if fmt else MESSAGES[code]
@@ -205,17 +237,35 @@ def judge(page: Page, m: imaging.ImageMetrics, t: QualityThresholds = DEFAULT) -
                 clipped_fraction=round(m.clipped_fraction, 3),
             )
         )
-    if m.glare_blob > t.glare_blob:
-        out.append(_rej(RejectionCode.GLARE, m.glare_blob, t.glare_blob, metric_name="glare_blob"))
-    elif m.glare_card > t.glare_card:
-        out.append(_rej(RejectionCode.GLARE, m.glare_card, t.glare_card, metric_name="glare_card"))
+    glare_doc = m.glare_blob / max(m.doc_area_fraction, t.glare_min_doc_area)
+    if glare_doc > t.glare_blob:
+        out.append(
+            _rej(RejectionCode.GLARE, glare_doc, t.glare_blob, metric_name="glare_blob", glare_frame=m.glare_blob)
+        )
+    elif m.card_fill >= t.glare_card_fill and m.glare_card > t.glare_card:
+        out.append(
+            _rej(RejectionCode.GLARE, m.glare_card, t.glare_card, metric_name="glare_card", card_fill=m.card_fill)
+        )
     if m.edge_pixels >= t.blur_min_edges and m.edge_width > t.blur_edge_width:
         out.append(_rej(RejectionCode.BLURRY, m.edge_width, t.blur_edge_width, metric_name="edge_width"))
     dpi, source = effective_dpi(page, m, t)
     if 0 < dpi < t.min_dpi:
         out.append(_rej(RejectionCode.LOW_RESOLUTION, dpi, t.min_dpi, metric_name="dpi", dpi_source=source))
+    phone = bool(out) and out[0].code in (RejectionCode.PHONE_PHOTO, RejectionCode.SCREENSHOT)
+    cut_size = None if phone else cut_sheet_size(page, m, t)
     if m.border_ink > t.border_ink:
         out.append(_rej(RejectionCode.CUT_OFF, m.border_ink, t.border_ink, metric_name="border_ink"))
+    elif cut_size is not None:
+        out.append(
+            _rej(
+                RejectionCode.CUT_OFF,
+                cut_size[1],
+                cut_size[2],
+                metric_name="sheet_mm",
+                sheet_short_mm=round(cut_size[0], 1),
+                sheet_long_mm=round(cut_size[1], 1),
+            )
+        )
     elif out and out[0].code is RejectionCode.PHONE_PHOTO and m.doc_found and m.border_run >= t.cut_photo_border_run:
         # On a photo the sheet lies on a table; a sheet running along the frame edge is cut off
         # (a corner poking out is not). On a flatbed the sheet touching the glass edge is normal,

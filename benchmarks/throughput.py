@@ -1,4 +1,4 @@
-"""Throughput benchmark: ``python -m pipeline.bench --dossiers 10 50 200``.
+"""Throughput benchmark: ``python -m benchmarks.throughput --dossiers 10 50 200``.
 
 For each size it generates a deterministic batch (``samples.generate``), runs the full pipeline with
 the page cache off and prints pages/s, seconds per dossier, peak memory, the share of time per stage
