@@ -69,6 +69,8 @@ class Evaluation:
     """Cue to ``(share fired on photos, share fired on genuine scans)``."""
     seconds_per_page: float
     wrong: list[str]
+    seconds_max: float = 0.0
+    """Slowest page (load + metrics)."""
 
     def recall(self, code: str) -> float:
         """Recall of one code (1.0 when no sample expects it)."""
@@ -197,6 +199,7 @@ def evaluate(samples: Sequence[Sample], thresholds: QualityThresholds = DEFAULT)
         },
         seconds_per_page=sum(s.seconds for s in samples) / max(1, len(samples)),
         wrong=wrong,
+        seconds_max=max((s.seconds for s in samples), default=0.0),
     )
 
 
@@ -208,7 +211,7 @@ def format_report(name: str, ev: Evaluation, samples: Sequence[Sample]) -> str:
         f"phone-photo recall            {ev.phone_recall:7.1%}   (bar >= 98 %)",
         f"false rejection, genuine scan {ev.false_rejection:7.1%}   (bar <= 1 %; any unexpected code)",
         f"  of which phone/screenshot   {ev.capture_false_rejection:7.1%}",
-        f"seconds per page (metrics)    {ev.seconds_per_page:7.3f}",
+        f"seconds per page (metrics)    {ev.seconds_per_page:7.3f}   (slowest {ev.seconds_max:.3f})",
         "code            precision  recall    tp   fp   fn",
     ]
     for code, (tp, fp, fn) in ev.per_code.items():

@@ -186,6 +186,24 @@ def render_csv(report: RunReport) -> str:
     return out.getvalue()
 
 
+def render_summary_csv(report: RunReport) -> str:
+    """``summary.csv``: the batch at a glance (verdict counts, top blocking reasons, act-soon list)."""
+    summary = report.summary()
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["section", "key", "value"])
+    writer.writerow(["run", "as_of", report.as_of.isoformat()])
+    writer.writerow(["run", "profile", report.profile])
+    writer.writerow(["run", "dossiers", summary["dossiers"]])
+    for verdict, count in summary["verdicts"].items():
+        writer.writerow(["verdict", verdict, count])
+    for reason in summary["top_blocking_reasons"]:
+        writer.writerow(["top_blocking_reason", reason["rule"], reason["dossiers"]])
+    for soon in summary[f"ready_until_within_{UPCOMING_DAYS}_days"]:
+        writer.writerow([f"ready_until_within_{UPCOMING_DAYS}_days", soon["id"], soon["ready_until"]])
+    return out.getvalue()
+
+
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("pipeline", "templates"),
     autoescape=jinja2.select_autoescape(["html"]),
@@ -200,12 +218,12 @@ def render_html(report: RunReport) -> str:
 
 
 def write_reports(report: RunReport, out: str) -> list[str]:
-    """Write report.json, report.csv and report.html into ``out`` (a folder or fsspec URL)."""
+    """Write report.json, report.csv, report.html and summary.csv into ``out`` (a folder or fsspec URL)."""
     fs, root = fsspec.core.url_to_fs(out)
     fs.makedirs(root, exist_ok=True)
     written = []
     for name, text in (("report.json", render_json(report)), ("report.csv", render_csv(report)),
-                       ("report.html", render_html(report))):
+                       ("report.html", render_html(report)), ("summary.csv", render_summary_csv(report))):
         target = f"{root.rstrip('/')}/{name}"
         with fs.open(target, "w", encoding="utf-8") as handle:
             handle.write(text)

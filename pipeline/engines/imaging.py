@@ -430,16 +430,24 @@ def find_text(gray: U8) -> TextStats:
     ink = np.asarray(
         cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 15), dtype=np.uint8
     )
-    n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    height, count = glyph_height(ink)
+    return TextStats(ink, height, count)
+
+
+def glyph_height(ink: U8) -> tuple[float, int]:
+    """Median height of the character-sized components of an ink mask (0 when under 15)."""
+    h, w = ink.shape
+    _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     st = np.asarray(stats).reshape(-1, 5)[1:]
     if st.size == 0:
-        return TextStats(ink, 0.0, 0)
+        return 0.0, 0
     ch, cw, area = st[:, cv2.CC_STAT_HEIGHT], st[:, cv2.CC_STAT_WIDTH], st[:, cv2.CC_STAT_AREA]
     max_h = max(h, w) / 20
     ok = (ch >= 4) & (ch <= max_h) & (cw <= 3 * ch) & (cw >= 1) & (area >= 0.1 * ch * cw) & (area <= 0.95 * ch * cw + 4)
-    if np.count_nonzero(ok) < 15:
-        return TextStats(ink, 0.0, int(np.count_nonzero(ok)))
-    return TextStats(ink, float(np.median(ch[ok])), int(np.count_nonzero(ok)))
+    count = int(np.count_nonzero(ok))
+    if count < 15:
+        return 0.0, count
+    return float(np.median(ch[ok])), count
 
 
 def edge_width(gray: U8, ink: U8, region: NDArray[np.bool_] | None = None) -> tuple[float, int]:
@@ -742,7 +750,7 @@ class ImageMetrics:
     edge_width: float
     edge_pixels: int
     text_height_px: float
-    """Median character height in original pixels."""
+    """Median character height in original pixels (all ink or dark print, the larger)."""
     text_components: int
     glare_blob: float
     glare_total: float
@@ -871,6 +879,11 @@ def measure(img: LoadedImage) -> ImageMetrics:
     clipped = float(np.count_nonzero(doc_pixels >= 250)) / doc_pixels.size
     ch = rgb_small.astype(np.int16)
     card_glare, card_fill = glare_on_card(rgb)
+    dark = dark_ink(gray, text.ink, region)
+    # Pale components (a card's security print, show-through) are smaller than the print and
+    # drag the median glyph height down (ext alb00: 8 px instead of 19); the dark print alone
+    # can split light strokes, so the larger of the two medians is the character height.
+    dark_height, _ = glyph_height(dark)
     ow, oh = img.original_size
     sheet_w, sheet_h = float(ow), float(oh)
     if outline.found:
@@ -893,7 +906,7 @@ def measure(img: LoadedImage) -> ImageMetrics:
         falloff=falloff,
         edge_width=width,
         edge_pixels=n_edges,
-        text_height_px=text.component_height / img.scale if img.scale else 0.0,
+        text_height_px=max(text.component_height, dark_height) / img.scale if img.scale else 0.0,
         text_components=text.components,
         glare_blob=glare_blob,
         glare_total=glare_total,
@@ -901,7 +914,7 @@ def measure(img: LoadedImage) -> ImageMetrics:
         luma_p50=p50,
         luma_p98=p98,
         clipped_fraction=clipped,
-        border_ink=border_ink(dark_ink(gray, text.ink, region), region),
+        border_ink=border_ink(dark, region),
         ink_level=ink_level(gray, text.ink),
         colourfulness=colourfulness(content_pixels(rgb_small, gray_small)),
         is_exact_grey=exact_grey,

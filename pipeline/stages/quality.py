@@ -162,9 +162,12 @@ PAPER_LONG_MM = (297.0, 279.4, 355.6)
 def cut_sheet_size(page: Page, m: imaging.ImageMetrics, t: QualityThresholds) -> tuple[float, float, float] | None:
     """A scanned office sheet whose size says part of it is missing, even through blank paper.
 
-    With a real resolution tag the sheet's size in millimetres is known. A sheet as wide as A4
-    or Letter must be as long as one of them; one as long as A4 or Letter must be nearly as
-    wide. A sheet matching neither rule (a receipt, a card, a booklet page) is not judged.
+    With a real resolution tag the sheet's size in millimetres is known: a sheet as wide as A4
+    or Letter must be as long as A4, Letter or Legal, else its end was cut off (gen 256, 257:
+    210 x 205-218 mm, the cut through blank paper). Other sheets (receipts, cards, booklet
+    pages) are not judged. The converse rule (A4-long but narrow) is not applied: on an
+    uncropped flatbed scan the "sheet" in front of the dark lid can be a backing board of any
+    width (ext lidl: 114 x 297 mm).
 
     Returns:
         ``(short_mm, long_mm, expected_mm)`` when the sheet is cut, else None.
@@ -180,8 +183,6 @@ def cut_sheet_size(page: Page, m: imaging.ImageMetrics, t: QualityThresholds) ->
 
     if near(short, PAPER_SHORT_MM) and not near(long_, PAPER_LONG_MM):
         return short, long_, PAPER_LONG_MM[0]
-    if near(long_, PAPER_LONG_MM) and t.cut_min_short_mm <= short < (1 - tol) * PAPER_SHORT_MM[0]:
-        return short, long_, PAPER_SHORT_MM[0]
     return None
 
 
@@ -326,6 +327,11 @@ def greyscale_rejection(page: Page, thresholds: QualityThresholds = DEFAULT) -> 
         return None
     value = float(page.quality["colourfulness"])
     exact = bool(page.quality.get("is_exact_grey", 0.0))
+    if any(r.code is RejectionCode.OVEREXPOSED for r in page.rejections):
+        # Overexposure bleaches the colours too (gen overexposed ID scans: colourfulness 3.1-3.5,
+        # or a page burnt to pure white, which is trivially "exactly grey"); the page is already
+        # rejected for it, and "copied in black and white" would be a wrong instruction.
+        return None
     if exact or value < thresholds.min_colourfulness:
         return _rej(
             RejectionCode.GREYSCALE, value, thresholds.min_colourfulness, metric_name="colourfulness", exact_grey=exact

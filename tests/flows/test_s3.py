@@ -148,7 +148,7 @@ def test_reprocess_from_bucket_to_bucket_with_cache_in_bucket(
     first = reprocess.fn(batch_url, out, cache=cache, as_of=AS_OF, workers=2)
     assert (cold.computed, cold.ocr_calls) == (PAGES, len(DOSSIERS))
     names = {p.rsplit("/", 1)[-1] for p in _objects("reports") if "/history/" not in p}
-    assert names == {"report.json", "report.csv", "report.html", "changes.json"}
+    assert names == {"report.json", "report.csv", "report.html", "summary.csv", "changes.json"}
     assert f"{BUCKET}/reports/history/2026-11-25/report.json" in _objects("reports/history")
     assert len(_page_entries("cache")) == PAGES
     assert first["changes"]["first_run"] and first["changes"]["new"] == list(DOSSIERS)

@@ -120,8 +120,13 @@ def test_served_deployment_fires_and_publishes(prefect_api: str, tmp_path: Path)
         assert deployment_id is not None, "serve did not register the deployment"
         # The harness's ephemeral server runs no scheduler service; do its job once (same API
         # endpoint, same schedule): the served runner must then pick the runs up and execute them.
-        httpx.post(f"{prefect_api}/deployments/{deployment_id}/schedule", json={"min_runs": 2, "max_runs": 3},
-                   timeout=10).raise_for_status()
+        for attempt in range(10):  # the test server answers 503 while its SQLite database is busy
+            answer = httpx.post(f"{prefect_api}/deployments/{deployment_id}/schedule",
+                                json={"min_runs": 2, "max_runs": 3}, timeout=10)
+            if answer.status_code != 503:
+                break
+            time.sleep(1 + attempt)
+        answer.raise_for_status()
         runs: list[Any] = []
         while not runs and time.monotonic() - started < 90 and server.poll() is None:
             time.sleep(1)

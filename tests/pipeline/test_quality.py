@@ -68,8 +68,8 @@ def phone_photo(seed: int = 3) -> np.ndarray:
     yy, xx = np.mgrid[0:H, 0:W].astype(np.float32)
     grain = np.sin(yy * 0.35 + 6 * np.sin(xx * 0.01)) * 0.12 + rng.standard_normal((H, W)).astype(np.float32) * 0.05
     wood = np.stack([140 * (1 + grain), 95 * (1 + grain), 58 * (1 + grain)], axis=2)
-    srcq = np.float32([[0, 0], [A4[0], 0], [A4[0], A4[1]], [0, A4[1]]])
-    dst = np.float32([[190, 170], [1010, 230], [1060, 1420], [150, 1380]])
+    srcq = np.array([[0, 0], [A4[0], 0], [A4[0], A4[1]], [0, A4[1]]], dtype=np.float32)
+    dst = np.array([[190, 170], [1010, 230], [1060, 1420], [150, 1380]], dtype=np.float32)
     hom = cv2.getPerspectiveTransform(srcq, dst)
     warped = cv2.warpPerspective(src, hom, (W, H)).astype(np.float32)
     mask = cv2.warpPerspective(np.ones(src.shape[:2], np.float32), hom, (W, H))[..., None]
@@ -130,7 +130,7 @@ def test_exif_camera_tags_are_a_cue_make_model_alone_is_not(tmp_path: Path) -> N
     ],
 )
 def test_each_defect_caught(tmp_path: Path, defect: str, code: RejectionCode) -> None:
-    arr = text_page(7).astype(np.float32)
+    arr: np.ndarray = text_page(7).astype(np.float32)
     dpi: float = DPI
     if defect == "blurry":
         arr = cv2.GaussianBlur(arr, (0, 0), 3.0)
@@ -196,7 +196,7 @@ def test_greyscale_only_via_separate_function(tmp_path: Path) -> None:
     assert page.accepted  # certificates may be grey: the stage only measures
     rej = quality.greyscale_rejection(page)
     assert rej is not None and rej.code is RejectionCode.GREYSCALE
-    assert rej.evidence["metric"] < rej.evidence["threshold"]
+    assert float(rej.evidence["metric"]) < float(rej.evidence["threshold"])
     colour = run(save(tmp_path, noisy(passport_like()), "colour.png"))
     assert quality.greyscale_rejection(colour) is None
 
@@ -224,3 +224,68 @@ def test_thresholds_are_frozen_and_documented() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         DEFAULT.falloff = 0.5  # type: ignore[misc]
     assert quality.REQUIRES and quality.PROVIDES
+
+
+def card_on_a4(glare: bool, seed: int = 11) -> np.ndarray:
+    """An ID card (security print, photo, text) scanned on an A4 sheet the scanner clipped white."""
+    rng = np.random.default_rng(seed)
+    w, h = A4
+    page = np.full((h, w, 3), 258.0, np.float32)  # auto-levels push the paper past white
+    cw, ch = round(85.6 / 25.4 * DPI), round(54 / 25.4 * DPI)
+    yy, xx = np.mgrid[0:ch, 0:cw].astype(np.float32)
+    tint = np.stack(
+        [238 + 12 * np.sin(xx / 5 + yy / 9), 240 + 10 * np.sin(yy / 4), 232 + 14 * np.cos((xx - yy) / 6)], 2
+    )
+    printed = np.clip(tint, 0, 255).astype(np.uint8)
+    printed[30:150, 20:120] = (150, 140, 160)  # holder photo
+    for i in range(5):
+        cv2.putText(printed, "JANSSENS MARIE", (140, 60 + 45 * i), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (30, 30, 50), 2)
+    card = printed.astype(np.float32)
+    if glare:
+        blob = np.clip(1.6 * np.exp(-(((xx - cw * 0.55) / 110) ** 2 + ((yy - ch * 0.5) / 55) ** 2)), 0, 1)
+        card = card + (255 - card) * blob[..., None]
+    x0, y0 = 120, 150
+    page[y0 : y0 + ch, x0 : x0 + cw] = card
+    page += rng.standard_normal((h, w))[..., None].astype(np.float32) * 2.0
+    return np.clip(page, 0, 255).astype(np.uint8)
+
+
+def test_glare_on_card_scanned_on_white_paper(tmp_path: Path) -> None:
+    clean = run(save(tmp_path, card_on_a4(glare=False), "card.png"), dpi=DPI)
+    assert clean.accepted, (clean.rejections, clean.quality["glare_card"], clean.quality["card_fill"])
+    shiny = run(save(tmp_path, card_on_a4(glare=True), "shiny.png"), dpi=DPI)
+    assert codes(shiny) == {RejectionCode.GLARE.value}, shiny.quality
+    assert shiny.rejections[0].evidence["metric_name"] == "glare_card"
+
+
+def test_cut_through_blank_paper_found_from_sheet_size(tmp_path: Path) -> None:
+    arr = text_page(4)
+    arr[int(A4[1] * 0.55) :] = 250  # the lower half of the letter is blank
+    whole = run(save(tmp_path, noisy(arr), "whole.png"))
+    assert whole.accepted, whole.rejections
+    cut = arr[: int(A4[1] * 0.72)]  # the bottom 28 % cut away through blank paper: 210 x 214 mm
+    page = run(save(tmp_path, noisy(cut), "cut.png"))
+    assert codes(page) == {RejectionCode.CUT_OFF.value}, page.quality
+    assert page.rejections[0].evidence["metric_name"] == "sheet_mm"
+    # Without a real resolution the size is unknown, so the sheet is not judged.
+    assert run(save(tmp_path, noisy(cut), "cut72.png"), dpi=72).accepted
+
+
+def test_pale_print_at_the_border_is_not_cut_text(tmp_path: Path) -> None:
+    arr = text_page(6)
+    h, w = arr.shape[:2]
+    for y in range(300, h - 300, 60):  # pale show-through from the back running off the right edge
+        cv2.putText(arr, "BACKSIDE PRINT", (w - 160, y), cv2.FONT_HERSHEY_SIMPLEX, 0.9, (205, 205, 205), 2)
+    page = run(save(tmp_path, noisy(arr)))
+    assert page.accepted, (page.rejections, page.quality["border_ink"])
+    dark = arr.copy()
+    for y in range(300, h - 300, 60):  # the same in black: real text cut by the frame
+        cv2.putText(dark, "CUT TEXT LINE", (w - 160, y), cv2.FONT_HERSHEY_SIMPLEX, 0.9, (25, 25, 35), 2)
+    assert RejectionCode.CUT_OFF.value in codes(run(save(tmp_path, noisy(dark), "dark.png")))
+
+
+def test_overexposed_identity_page_not_also_called_greyscale(tmp_path: Path) -> None:
+    arr = (passport_like().astype(np.float32) / 255) ** 0.3 * 255 * 1.4 + 40
+    page = run(save(tmp_path, noisy(np.clip(arr, 0, 255).astype(np.uint8)), "bright.png"))
+    assert RejectionCode.OVEREXPOSED.value in codes(page), page.quality
+    assert quality.greyscale_rejection(page) is None

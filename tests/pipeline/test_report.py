@@ -1,0 +1,120 @@
+"""Report writers: the contract's keys, CSV rows per dossier/document/file, the batch summary."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from pathlib import Path
+
+from pipeline.case import CaseFacts
+from pipeline.model import (
+    DocType,
+    Document,
+    Field,
+    FileStatus,
+    Finding,
+    InputFile,
+    Rejection,
+    RejectionCode,
+    Severity,
+    Status,
+    Verdict,
+)
+from pipeline.report import DossierReport, RunReport, render_csv, render_html, render_json, write_reports
+
+AS_OF = dt.date(2026, 11, 25)
+
+
+def _report() -> RunReport:
+    passport = Document(
+        file="passport.pdf",
+        pages=(1,),
+        type=DocType.PASSPORT,
+        type_confidence=0.98,
+        fields={"expiry_date": Field(dt.date(2027, 5, 2), 0.99, "mrz", 1, (0, 0, 10, 10))},
+    )
+    photo = Document(
+        file="photo.jpg",
+        pages=(1,),
+        type=DocType.CRIMINAL_RECORD,
+        type_confidence=0.7,
+        rejections=(Rejection(RejectionCode.PHONE_PHOTO, "This looks like a phone photo.", {"metric": 0.3}),),
+    )
+    failing = Finding(
+        rule="passport.validity-12-months",
+        severity=Severity.BLOCKING,
+        status=Status.FAIL,
+        message="Passport expires 2027-05-02",
+        source="003_96541b0a4eb6ccbe.txt",
+        documents=("passport.pdf#1",),
+        action="Renew the passport",
+    )
+    ready = DossierReport(
+        id="008-ok",
+        verdict=Verdict.READY,
+        ready_until=dt.date(2026, 12, 10),
+        case=CaseFacts(),
+        findings=(),
+        documents=(),
+        files=(),
+    )
+    blocked = DossierReport(
+        id="007-sharma",
+        verdict=Verdict.NOT_READY,
+        ready_until=None,
+        case=CaseFacts(nationality="IND").with_defaults(AS_OF),
+        findings=(failing,),
+        documents=(passport, photo),
+        files=(
+            InputFile("passport.pdf", "ab", 10, "application/pdf", FileStatus.PROCESSED, page_count=1),
+            InputFile("notes.txt", "cd", 5, "text/plain", FileStatus.UNSUPPORTED, "text/plain is not a scan"),
+        ),
+    )
+    return RunReport(as_of=AS_OF, profile="conservative", dossiers=(blocked, ready))
+
+
+def test_json_has_the_contract_keys() -> None:
+    data = json.loads(render_json(_report()))
+    assert {"schema_version", "as_of", "profile", "dossiers"} <= set(data)
+    dossier = data["dossiers"][0]
+    assert {"id", "verdict", "ready_until", "case", "findings", "documents", "files"} <= set(dossier)
+    assert {"category", "application_date", "entry_date", "nationality"} <= set(dossier["case"])
+    assert dossier["case"]["application_date"] == "2026-11-25"
+    finding = dossier["findings"][0]
+    assert {"rule", "severity", "status", "message", "source", "documents"} <= set(finding)
+    document = dossier["documents"][0]
+    assert {"file", "pages", "type", "accepted", "rejections", "fields", "confidence"} <= set(document)
+    assert document["fields"]["expiry_date"] == "2027-05-02"
+    assert dossier["documents"][1]["rejections"][0] == {
+        "code": "phone_photo",
+        "message": "This looks like a phone photo.",
+        "evidence": {"metric": 0.3},
+    }
+    assert data["summary"]["verdicts"] == {"ready": 1, "not_ready": 1, "needs_review": 0}
+    assert data["summary"]["ready_until_within_30_days"] == [{"id": "008-ok", "ready_until": "2026-12-10"}]
+
+
+def test_csv_rows_per_dossier_document_and_unread_file() -> None:
+    rows = list(csv.DictReader(io.StringIO(render_csv(_report()))))
+    assert [(r["dossier"], r["row"]) for r in rows] == [
+        ("007-sharma", "dossier"),
+        ("007-sharma", "document"),
+        ("007-sharma", "document"),
+        ("007-sharma", "file"),
+        ("008-ok", "dossier"),
+    ]
+    assert rows[0]["blocking"] == "passport.validity-12-months"
+    assert rows[2]["rejections"] == "phone_photo" and rows[2]["accepted"] == "false"
+    assert rows[3]["status"] == "unsupported"
+
+
+def test_html_and_summary_files(tmp_path: Path) -> None:
+    html = render_html(_report())
+    assert "Renew the passport" in html and "not ready" in html and "Act soon" in html
+    written = write_reports(_report(), str(tmp_path / "out"))
+    assert sorted(Path(w).name for w in written) == ["report.csv", "report.html", "report.json", "summary.csv"]
+    summary = (tmp_path / "out" / "summary.csv").read_text()
+    assert "top_blocking_reason,passport.validity-12-months,1" in summary
+    assert "ready_until_within_30_days,008-ok,2026-12-10" in summary
