@@ -700,7 +700,7 @@ def glare_on_card(rgb: U8) -> tuple[float, float]:
         hull, and the share of the hull that is printed (0, 0 when no card-sized region).
     """
     c = resize_long(rgb, CARD_LONG_SIDE)
-    mn = c.min(axis=2)
+    mn = np.minimum(np.minimum(c[:, :, 0], c[:, :, 1]), c[:, :, 2])
     h, w = mn.shape
     gh, gw = h // CARD_TILE, w // CARD_TILE
     if gh < 8 or gw < 8:
@@ -769,7 +769,7 @@ class ImageMetrics:
     long_side_px: int
     """Long side of the original raster."""
     glare_card: float = 0.0
-    """Largest clipped blob inside a tinted card on white paper, share of the card area."""
+    """Largest pure-white hole in a card's security print on white paper, share of the card hull."""
     border_run: float = 0.0
     """Longest share of one image side covered by the document region (1.0 full frame)."""
     lossless: bool = False
