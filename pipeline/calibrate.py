@@ -25,10 +25,11 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from pipeline.context import RunContext, RunOptions
 from pipeline.engines import imaging
 from pipeline.model import Page, RejectionCode
 from pipeline.quality_config import DEFAULT, QualityThresholds
-from pipeline.stages import quality
+from pipeline.stages import intake, quality
 
 log = logging.getLogger(__name__)
 
@@ -89,11 +90,12 @@ def _parse_codes(text: str) -> frozenset[str]:
 
 
 def page_for(path: Path, name: str) -> Page:
-    """Build the Page the lead's intake would build for an image file (DPI tag, EXIF, MIME)."""
-    exif = imaging.read_exif(path)
-    if path.suffix.lower() in (".heic", ".heif"):
-        exif["_mime"] = "image/heic"
-    return Page(file=name, sha256="", number=1, image=path, dpi=imaging.read_dpi(path), exif=exif)
+    """The Page that intake builds for an image file (DPI tag, EXIF, MIME): calibration sees what runs see."""
+    ctx = RunContext(RunOptions(), Path(tempfile.gettempdir()))
+    info, pages = intake.ingest_file(path, name, path.parent, ctx)
+    if not pages:
+        raise ValueError(f"{name}: {info.message}")
+    return pages[0]
 
 
 def _measure(args: tuple[str, str, str, str, str]) -> Sample:

@@ -18,7 +18,7 @@ from typing import Any
 import cv2
 import numpy as np
 from numpy.typing import NDArray
-from PIL import ExifTags, Image, ImageOps
+from PIL import Image, ImageOps
 
 log = logging.getLogger(__name__)
 
@@ -100,46 +100,6 @@ def load_page_image(path: Path, frame: int = 0, long_side: int = WORK_LONG_SIDE)
     rgb = np.asarray(rgb_img, dtype=np.uint8)
     scale = rgb.shape[1] / w if w else 1.0
     return LoadedImage(rgb=rgb, scale=scale, original_size=(w, h), source_format=fmt, source_mode=mode)
-
-
-def read_exif(path: Path) -> dict[str, str]:
-    """EXIF tags of an image file by tag name (base IFD, Exif IFD, ``GPSInfo`` when present).
-
-    Args:
-        path: Image file.
-
-    Returns:
-        Tag name to string value; empty when the file has no EXIF or cannot be read.
-    """
-    out: dict[str, str] = {}
-    try:
-        with Image.open(path) as im:
-            exif = im.getexif()
-            for tag, value in exif.items():
-                out[ExifTags.TAGS.get(tag, str(tag))] = str(value)
-            for tag, value in exif.get_ifd(ExifTags.IFD.Exif).items():
-                out[ExifTags.TAGS.get(tag, str(tag))] = str(value)
-            if exif.get_ifd(ExifTags.IFD.GPSInfo):
-                out["GPSInfo"] = "present"
-    except (OSError, ValueError, SyntaxError) as exc:
-        log.debug("no EXIF from %s: %s", path, exc)
-    return out
-
-
-def read_dpi(path: Path) -> float | None:
-    """Horizontal resolution tag of an image file, or None when absent."""
-    try:
-        with Image.open(path) as im:
-            dpi = im.info.get("dpi")
-    except (OSError, ValueError):
-        return None
-    if not dpi:
-        return None
-    try:
-        value = float(dpi[0])
-    except (TypeError, ValueError, IndexError):
-        return None
-    return value if value > 1 else None
 
 
 def from_array(rgb: NDArray[Any], long_side: int = WORK_LONG_SIDE) -> LoadedImage:
