@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import collections
 import concurrent.futures
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -109,21 +110,31 @@ def run_pipeline(batch: Path, workers: int) -> dict[str, Any]:
 
 
 def run_baseline(batch: Path, workers: int, langs: str) -> dict[str, Any]:
-    """Naive full-page tesseract on every raster page at full resolution (the "before" picture)."""
+    """Naive full-page tesseract on every page at full resolution (the "before" picture).
+
+    Text-layer PDF pages are rendered and OCR'd like the others: a naive tool reads every page.
+    """
     from pipeline.engines.ocr import TesseractEngine
+    from pipeline.engines.pdfrender import render_page
 
     engine = TesseractEngine()
     options = RunOptions(as_of=AS_OF, workers=workers, cache="off")
-    pages: list[Any] = []
+    pages: list[tuple[Path, Any]] = []
     root = batch / "batch"
     ctx = RunContext(options, batch / "work-baseline")
     started = time.perf_counter()
     for source in intake.discover(root):
-        pages.extend(intake.ingest_dossier(source, ctx).pages)
+        pages.extend((source.path, page) for page in intake.ingest_dossier(source, ctx).pages)
 
-    def read(page: Any) -> int:
+    def read(item: tuple[Path, Any]) -> int:
+        folder, page = item
         if page.image is None:
-            return 0
+            if not page.text_layer:
+                return 0  # a blank PDF page: nothing to read
+            out = ctx.path_for(page.sha256, page.number, "baseline.png")
+            page = dataclasses.replace(
+                page, image=render_page(folder / page.file, page.number, out, dpi=options.pdf_render_dpi)
+            )
         image = intake.load_page_image(page)
         return len(engine.recognize(image, lang=langs, psm=3).text)
 

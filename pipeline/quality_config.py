@@ -54,14 +54,15 @@ class QualityThresholds:
 
     # ---- blur
     blur_edge_width: float = 4.0
-    """Edge width (local contrast / peak gradient, working px; 70th percentile of text edges on
-    the worse of the vertical/horizontal orientations, inside the document region) above which
-    the page is blurry. Sharp print: gen scans 2.0-3.5, gen phone photos 2.5-3.6, ext genuine
-    2.1-3.8 (alb00 template 3.8); gen blurred pages 4.5-7.0 (one phone photo 3.5). Known misses,
-    both inside the other class's range so no threshold separates them: gen 273, a phone photo
-    with the mildest blur (0.3 mm) measuring 3.51 while sharp gen phone photos reach 3.59 (the
-    page is rejected as a phone photo anyway), and the ext lidl receipt (4.6, soft thermal
-    print at 138 working dpi, a false blurry). Tried without success: edge width per glyph
+    """Edge width (local contrast / peak gradient, working px; 70th percentile of the edges of the
+    dark print on the worse of the vertical/horizontal orientations, inside the document region)
+    above which the page is blurry. Sharp print: gen scans 2.0-2.5, gen phone photos 2.3-3.6, ext
+    genuine 2.1-3.2; gen blurred pages 4.5-7.1 (one phone photo 3.5). Measuring all ink instead
+    of the dark print let show-through and cardboard grain in: the ext lidl receipt measured 4.6
+    (a false blurry) and a blurred 300 dpi passport scan only 3.8 (a missed one; 4.7 now). Known
+    miss, inside the other class's range so no threshold separates it: gen 273, a phone photo
+    with the mildest blur (0.3 mm) measuring 3.54 while sharp gen phone photos reach 3.62 (the
+    page is rejected as a phone photo anyway). Tried without success: edge width per glyph
     height or per document size, 50/90th percentiles, a 15 px contrast window, and the
     vertical/horizontal anisotropy (which catches motion blur only, already caught)."""
     blur_min_edges: int = 200

@@ -48,6 +48,10 @@ def test_scanner_make_model_is_not_camera_evidence(samples: list[calibrate.Sampl
     assert not any(quality.has_camera_exif(s.page.exif) for s in canon)
 
 
-def test_metrics_fast_enough(samples: list[calibrate.Sample]) -> None:
-    # Budget 0.3 s per page on one core; generous margin for a loaded CI machine.
-    assert sum(s.seconds for s in samples) / len(samples) < 0.6
+def test_sharp_scans_not_blurry(samples: list[calibrate.Sample]) -> None:
+    # The thermal receipts show their back's print through, and the lidl one lies on cardboard:
+    # neither soft edge is the print's.
+    for s in samples:
+        if s.label in ("scan", "digital-born"):
+            got = {r.code for r in quality.judge(s.page, s.metrics)}
+            assert RejectionCode.BLURRY not in got, (s.file, s.metrics.edge_width)
