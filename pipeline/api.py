@@ -7,6 +7,7 @@ The stage order reads top to bottom: per page ``check_image_quality`` → ``run_
 
 from __future__ import annotations
 
+import collections
 import concurrent.futures
 import dataclasses
 import datetime as dt
@@ -39,6 +40,8 @@ PUBLIC_DOCUMENT_TYPES = frozenset({
 })
 """Documents whose issuing state decides authentication (apostille) and criminal-record coverage."""
 HEADING_LINES = 5
+DOSSIER_LOOKAHEAD = 2
+"""Dossiers ingested and queued ahead of the one being assembled."""
 
 
 def default_engine(options: RunOptions) -> OcrEngine:
@@ -244,22 +247,36 @@ def run(
     engine = engine or default_engine(options)
     sources = intake.discover(path)
     cases = load_cases(path, sources, options)
+    reports: list[DossierReport] = []
     with tempfile.TemporaryDirectory(prefix="dossier-") as tmp:
         ctx = RunContext(options, work_dir or Path(tmp))
         cache = open_cache(options, engine)
-        reports = []
+        # The next dossiers are ingested while the workers still read the pages of earlier ones,
+        # so no worker idles at a dossier boundary; the look-ahead bounds what is held in memory.
+        pending: collections.deque[tuple[DossierSource, Intake, list[concurrent.futures.Future[Page]], float]]
+        pending = collections.deque()
+
+        def finish_oldest() -> None:
+            source, found, futures, started = pending.popleft()
+            pages = []
+            for future in futures:
+                pages.append(future.result())
+                if on_page is not None:
+                    on_page(pages[-1])
+            remember_files(cache, pages)
+            case = cases.get(source.id, CaseFacts())
+            reports.append(assemble_dossier(source, found, pages, case, options, time.monotonic() - started))
+
         with concurrent.futures.ThreadPoolExecutor(max_workers=options.workers) as pool:
             for source in sources:
                 started = time.monotonic()
                 found = intake.ingest_dossier(source, ctx, cache)
-                pages = []
-                for page in pool.map(lambda p: process_page(p, ctx, engine, cache), found.pages):
-                    pages.append(page)
-                    if on_page is not None:
-                        on_page(page)
-                remember_files(cache, pages)
-                case = cases.get(source.id, CaseFacts())
-                reports.append(assemble_dossier(source, found, pages, case, options, time.monotonic() - started))
+                futures = [pool.submit(process_page, page, ctx, engine, cache) for page in found.pages]
+                pending.append((source, found, futures, started))
+                while len(pending) > DOSSIER_LOOKAHEAD:
+                    finish_oldest()
+            while pending:
+                finish_oldest()
     return RunReport(as_of=options.as_of, profile=options.profile, dossiers=tuple(reports))
 
 

@@ -210,3 +210,40 @@ def test_external_images(reader: MrzReader, image: str) -> None:
         assert read.result.mrz_text == truth
     else:
         assert not read.valid
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Full-page OCR of real MRZ pages by the stock model (../shared/external/mrz).
+        ("KONINKRIJK DER NEDERLANDEN\nLOMEULENDIJKS<LOESSALBERTINE\n0000014 8N 95F0606", True),
+        ("pie epee ae\nUPBPDZESCUTBTAOBTZZFIZOKTSPTENAS22ORCCEETO", True),
+        ("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<", True),
+        ("Passeport visipy,\nNouvement se", True),
+        ("", True),  # OCR read nothing (upside down, dark): only the reader can tell
+        # Certificates: running text, long German words and reference numbers are no MRZ.
+        ("Auszug aus dem Bundeszentralregister\nFührungszeugnis nach § 30 Bundeszentralregistergesetz", False),
+        ("CERTIFICATE OF GOOD CONDUCT\nReference 2026/118734 issued 12 March 2026", False),
+    ],
+)
+def test_mrz_reader_runs_only_on_pages_that_may_hold_one(text: str, expected: bool) -> None:
+    from pipeline.model import Page
+    from pipeline.stages.mrz_zone import may_hold_mrz
+
+    page = Page(file="a.png", sha256="0" * 64, number=1, image=Path("a.png"), text=text)
+    assert may_hold_mrz(page) is expected
+
+
+def test_card_front_without_mrz_costs_no_ocr() -> None:
+    """An ID card front names the document but has no MRZ blob: no call (it was 4 whole-page reads)."""
+    from samples import capture
+    from samples.render import IdentityDocument, render_card
+    from samples.texts import Person
+
+    person = Person("Schmidt", "Jonas", "M", dt.date(1988, 7, 9), "Köln", "D")
+    card = IdentityDocument("id_card", person, "D", "L01X00T47", dt.date(2022, 3, 1), dt.date(2032, 2, 28), "Köln")
+    scan = capture.as_flatbed_scan(render_card(card, "front", 300), 300, True, np.random.default_rng(14), margin=False)
+    spy = SpyEngine()
+    read = MrzReader(spy).read(scan.image, today=TODAY)
+    assert spy.calls == 0
+    assert read.result is None
