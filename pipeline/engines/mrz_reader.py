@@ -708,11 +708,12 @@ _VARIANTS = (
 _PLAIN_VARIANTS = ("grey", "otsu", "lines")
 """Variants for the plain-box fallback, the way up its tight crop read best."""
 _GIVE_UP_AFTER = 4
+"""OCR calls after which a page gives up when no read had an MRZ-like line (text pages)."""
 _STRIP_MIN_ASPECT = 2.5
 """An image this elongated with no MRZ-like blob is read whole (an MRZ cut out tightly: TD3 7:1,
-TD1 4:1). A page without a blob is not read: on the 46 real images no valid read came from
-reading a whole page, and on ID card fronts it cost 4 calls of ~0.5 s for nothing."""
-"""OCR calls after which a page gives up when no read had an MRZ-like line (text pages)."""
+TD1 4:1). A page without a blob is not read: of the 47 real images (../shared/external/mrz) only
+the two without a readable MRZ had no blob, and on ID card fronts whole-page reads cost 4 calls
+of ~0.5 s for nothing."""
 _VOTE_BELOW_PITCH = 9.0
 """Character pitch (source pixels) under which a valid read is checked by voting."""
 _VOTE_VARIANTS = (("sharp", 800), ("sharp", 1200), ("grey", 800), ("grey", 1400), ("otsu", 1000), ("sharp", 1000))

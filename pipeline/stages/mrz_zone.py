@@ -25,9 +25,9 @@ _MRZ_HINT = re.compile(
 _MRZ_RUN = re.compile(r"\b[A-Z0-9]{20,}\b")
 """An MRZ line read without its fillers (case-sensitive: long German words are not one).
 
-The stock model reads OCR-B poorly. Of 46 real MRZ images (../shared/external/mrz) full-page OCR
-showed no ``<<`` run on 10: 4 gave no text at all (read anyway), 3 a single ``<``, 1 such a run,
-1 the document's name; 1 (a Latvian page) none of these."""
+The stock model reads OCR-B poorly. Of the 46 real images with an MRZ (../shared/external/mrz),
+full-page OCR showed no ``<<`` run on 10: 4 gave no text at all (read anyway), 3 a single ``<``,
+1 such a run, 1 the document's name; 1 (a Latvian page) none of these."""
 
 
 def may_hold_mrz(page: Page) -> bool:
