@@ -308,7 +308,8 @@ def test_mildly_blurred_passport_scan_at_300_dpi_rejected(tmp_path: Path) -> Non
     scan = capture.as_flatbed_scan(render_passport(doc, 300), 300, True, np.random.default_rng(27), margin=False)
     sharp = tmp_path / "sharp.png"
     sharp.write_bytes(capture.encode(scan, "png"))
-    assert run(sharp, dpi=300).accepted, run(sharp, dpi=300).rejections
+    sharp_page = run(sharp, dpi=300)
+    assert sharp_page.accepted, sharp_page.rejections
     arr = np.asarray(scan.image.convert("RGB"), np.float32)
     blurred = cv2.GaussianBlur(arr, (0, 0), 0.3 * 300 / 25.4)
     page = run(save(tmp_path, np.clip(blurred, 0, 255).astype(np.uint8), "blurred.png"), dpi=300)
