@@ -55,16 +55,16 @@ class QualityThresholds:
     # ---- blur
     blur_edge_width: float = 4.0
     """Edge width (local contrast / peak gradient, working px; 70th percentile of the edges of the
-    dark print on the worse of the vertical/horizontal orientations, inside the document region)
-    above which the page is blurry. Sharp print: gen scans 2.0-2.5, gen phone photos 2.3-3.6, ext
-    genuine 2.1-3.2; gen blurred pages 4.5-7.1 (one phone photo 3.5). Measuring all ink instead
-    of the dark print let show-through and cardboard grain in: the ext lidl receipt measured 4.6
-    (a false blurry) and a blurred 300 dpi passport scan only 3.8 (a missed one; 4.7 now). Known
-    miss, inside the other class's range so no threshold separates it: gen 273, a phone photo
-    with the mildest blur (0.3 mm) measuring 3.54 while sharp gen phone photos reach 3.62 (the
-    page is rejected as a phone photo anyway). Tried without success: edge width per glyph
-    height or per document size, 50/90th percentiles, a 15 px contrast window, and the
-    vertical/horizontal anisotropy (which catches motion blur only, already caught)."""
+    dark print on the worse of the vertical/horizontal orientations, inside the document region,
+    with the document itself at the working size: :func:`~pipeline.engines.imaging.document_edge_width`)
+    above which the page is blurry. Sharp print: gen scans <= 3.3, gen phone photos 2.3-3.2, ext
+    genuine 2.1-3.2; gen blurred pages 4.3-7.9 (scans 4.5-6.9, phone photos 4.3-7.9). Measuring
+    all ink instead of the dark print let show-through and cardboard grain in: the ext lidl
+    receipt measured 4.6 (a false blurry) and a blurred 300 dpi passport scan only 3.8 (a missed
+    one; 4.7 now). Measuring the frame instead of the document hid the mildest defocus (0.3 mm)
+    on a 12 MP photo: 3.5 (gen 273). Tried without success: edge width per glyph height or per
+    document size, 50/90th percentiles, a 15 px contrast window, and the vertical/horizontal
+    anisotropy (which catches motion blur only, already caught)."""
     blur_min_edges: int = 200
     """Below this many text edge pixels blur is not judged (blank page)."""
 
@@ -105,6 +105,12 @@ class QualityThresholds:
     fills it (gen cards and passports 0.93-1.0, glare included); a letter's text block leaves
     blank gaps between paragraphs (gen letters 0.4-0.66, ext tax form 0.83, which has a 0.036
     "hole")."""
+    mrz_glare_card: float = 0.002
+    """On a page that prints an MRZ the reader cannot read, a hole in the security print of this
+    share of the card hull is a reflection over the zone (:mod:`pipeline.stages.mrz_zone`): a
+    small highlight burning out a few MRZ characters measures 0.0023-0.018 (gen passports and
+    card backs at 200-400 dpi, ``samples.capture.mrz_glare``), clean ones 0. Page-wide the
+    bar is :attr:`glare_card`; here the unreadable zone is the second piece of evidence."""
     cut_photo_border_run: float = 0.4
     """On a phone photo, the sheet covering at least this share of one image side runs out of the
     frame: cut off (gen cut photos 0.61-0.74; gen whole photos 0; ext photos whose sheet

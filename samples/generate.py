@@ -369,7 +369,8 @@ def plan_dossier(index: int, rng: np.random.Generator, as_of: dt.date) -> tuple[
         "residence_countries": [nat],
     }
     if outcome == "id_card_back_missing":
-        files[0].docs[0].fields["pages_missing"] = ["back"]
+        # The truth lists what the given pages print: the issue date and the MRZ are on the back.
+        files[0].docs[0].fields.update(pages_missing=["back"], issue_date=None, mrz=[])
     dossier_id = f"{index + 1:03d}-{_ascii(person.surname)}"
     header: dict[str, object] = {"id": dossier_id, "outcome": outcome, "expected_verdict": verdict, "case": case}
     return dossier_id, header, files
@@ -692,6 +693,10 @@ def _benchmark_doc(rng: np.random.Generator, as_of: dt.date, identity: bool) -> 
     return _cert(doc_type, lang, nat, person, as_of - _days(rng, 10, 100), rng, number="2026/0042", **kw)
 
 
+PHOTO_SOURCE_DPI = {"id_card": 600, "residence_card": 600, "passport": 400}
+"""Render resolution of the capture set's phone-photo sources by document type (A4: 300)."""
+
+
 def write_capture_set(out: Path, count: int, seed: int) -> list[list[str]]:
     """Write the quality benchmark: genuine scans, phone photos and defect variants, plus ``labels.csv``.
 
@@ -723,7 +728,9 @@ def write_capture_set(out: Path, count: int, seed: int) -> list[list[str]]:
         else:
             phones += defect == ""
             exif = not (defect == "" and phones % 3 == 0)
-            c = cap.as_phone_photo(_pages(doc, 200)[0], rng, exif)
+            # Render at about the resolution a 12 MP camera gets of the object (a card filling
+            # 70 % of the frame is ~800 dpi), so the photo is not an enlarged coarse render.
+            c = cap.as_phone_photo(_pages(doc, PHOTO_SOURCE_DPI.get(doc.doc_type, 300))[0], rng, exif)
         if defect:
             c, _ = cap.DEFECTS[defect](c, rng)
         fmt = "jpeg" if kind == "phone" else _pick(rng, ("png", "jpeg", "tiff"))

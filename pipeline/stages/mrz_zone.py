@@ -9,7 +9,8 @@ import re
 from pipeline import mrz
 from pipeline.context import RunContext
 from pipeline.engines import mrz_reader
-from pipeline.model import Page
+from pipeline.model import Page, Rejection, RejectionCode
+from pipeline.quality_config import DEFAULT, QualityThresholds
 from pipeline.stages.intake import load_page_image
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,35 @@ _MRZ_RUN = re.compile(r"\b[A-Z0-9]{20,}\b")
 The stock model reads OCR-B poorly. Of the 46 real images with an MRZ (../shared/external/mrz),
 full-page OCR showed no ``<<`` run on 10: 4 gave no text at all (read anyway), 3 a single ``<``,
 1 such a run, 1 the document's name; 1 (a Latvian page) none of these."""
+
+
+_MRZ_PRINTED = re.compile(r"[<«]{2}|\b[A-Z0-9]{20,}\b")
+"""Full-page OCR shows part of an MRZ: a run of fillers or an MRZ line."""
+
+MRZ_GLARE_MESSAGE = (
+    "A reflection washes out part of the machine-readable zone (the lines with <<< at the bottom), "
+    "so it cannot be read. Scan the page again, lying flat on the glass with the lid closed."
+)
+
+
+def mrz_glare(page: Page, t: QualityThresholds = DEFAULT) -> Rejection | None:
+    """A reflection over an MRZ that shows on the page but cannot be read (its check digits fail).
+
+    Too small to reject a page by itself (a few characters), a hole burnt into the security
+    print explains why the zone is unreadable; without it the page is not blamed on glare.
+    """
+    if not page.accepted or not _MRZ_PRINTED.search(page.text):
+        return None
+    hole, fill = page.quality.get("glare_card", 0.0), page.quality.get("card_fill", 0.0)
+    if fill < t.glare_card_fill or hole < t.mrz_glare_card:
+        return None
+    evidence: dict[str, float | str | bool] = {
+        "metric": round(hole, 4),
+        "threshold": t.mrz_glare_card,
+        "metric_name": "glare_card",
+        "where": "mrz",
+    }
+    return Rejection(RejectionCode.GLARE, MRZ_GLARE_MESSAGE, evidence)
 
 
 def may_hold_mrz(page: Page) -> bool:
@@ -60,6 +90,10 @@ def read_mrz_zone(page: Page, ctx: RunContext) -> Page:
     if not may_hold_mrz(page):
         return page
     read = mrz_reader.read_mrz(load_page_image(page), today=ctx.options.as_of)
+    glare = None if read.valid else mrz_glare(page)
+    if glare is not None:
+        log.debug("MRZ on %s unreadable under a reflection (%.4f)", page.ref, glare.evidence["metric"])
+        page = dataclasses.replace(page, rejections=(*page.rejections, glare))
     if read.result is None:
         return page
     log.debug("MRZ on %s: %s valid=%s", page.ref, read.result.format, read.valid)

@@ -327,10 +327,11 @@ def greyscale_rejection(page: Page, thresholds: QualityThresholds = DEFAULT) -> 
         return None
     value = float(page.quality["colourfulness"])
     exact = bool(page.quality.get("is_exact_grey", 0.0))
-    if any(r.code is RejectionCode.OVEREXPOSED for r in page.rejections):
+    if any(r.code in (RejectionCode.OVEREXPOSED, RejectionCode.TOO_DARK) for r in page.rejections):
         # Overexposure bleaches the colours too (gen overexposed ID scans: colourfulness 3.1-3.5,
-        # or a page burnt to pure white, which is trivially "exactly grey"); the page is already
-        # rejected for it, and "copied in black and white" would be a wrong instruction.
+        # or a page burnt to pure white, which is trivially "exactly grey"), and underexposure
+        # crushes them (gen too-dark ID scans of seed 8: 1.9-2.4); the page is already rejected
+        # for it, and "copied in black and white" would be a wrong instruction.
         return None
     if exact or value < thresholds.min_colourfulness:
         return _rej(

@@ -314,3 +314,71 @@ def test_mildly_blurred_passport_scan_at_300_dpi_rejected(tmp_path: Path) -> Non
     blurred = cv2.GaussianBlur(arr, (0, 0), 0.3 * 300 / 25.4)
     page = run(save(tmp_path, np.clip(blurred, 0, 255).astype(np.uint8), "blurred.png"), dpi=300)
     assert RejectionCode.BLURRY.value in codes(page), page.quality
+
+
+def test_blur_judged_on_the_document_not_the_frame(tmp_path: Path) -> None:
+    """A mildly defocused certificate in a 12 MP photo is blurry; the same photo in focus is not.
+
+    The document fills ~70 % of a 4032 px frame; shrinking the frame to the working size hid a
+    0.3 mm defocus (3.5 px against 4.0), so blur is measured with the document at that size.
+    """
+    import datetime as dt
+
+    from samples import capture
+    from samples.render import render_document
+    from samples.texts import CertInfo, Person
+
+    person = Person("Sharma", "Priya", "F", dt.date(1990, 6, 1), "Pune", "IND")
+    info = CertInfo("employment_contract", "en", "IND", person, dt.date(2026, 10, 1), amount=3200)
+    page = render_document("employment_contract", info, 300)[0]
+    photo = capture.as_phone_photo(page, np.random.default_rng(5), exif=True)
+    sharp = tmp_path / "sharp.jpg"
+    sharp.write_bytes(capture.encode(photo, "jpeg", 90))
+    assert RejectionCode.BLURRY.value not in codes(run(sharp, dpi=None))
+    arr = np.asarray(photo.image, np.float32)
+    blurred = cv2.GaussianBlur(arr, (0, 0), 0.3 * photo.effective_dpi / 25.4)
+    blurred_path = save(tmp_path, np.clip(blurred, 0, 255).astype(np.uint8), "blurred.jpg")
+    page = run(blurred_path, dpi=None)
+    assert {RejectionCode.BLURRY.value, RejectionCode.PHONE_PHOTO.value} <= codes(page), page.quality
+
+
+def test_too_dark_identity_page_not_also_called_greyscale(tmp_path: Path) -> None:
+    """Underexposure crushes the colours of a passport page: the page is too dark, not a grey copy."""
+    import datetime as dt
+
+    from samples import capture
+    from samples.render import IdentityDocument, render_passport
+    from samples.texts import Person
+
+    person = Person("Garcia", "Lucia", "F", dt.date(1992, 9, 3), "Sevilla", "ESP")
+    doc = IdentityDocument("passport", person, "ESP", "PAA123456", dt.date(2022, 3, 1), dt.date(2032, 2, 28), "Sevilla")
+    rng = np.random.default_rng(1)
+    dark, _ = capture.too_dark(capture.as_flatbed_scan(render_passport(doc, 150), 150, True, rng, margin=False), rng)
+    path = tmp_path / "dark.png"
+    path.write_bytes(capture.encode(dark, "png"))
+    page = run(path)
+    assert RejectionCode.TOO_DARK.value in codes(page), page.quality
+    assert page.quality["colourfulness"] < DEFAULT.min_colourfulness
+    assert quality.greyscale_rejection(page) is None
+
+
+def test_pale_card_back_with_a_colourful_front_is_a_colour_copy() -> None:
+    """Colourfulness judges the whole card: a pale back alone does not make a grey copy; a file without colour does."""
+    import datetime as dt
+
+    from pipeline import api
+    from pipeline.model import DocType, Document
+
+    def page(number: int, colourfulness: float, exact: bool = False) -> Page:
+        q = {"colourfulness": colourfulness, "is_exact_grey": float(exact)}
+        return Page(file="card.pdf", sha256="0" * 64, number=number, quality=q)
+
+    card = Document("card.pdf", (1, 2), DocType.ID_CARD, 0.9)
+
+    def grey(*pages: Page) -> bool:
+        doc = api.extract_fields(card, pages, dt.date(2026, 11, 25))
+        return any(r.code is RejectionCode.GREYSCALE for r in doc.rejections)
+
+    assert not grey(page(1, 9.0), page(2, 1.7))
+    assert grey(page(1, 1.2), page(2, 1.7))
+    assert grey(page(1, 9.0), page(2, 0.0, exact=True))
