@@ -314,7 +314,9 @@ def blurry(cap: Capture, rng: np.random.Generator) -> tuple[Capture, str]:
         arr = cv2.filter2D(arr, -1, kernel)
     else:
         arr = cv2.GaussianBlur(arr, (0, 0), sigma)
-    return _replace(cap, np.asarray(arr, np.float32), "blurry")
+    # The sensor's noise comes after the optics: a defocused scan is as grainy as a sharp one.
+    arr = np.asarray(arr, np.float32) + rng.standard_normal(arr.shape[:2], dtype=np.float32)[..., None] * 2.0
+    return _replace(cap, arr, "blurry")
 
 
 def low_resolution(cap: Capture, rng: np.random.Generator) -> tuple[Capture, str]:

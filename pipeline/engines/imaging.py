@@ -744,7 +744,8 @@ def glare_on_card(rgb: U8) -> tuple[float, float]:
 
     Returns:
         ``(hole share, printed share)``: the largest pure-white hole as a share of the card
-        hull, and the share of the hull that is printed (0, 0 when no card-sized region).
+        hull, and the share of the rest of the hull that is printed (0, 0 when no card-sized
+        region).
     """
     c = resize_long(rgb, CARD_LONG_SIDE)
     mn = np.minimum(np.minimum(c[:, :, 0], c[:, :, 1]), c[:, :, 2])
@@ -767,13 +768,16 @@ def glare_on_card(rgb: U8) -> tuple[float, float]:
     if hull_area < 0.01 * gh * gw or hull_area > 0.9 * gh * gw:
         # No card, or a photo/full-frame page whose paper is not clipped white anywhere.
         return 0.0, 0.0
-    fill = float(np.count_nonzero((card > 0) & (hull_mask > 0))) / hull_area
+    printed_area = float(np.count_nonzero((card > 0) & (hull_mask > 0)))
     holes = ((density == 0) & (hull_mask > 0)).astype(np.uint8)
     holes = np.asarray(cv2.morphologyEx(holes, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8)), dtype=np.uint8)
     n, _, stats, _ = cv2.connectedComponentsWithStats(holes, connectivity=4)
     if n <= 1:
-        return 0.0, fill
-    return float(np.asarray(stats)[1:, cv2.CC_STAT_AREA].max()) / hull_area, fill
+        return 0.0, printed_area / hull_area
+    hole = int(np.asarray(stats)[1:, cv2.CC_STAT_AREA].max())
+    # The fill is that of the print around the hole: a highlight burning 9 % of a card is not
+    # missing print (gen seed 8, 221: 0.89 of the hull, 0.98 without the hole).
+    return hole / hull_area, printed_area / max(1, hull_area - hole)
 
 
 # --------------------------------------------------------------------------- all metrics

@@ -157,6 +157,8 @@ PAPER_SHORT_MM = (210.0, 215.9)
 """Short sides of the office paper formats a flatbed takes whole (A4; US Letter and Legal)."""
 PAPER_LONG_MM = (297.0, 279.4, 355.6)
 """Long sides of those formats (A4, Letter, Legal)."""
+HALF_SHEET_SHORT_MM = (148.0, 139.7)
+"""Short sides of the half sheets whose long side is an A4 or Letter width (A5, US half letter)."""
 
 
 def cut_sheet_size(page: Page, m: imaging.ImageMetrics, t: QualityThresholds) -> tuple[float, float, float] | None:
@@ -164,8 +166,9 @@ def cut_sheet_size(page: Page, m: imaging.ImageMetrics, t: QualityThresholds) ->
 
     With a real resolution tag the sheet's size in millimetres is known: a sheet as wide as A4
     or Letter must be as long as A4, Letter or Legal, else its end was cut off (gen 256, 257:
-    210 x 205-218 mm, the cut through blank paper). Other sheets (receipts, cards, booklet
-    pages) are not judged. The converse rule (A4-long but narrow) is not applied: on an
+    210 x 205-218 mm, the cut through blank paper); a sheet whose long side is an A4 or Letter
+    width must be a half sheet (A5, half letter), else it is such a sheet cut across. Other
+    sheets (receipts, cards, booklet pages) are not judged. The converse rule (A4-long but narrow) is not applied: on an
     uncropped flatbed scan the "sheet" in front of the dark lid can be a backing board of any
     width (ext lidl: 114 x 297 mm).
 
@@ -182,6 +185,9 @@ def cut_sheet_size(page: Page, m: imaging.ImageMetrics, t: QualityThresholds) ->
         return any(abs(value - s) <= tol * s for s in sizes)
 
     if near(short, PAPER_SHORT_MM) and not near(long_, PAPER_LONG_MM):
+        return short, long_, PAPER_LONG_MM[0]
+    if near(long_, PAPER_SHORT_MM) and short >= 0.5 * long_ and not near(short, HALF_SHEET_SHORT_MM):
+        # Cut across by more than the width: an A4 sheet now 210 x 177 mm (gen seed 8, 260).
         return short, long_, PAPER_LONG_MM[0]
     return None
 

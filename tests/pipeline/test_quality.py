@@ -226,7 +226,7 @@ def test_thresholds_are_frozen_and_documented() -> None:
     assert quality.REQUIRES and quality.PROVIDES
 
 
-def card_on_a4(glare: bool, seed: int = 11) -> np.ndarray:
+def card_on_a4(glare: bool, seed: int = 11, spread: float = 1.0) -> np.ndarray:
     """An ID card (security print, photo, text) scanned on an A4 sheet the scanner clipped white."""
     rng = np.random.default_rng(seed)
     w, h = A4
@@ -242,7 +242,8 @@ def card_on_a4(glare: bool, seed: int = 11) -> np.ndarray:
         cv2.putText(printed, "JANSSENS MARIE", (140, 60 + 45 * i), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (30, 30, 50), 2)
     card = printed.astype(np.float32)
     if glare:
-        blob = np.clip(1.6 * np.exp(-(((xx - cw * 0.55) / 110) ** 2 + ((yy - ch * 0.5) / 55) ** 2)), 0, 1)
+        rx, ry = 110 * spread, 55 * spread
+        blob = np.clip(1.6 * np.exp(-(((xx - cw * 0.55) / rx) ** 2 + ((yy - ch * 0.5) / ry) ** 2)), 0, 1)
         card = card + (255 - card) * blob[..., None]
     x0, y0 = 120, 150
     page[y0 : y0 + ch, x0 : x0 + cw] = card
@@ -256,6 +257,9 @@ def test_glare_on_card_scanned_on_white_paper(tmp_path: Path) -> None:
     shiny = run(save(tmp_path, card_on_a4(glare=True), "shiny.png"), dpi=DPI)
     assert codes(shiny) == {RejectionCode.GLARE.value}, shiny.quality
     assert shiny.rejections[0].evidence["metric_name"] == "glare_card"
+    # A wide highlight burns a large share of the print: what is left around it is still a card.
+    wide = run(save(tmp_path, card_on_a4(glare=True, spread=1.6), "wide.png"), dpi=DPI)
+    assert codes(wide) == {RejectionCode.GLARE.value}, (wide.quality["glare_card"], wide.quality["card_fill"])
 
 
 def test_cut_through_blank_paper_found_from_sheet_size(tmp_path: Path) -> None:
@@ -269,6 +273,13 @@ def test_cut_through_blank_paper_found_from_sheet_size(tmp_path: Path) -> None:
     assert page.rejections[0].evidence["metric_name"] == "sheet_mm"
     # Without a real resolution the size is unknown, so the sheet is not judged.
     assert run(save(tmp_path, noisy(cut), "cut72.png"), dpi=72).accepted
+    # Cut across by more than its width: 210 x 178 mm is no office format.
+    short = arr[: int(A4[1] * 0.6)]
+    assert codes(run(save(tmp_path, noisy(short), "short.png"))) == {RejectionCode.CUT_OFF.value}
+    # An A5 sheet lying landscape (210 x 148 mm) is whole.
+    a5 = text_page(5)[: round(148 / 25.4 * DPI)]
+    a5[round(148 / 25.4 * DPI) - 80 :] = 250
+    assert run(save(tmp_path, noisy(a5), "a5.png")).accepted
 
 
 def test_pale_print_at_the_border_is_not_cut_text(tmp_path: Path) -> None:
