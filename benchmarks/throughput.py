@@ -126,6 +126,7 @@ def run_pipeline(batch: Path, workers: int) -> dict[str, Any]:
         "type_accuracy": counts.get("accepted_type_ok", 0) / max(1, counts.get("accepted_docs", 0)),
         "issue_date_exact": counts.get("issue_date_ok", 0) / max(1, counts.get("issue_date_total", 0)),
         "expiry_date_exact": counts.get("expiry_date_ok", 0) / max(1, counts.get("expiry_date_total", 0)),
+        "mrz_read": counts.get("mrz_ok", 0) / max(1, counts.get("mrz_total", 0)),
         "false_ready": counts.get("false_ready", 0),
     }
 
@@ -191,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{row['s_per_dossier']:.2f} s/dossier  baseline {row.get('baseline_pages_per_s', float('nan')):.2f} "
             f"pages/s (x{row.get('speedup', float('nan')):.2f})  peak {row['peak_mb']:.0f} MiB  "
             f"type {row['type_accuracy']:.1%}  "
-            f"issue {row['issue_date_exact']:.1%}  expiry {row['expiry_date_exact']:.1%}  "
+            f"issue {row['issue_date_exact']:.1%}  expiry {row['expiry_date_exact']:.1%}  mrz {row['mrz_read']:.1%}  "
             f"false-ready {row['false_ready']}\n       time per stage: {shares}",
             flush=True,
         )

@@ -71,6 +71,16 @@ def compare(report: dict[str, Any], truth: dict[str, Any]) -> dict[str, Any]:
                     else:
                         misses.append(f"{t_dossier['id']}/{t_file['file']}#{t_doc['pages'][0]} "
                                       f"({t_doc['type']}): {name} {value}, expected {want}")
+                if t_doc["fields"].get("mrz"):
+                    # The zone is read and its check digits pass, with the right document number.
+                    counts["mrz_total"] += 1
+                    got_fields = (doc or {}).get("fields", {})
+                    number = t_doc["fields"].get("document_number")
+                    if got_fields.get("mrz_valid") is True and got_fields.get("document_number") == number:
+                        counts["mrz_ok"] += 1
+                    else:
+                        misses.append(f"{t_dossier['id']}/{t_file['file']}#{t_doc['pages'][0]} "
+                                      f"({t_doc['type']}): MRZ not read")
     return {"counts": dict(counts), "misses": misses}
 
 
@@ -108,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
         ("document type (rejected pages)", _rate(c, "rejected_type_ok", "rejected_docs")),
         ("issue_date exact", _rate(c, "issue_date_ok", "issue_date_total")),
         ("expiry_date exact", _rate(c, "expiry_date_ok", "expiry_date_total")),
+        ("MRZ read, checks pass", _rate(c, "mrz_ok", "mrz_total")),
         ("file status agrees", _rate(c, "file_status_agrees", "files")),
         ("verdict agrees", _rate(c, "verdict_agrees", "dossiers")),
         ("reported ready but should not be", str(c.get("false_ready", 0))),

@@ -101,10 +101,11 @@ class QualityThresholds:
     A4 0.014-0.063; genuine gen cards and passports 0 (their print has no pure-white area of
     two tiles). Half the smallest glare."""
     glare_card_fill: float = 0.9
-    """... counted only when printed tiles fill this share of the card hull: a security print
-    fills it (gen cards and passports 0.93-1.0, glare included); a letter's text block leaves
-    blank gaps between paragraphs (gen letters 0.4-0.66, ext tax form 0.83, which has a 0.036
-    "hole")."""
+    """... counted only when printed tiles fill this share of the card hull (a hole of up to 6 %
+    of the hull counted as print: :data:`~pipeline.engines.imaging.CARD_HOLE_CREDIT`): a
+    security print fills it (gen cards and passports with glare 0.95-1.0, seeds 7 and 8); a
+    letter's text block leaves blank gaps between paragraphs (gen letters and statements at
+    most 0.85, ext tax form 0.86, which has a 0.036 "hole")."""
     mrz_glare_card: float = 0.002
     """On a page that prints an MRZ the reader cannot read, a hole in the security print of this
     share of the card hull is a reflection over the zone (:mod:`pipeline.stages.mrz_zone`): a

@@ -31,7 +31,7 @@ full-page OCR showed no ``<<`` run on 10: 4 gave no text at all (read anyway), 3
 1 such a run, 1 the document's name; 1 (a Latvian page) none of these."""
 
 
-_MRZ_PRINTED = re.compile(r"[<«]{2}|\b[A-Z0-9]{20,}\b")
+_MRZ_PRINTED = re.compile(rf"[<«]{{2}}|{_MRZ_RUN.pattern}")
 """Full-page OCR shows part of an MRZ: a run of fillers or an MRZ line."""
 
 MRZ_GLARE_MESSAGE = (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import numpy as np
@@ -9,7 +10,7 @@ import pytest
 
 from pipeline import api
 from pipeline.context import RunOptions
-from pipeline.model import Page, RejectionCode
+from pipeline.model import Page, Rejection, RejectionCode
 from pipeline.stages import mrz_zone
 from samples import capture
 from samples.render import IdentityDocument, render_passport
@@ -60,3 +61,5 @@ def test_no_glare_verdict_without_an_unreadable_zone() -> None:
     assert mrz_zone.mrz_glare(page) is None
     with_zone = Page(file="x.jpg", sha256="0" * 64, number=1, text="P<HRVNOVAK<<IVANA<<<<", quality=page.quality)
     assert mrz_zone.mrz_glare(with_zone) is not None
+    dark = Rejection(RejectionCode.TOO_DARK, "too dark")
+    assert mrz_zone.mrz_glare(dataclasses.replace(with_zone, rejections=(dark,))) is None
