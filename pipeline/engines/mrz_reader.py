@@ -272,6 +272,32 @@ def locate_bands(
     return bands[:limit]
 
 
+def _paired_lines(bands: Sequence[_Band]) -> list[_Band]:
+    """Bands spanning two single lines found apart, stacked like MRZ lines (same length, close).
+
+    On a closer look the two lines of a TD3 zone can come out as separate blobs (gen 014: a
+    passport at 300 dpi, lines 94 px apart at both closer sizes); each alone reads as nothing.
+    """
+    out = []
+    for a, b in itertools.combinations(bands, 2):
+        if a.rotation != b.rotation or abs(a.angle - b.angle) > 2:
+            continue
+        long_a, long_b = a.size[0], b.size[0]
+        if min(long_a, long_b) < 0.8 * max(long_a, long_b):
+            continue
+        rad = math.radians(a.angle)
+        dx, dy = b.centre[0] - a.centre[0], b.centre[1] - a.centre[1]
+        along = dx * math.cos(rad) + dy * math.sin(rad)
+        across = -dx * math.sin(rad) + dy * math.cos(rad)
+        thick = max(a.size[1], b.size[1])
+        if abs(along) > 0.1 * max(long_a, long_b) or abs(across) > 3 * thick:
+            continue
+        centre = ((a.centre[0] + b.centre[0]) / 2, (a.centre[1] + b.centre[1]) / 2)
+        size = (max(long_a, long_b), abs(across) + thick)
+        out.append(_Band(a.rotation, centre, size, (a.angle + b.angle) / 2, 1.5 * max(a.score, b.score)))
+    return out
+
+
 def _same_band(a: _Band, b: _Band) -> bool:
     """Whether two candidates (from searches at different sizes) are the same zone."""
     if a.rotation != b.rotation:
@@ -558,8 +584,10 @@ class MrzReader:
             bands = [_Band(0 if w >= h else 90, (long_ / 2, short / 2), (long_, short), 0.0, 0.0)]
         search = _Search(self, today)
         self._read_bands(search, grey, bands[:3])
-        if not (search.done or search.gave_up):
-            # A zone small in the frame: the candidates of the closer looks, pooled, best first.
+        if search.score[0] != 2:
+            # A zone small in the frame: the candidates of the closer looks, pooled, best first,
+            # with a budget of their own (junk bands at 900 px must not use it up: gen 014).
+            search.next_stage()
             closer: list[_Band] = []
             for size in _DETECT_SIZES[1:]:
                 for band in locate_bands(grey, 0, detect_size=size) + locate_bands(grey, 90, detect_size=size):
@@ -570,7 +598,7 @@ class MrzReader:
                         closer.append(band)
                     elif band.score > closer[same].score:
                         closer[same] = band
-            closer.sort(key=lambda b: -b.score)
+            closer = sorted(_paired_lines(closer) + closer, key=lambda b: -b.score)
             self._read_bands(search, grey, closer[:3], first_no=len(bands[:3]))
         result, best_band, rotation = search.result, search.best_band, search.rotation
         if result is not None and result.valid and search.best_crop is not None:
@@ -667,19 +695,26 @@ class _Search:
         self.best_crop: np.ndarray | None = None
         self.rotation = 0
         self.calls = 0
+        self.stage_calls = 0
+        """Calls made before the current stage."""
         self.anything = False
         self.flips: dict[int, int] = {}
         """Per band number: the flip (0/180) of its best-scoring read."""
 
     @property
     def done(self) -> bool:
-        """A valid read is in, or the call budget is spent."""
-        return self.score[0] == 2 or self.calls >= self.reader.max_attempts
+        """A valid read is in, or the call budget of this stage is spent."""
+        return self.score[0] == 2 or self.calls - self.stage_calls >= self.reader.max_attempts
 
     @property
     def gave_up(self) -> bool:
-        """Several calls and no read with an MRZ-like line: not an MRZ page."""
-        return self.calls >= _GIVE_UP_AFTER and not self.anything
+        """Several calls of this stage and no read with an MRZ-like line: not an MRZ page."""
+        return self.calls - self.stage_calls >= _GIVE_UP_AFTER and not self.anything
+
+    def next_stage(self) -> None:
+        """Start a new search stage (a closer look) with its own call budget."""
+        self.stage_calls = self.calls
+        self.anything = False
 
     def band(self, crop0: np.ndarray, band: _Band, band_no: int, *, plain: bool = False) -> None:
         """Read one band crop with the variants of :data:`_VARIANTS` (or :data:`_PLAIN_VARIANTS`)."""

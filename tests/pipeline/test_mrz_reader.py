@@ -268,3 +268,16 @@ def test_reads_passport_booklet_on_a4_flatbed_scan(dpi: int) -> None:
     assert read.valid and read.result is not None, read.attempts
     assert read.result.lines == doc.mrz_lines()
     assert read.result.expiry_date == dt.date(2031, 5, 2)
+
+
+def test_two_lines_found_apart_are_read_as_one_zone() -> None:
+    """Two single-line bands stacked like MRZ lines give a band spanning both; unlike lines do not."""
+    from pipeline.engines.mrz_reader import _Band, _paired_lines
+
+    top = _Band(0, (870.0, 2025.0), (1390.0, 43.0), 0.3, 0.7)
+    bottom = _Band(0, (871.0, 2119.0), (1384.0, 51.0), 0.2, 0.67)
+    (pair,) = _paired_lines([top, bottom])
+    x0, y0, x1, y1 = pair.box
+    assert y0 <= 2025 - 21 and y1 >= 2119 + 25 and pair.score > top.score
+    title = _Band(0, (600.0, 400.0), (500.0, 40.0), 0.0, 0.5)  # a short heading far above
+    assert _paired_lines([top, title]) == []
