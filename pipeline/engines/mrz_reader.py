@@ -557,7 +557,7 @@ class MrzReader:
             return "\n".join(t.replace("\n", "") for t in texts)
         return self._ocr(_prepare(crop, kind=kind, width=width), 6).text
 
-    def read(self, image: Image.Image, *, today: dt.date | None = None) -> MrzRead:
+    def read(self, image: Image.Image, *, today: dt.date | None = None, closer: bool = True) -> MrzRead:
         """Locate and read the MRZ of ``image``.
 
         Bands without a monospaced character grid (running text, photos) are skipped before
@@ -566,6 +566,8 @@ class MrzReader:
         Args:
             image: a page image (EXIF orientation is applied).
             today: reference date for the century rules (``datetime.date``; default today).
+            closer: when the first search reads nothing valid, search again at the closer sizes
+                of :data:`_DETECT_SIZES` (worth it when the page shows MRZ characters).
 
         Returns:
             The best read; ``result`` is None when nothing MRZ-like was read.
@@ -584,22 +586,22 @@ class MrzReader:
             bands = [_Band(0 if w >= h else 90, (long_ / 2, short / 2), (long_, short), 0.0, 0.0)]
         search = _Search(self, today)
         self._read_bands(search, grey, bands[:3])
-        if search.score[0] != 2:
+        if closer and search.score[0] != 2:
             # A zone small in the frame: the candidates of the closer looks, pooled, best first,
             # with a budget of their own (junk bands at 900 px must not use it up: gen 014).
             search.next_stage()
-            closer: list[_Band] = []
+            nearer: list[_Band] = []
             for size in _DETECT_SIZES[1:]:
                 for band in locate_bands(grey, 0, detect_size=size) + locate_bands(grey, 90, detect_size=size):
                     if any(_same_band(band, b) for b in bands[:3]):
                         continue
-                    same = next((i for i, b in enumerate(closer) if _same_band(band, b)), None)
+                    same = next((i for i, b in enumerate(nearer) if _same_band(band, b)), None)
                     if same is None:
-                        closer.append(band)
-                    elif band.score > closer[same].score:
-                        closer[same] = band
-            closer = sorted(_paired_lines(closer) + closer, key=lambda b: -b.score)
-            self._read_bands(search, grey, closer[:3], first_no=len(bands[:3]))
+                        nearer.append(band)
+                    elif band.score > nearer[same].score:
+                        nearer[same] = band
+            nearer = sorted(_paired_lines(nearer) + nearer, key=lambda b: -b.score)
+            self._read_bands(search, grey, nearer[:3], first_no=len(bands[:3]))
         result, best_band, rotation = search.result, search.best_band, search.rotation
         if result is not None and result.valid and search.best_crop is not None:
             result = self._vote(search.best_crop, result, today, search.attempts)
@@ -845,7 +847,11 @@ _DEFAULT_READER: MrzReader | None = None
 
 
 def read_mrz(
-    image: Image.Image | Path | str, *, today: dt.date | None = None, reader: MrzReader | None = None
+    image: Image.Image | Path | str,
+    *,
+    today: dt.date | None = None,
+    reader: MrzReader | None = None,
+    closer: bool = True,
 ) -> MrzRead:
     """Locate and read the MRZ of an image file or PIL image (one entry point, like PassportEye).
 
@@ -866,5 +872,5 @@ def read_mrz(
     if isinstance(image, str | Path):
         with Image.open(image) as img:
             img.load()
-            return reader.read(img, today=today)
-    return reader.read(image, today=today)
+            return reader.read(img, today=today, closer=closer)
+    return reader.read(image, today=today, closer=closer)

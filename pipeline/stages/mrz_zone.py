@@ -31,7 +31,9 @@ full-page OCR showed no ``<<`` run on 10: 4 gave no text at all (read anyway), 3
 1 such a run, 1 the document's name; 1 (a Latvian page) none of these."""
 
 
-_MRZ_PRINTED = re.compile(rf"[<«]{{2}}|{_MRZ_RUN.pattern}")
+_MRZ_FILLERS = re.compile(r"[<«]{2}")
+"""A run of MRZ fillers in full-page OCR: the page shows a zone."""
+_MRZ_PRINTED = re.compile(rf"{_MRZ_FILLERS.pattern}|{_MRZ_RUN.pattern}")
 """Full-page OCR shows part of an MRZ: a run of fillers or an MRZ line."""
 
 MRZ_GLARE_MESSAGE = (
@@ -89,7 +91,11 @@ def read_mrz_zone(page: Page, ctx: RunContext) -> Page:
         return dataclasses.replace(page, mrz_lines=tuple(lines), mrz_confidence=1.0 if result.valid else 0.3)
     if not may_hold_mrz(page):
         return page
-    read = mrz_reader.read_mrz(load_page_image(page), today=ctx.options.as_of)
+    # The closer (slower) search only where OCR saw MRZ fillers: a card front or an apostille's
+    # « quotes » hint at an identity page but show no zone, and a rejected page (not OCR'd) is read
+    # only to name its type, at the first size (a blurred passport cost up to 32 OCR calls).
+    closer = bool(_MRZ_FILLERS.search(page.text))
+    read = mrz_reader.read_mrz(load_page_image(page), today=ctx.options.as_of, closer=closer)
     glare = None if read.valid else mrz_glare(page)
     if glare is not None:
         log.debug("MRZ on %s unreadable under a reflection (%.4f)", page.ref, glare.evidence["metric"])
