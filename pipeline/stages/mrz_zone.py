@@ -91,10 +91,10 @@ def read_mrz_zone(page: Page, ctx: RunContext) -> Page:
         return dataclasses.replace(page, mrz_lines=tuple(lines), mrz_confidence=1.0 if result.valid else 0.3)
     if not may_hold_mrz(page):
         return page
-    # The closer (slower) search only where OCR saw MRZ fillers: a card front or an apostille's
-    # « quotes » hint at an identity page but show no zone, and a rejected page (not OCR'd) is read
-    # only to name its type, at the first size (a blurred passport cost up to 32 OCR calls).
-    closer = bool(_MRZ_FILLERS.search(page.text))
+    # The closer (slower) search only where OCR saw MRZ fillers, or saw nothing (a rejected page,
+    # not OCR'd: its zone names its type, e.g. a passport photographed with a phone); a card front
+    # or an apostille's « quotes » hint at an identity page but show no zone.
+    closer = not page.text.strip() or bool(_MRZ_FILLERS.search(page.text))
     read = mrz_reader.read_mrz(load_page_image(page), today=ctx.options.as_of, closer=closer)
     glare = None if read.valid else mrz_glare(page)
     if glare is not None:

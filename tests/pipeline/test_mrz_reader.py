@@ -281,3 +281,18 @@ def test_two_lines_found_apart_are_read_as_one_zone() -> None:
     assert y0 <= 2025 - 21 and y1 >= 2119 + 25 and pair.score > top.score
     title = _Band(0, (600.0, 400.0), (500.0, 40.0), 0.0, 0.5)  # a short heading far above
     assert _paired_lines([top, title]) == []
+
+
+@needs_tesseract
+def test_rejected_phone_photo_of_a_passport_still_shows_its_zone(tmp_path: Path) -> None:
+    """A page rejected before OCR is read for its MRZ, so the report names a passport, not a missing one."""
+    from pipeline.context import RunContext, RunOptions
+    from pipeline.model import Page, Rejection, RejectionCode
+    from pipeline.stages import mrz_zone
+
+    photo = Path(__file__).resolve().parents[2] / "samples" / "batch" / "003-tahiri" / "IMG_20261112_139713.jpg"
+    rejected = Rejection(RejectionCode.PHONE_PHOTO, "phone photo")
+    page = Page(file=photo.name, sha256="0" * 64, number=1, image=photo, rejections=(rejected,))
+    read = mrz_zone.read_mrz_zone(page, RunContext(RunOptions(as_of=dt.date(2026, 11, 25)), tmp_path))
+    assert read.mrz_lines and read.mrz_lines[0].startswith("P<")
+    assert read.mrz_confidence >= 0.8
