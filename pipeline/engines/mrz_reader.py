@@ -557,7 +557,7 @@ class MrzReader:
             return "\n".join(t.replace("\n", "") for t in texts)
         return self._ocr(_prepare(crop, kind=kind, width=width), 6).text
 
-    def read(self, image: Image.Image, *, today: dt.date | None = None, closer: bool = True) -> MrzRead:
+    def read(self, image: Image.Image, *, today: dt.date | None = None, closer: int | None = None) -> MrzRead:
         """Locate and read the MRZ of ``image``.
 
         Bands without a monospaced character grid (running text, photos) are skipped before
@@ -566,8 +566,9 @@ class MrzReader:
         Args:
             image: a page image (EXIF orientation is applied).
             today: reference date for the century rules (``datetime.date``; default today).
-            closer: when the first search reads nothing valid, search again at the closer sizes
-                of :data:`_DETECT_SIZES` (worth it when the page shows MRZ characters).
+            closer: OCR calls allowed to the search at the closer sizes of :data:`_DETECT_SIZES`
+                when the first search reads nothing valid (None: ``max_attempts``; 0: no closer
+                search; worth it when the page shows MRZ characters).
 
         Returns:
             The best read; ``result`` is None when nothing MRZ-like was read.
@@ -586,10 +587,10 @@ class MrzReader:
             bands = [_Band(0 if w >= h else 90, (long_ / 2, short / 2), (long_, short), 0.0, 0.0)]
         search = _Search(self, today)
         self._read_bands(search, grey, bands[:3])
-        if closer and search.score[0] != 2:
+        if closer != 0 and search.score[0] != 2:
             # A zone small in the frame: the candidates of the closer looks, pooled, best first,
             # with a budget of their own (junk bands at 900 px must not use it up: gen 014).
-            search.next_stage()
+            search.next_stage(self.max_attempts if closer is None else closer)
             nearer: list[_Band] = []
             for size in _DETECT_SIZES[1:]:
                 for band in locate_bands(grey, 0, detect_size=size) + locate_bands(grey, 90, detect_size=size):
@@ -699,6 +700,8 @@ class _Search:
         self.calls = 0
         self.stage_calls = 0
         """Calls made before the current stage."""
+        self.budget = reader.max_attempts
+        """Calls the current stage may make."""
         self.anything = False
         self.flips: dict[int, int] = {}
         """Per band number: the flip (0/180) of its best-scoring read."""
@@ -706,16 +709,17 @@ class _Search:
     @property
     def done(self) -> bool:
         """A valid read is in, or the call budget of this stage is spent."""
-        return self.score[0] == 2 or self.calls - self.stage_calls >= self.reader.max_attempts
+        return self.score[0] == 2 or self.calls - self.stage_calls >= self.budget
 
     @property
     def gave_up(self) -> bool:
         """Several calls of this stage and no read with an MRZ-like line: not an MRZ page."""
         return self.calls - self.stage_calls >= _GIVE_UP_AFTER and not self.anything
 
-    def next_stage(self) -> None:
+    def next_stage(self, budget: int) -> None:
         """Start a new search stage (a closer look) with its own call budget."""
         self.stage_calls = self.calls
+        self.budget = budget
         self.anything = False
 
     def band(self, crop0: np.ndarray, band: _Band, band_no: int, *, plain: bool = False) -> None:
@@ -851,7 +855,7 @@ def read_mrz(
     *,
     today: dt.date | None = None,
     reader: MrzReader | None = None,
-    closer: bool = True,
+    closer: int | None = None,
 ) -> MrzRead:
     """Locate and read the MRZ of an image file or PIL image (one entry point, like PassportEye).
 

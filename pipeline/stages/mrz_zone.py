@@ -36,6 +36,9 @@ _MRZ_FILLERS = re.compile(r"[<«]{2}")
 _MRZ_PRINTED = re.compile(rf"{_MRZ_FILLERS.pattern}|{_MRZ_RUN.pattern}")
 """Full-page OCR shows part of an MRZ: a run of fillers or an MRZ line."""
 
+REJECTED_PAGE_CALLS = 2
+"""OCR calls of the closer MRZ search on a page that was not OCR'd (a clean zone reads in one)."""
+
 MRZ_GLARE_MESSAGE = (
     "A reflection washes out part of the machine-readable zone (the lines with <<< at the bottom), "
     "so it cannot be read. Scan the page again, lying flat on the glass with the lid closed."
@@ -91,10 +94,13 @@ def read_mrz_zone(page: Page, ctx: RunContext) -> Page:
         return dataclasses.replace(page, mrz_lines=tuple(lines), mrz_confidence=1.0 if result.valid else 0.3)
     if not may_hold_mrz(page):
         return page
-    # The closer (slower) search only where OCR saw MRZ fillers, or saw nothing (a rejected page,
-    # not OCR'd: its zone names its type, e.g. a passport photographed with a phone); a card front
-    # or an apostille's « quotes » hint at an identity page but show no zone.
-    closer = not page.text.strip() or bool(_MRZ_FILLERS.search(page.text))
+    # The closer (slower) search where OCR saw MRZ fillers; on a rejected page (not OCR'd) with a
+    # few calls only, as its zone merely names its type (a passport photographed with a phone) and
+    # an unreadable one would cost up to 16 calls more; a card front or an apostille's « quotes »
+    # hint at an identity page but show no zone.
+    closer: int | None = None
+    if not _MRZ_FILLERS.search(page.text):
+        closer = 0 if page.text.strip() else REJECTED_PAGE_CALLS
     read = mrz_reader.read_mrz(load_page_image(page), today=ctx.options.as_of, closer=closer)
     glare = None if read.valid else mrz_glare(page)
     if glare is not None:
