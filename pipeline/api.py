@@ -26,7 +26,7 @@ from pipeline.context import RunContext, RunOptions
 from pipeline.engines import ocr as ocr_engines
 from pipeline.engines.ocr import OcrEngine
 from pipeline.errors import ConfigError
-from pipeline.model import DocType, Document, Field, FileStatus, Page, Rejection
+from pipeline.model import DocType, Document, Field, FileStatus, Page
 from pipeline.report import DossierReport, RunReport
 from pipeline.stages import classify, extract_dates, intake, mrz_zone, ocr, quality
 from pipeline.stages.intake import DossierSource, Intake
@@ -144,22 +144,8 @@ def extract_fields(document: Document, pages: Sequence[Page], as_of: dt.date) ->
             fields["issuing_country"] = heading
     rejections = document.rejections
     if document.type in IDENTITY_TYPES:
-        rejections = rejections + tuple(_grey_copy(pages)[:1])
+        rejections = rejections + tuple(quality.greyscale_document(pages)[:1])
     return dataclasses.replace(document, fields=fields, rejections=rejections)
-
-
-def _grey_copy(pages: Sequence[Page]) -> list[Rejection]:
-    """The greyscale rejection of an identity document copied in black and white.
-
-    A page stored without colour decides alone. Low colourfulness decides only when every
-    page of the document shows it: a card back can be printed in pale tints (gen: a Colombian
-    card back at 150 dpi measured 1.7) while its front, scanned in the same pass, is colourful.
-    """
-    grey = [quality.greyscale_rejection(p) for p in pages]
-    exact = [r for r in grey if r is not None and r.evidence.get("exact_grey")]
-    if exact:
-        return exact
-    return [r for r in grey if r is not None] if grey and all(grey) else []
 
 
 def _heading_country(pages: Sequence[Page]) -> Field | None:

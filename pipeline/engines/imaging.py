@@ -395,6 +395,16 @@ class TextStats:
     """Number of character-sized components."""
 
 
+def threshold_block(gray: U8) -> int:
+    """Window (odd, px) of the local threshold of :func:`find_text`: 1/50 of the long side."""
+    return max(15, (max(gray.shape[:2]) // 50) | 1)
+
+
+def inside(region: NDArray[np.bool_]) -> NDArray[np.bool_]:
+    """The document region without its outer 7 px, where edges are the print's, not the sheet's."""
+    return np.asarray(cv2.erode(region.astype(np.uint8), np.ones((15, 15), np.uint8)), dtype=np.uint8) > 0
+
+
 def find_text(gray: U8) -> TextStats:
     """Binarise dark strokes (local threshold) and measure character heights.
 
@@ -404,8 +414,7 @@ def find_text(gray: U8) -> TextStats:
     Returns:
         The ink mask, the median character height and the component count.
     """
-    h, w = gray.shape
-    block = max(15, (max(h, w) // 50) | 1)
+    block = threshold_block(gray)
     ink = np.asarray(
         cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 15), dtype=np.uint8
     )
@@ -509,9 +518,8 @@ def document_edge_width(img: LoadedImage, outline: Outline) -> tuple[float, int]
     gray = to_gray(np.ascontiguousarray(rgb[y0:y1, x0:x1]))
     mask = cv2.resize(outline.mask, (w, h), interpolation=cv2.INTER_NEAREST)[y0:y1, x0:x1]
     region = np.asarray(mask, dtype=np.uint8) > 0
-    inner = cv2.erode(region.astype(np.uint8), np.ones((15, 15), np.uint8)) > 0
     text = find_text(gray)
-    return edge_width(gray, dark_ink(gray, text.ink, region), inner)
+    return edge_width(gray, dark_ink(gray, text.ink, region), inside(region))
 
 
 def deskew_angle(ink: U8) -> float:
@@ -618,7 +626,7 @@ def backing(gray: U8) -> NDArray[np.bool_]:
         keep[i] = along_x or along_y
     if not keep[1:].any():
         return np.zeros((h, w), dtype=bool)
-    block = max(15, (max(h, w) // 50) | 1)
+    block = threshold_block(gray)
     mask = keep[labels].astype(np.uint8)
     return np.asarray(cv2.dilate(mask, np.ones((block, block), np.uint8)), dtype=np.uint8) > 0
 
@@ -920,9 +928,7 @@ def measure(img: LoadedImage) -> ImageMetrics:
         region = np.asarray(big, dtype=np.uint8) > 0
         m = outline.mask > 0
         border_run = float(max(m[1, :].mean(), m[-2, :].mean(), m[:, 1].mean(), m[:, -2].mean()))
-    inner = None
-    if region is not None:
-        inner = cv2.erode(region.astype(np.uint8), np.ones((15, 15), np.uint8)) > 0
+    inner = inside(region) if region is not None else None
     dark = dark_ink(gray, text.ink, region)
     # Blur is judged on the print itself: show-through from the back of a thin receipt and the
     # grain of a cardboard backing have soft edges of their own (ext lidl: 4.6 on all ink, 3.2 on

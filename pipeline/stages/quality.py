@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from PIL import UnidentifiedImageError
 
@@ -344,3 +344,17 @@ def greyscale_rejection(page: Page, thresholds: QualityThresholds = DEFAULT) -> 
             RejectionCode.GREYSCALE, value, thresholds.min_colourfulness, metric_name="colourfulness", exact_grey=exact
         )
     return None
+
+
+def greyscale_document(pages: Sequence[Page], thresholds: QualityThresholds = DEFAULT) -> list[Rejection]:
+    """The greyscale rejection of an identity document copied in black and white (its pages).
+
+    A page stored without colour decides alone. Low colourfulness decides only when every
+    page of the document shows it: a card back can be printed in pale tints (gen: a Colombian
+    card back at 150 dpi measured 1.7) while its front, scanned in the same pass, is colourful.
+    """
+    grey = [greyscale_rejection(p, thresholds) for p in pages]
+    exact = [r for r in grey if r is not None and r.evidence.get("exact_grey")]
+    if exact:
+        return exact
+    return [r for r in grey if r is not None] if grey and all(grey) else []
