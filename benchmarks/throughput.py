@@ -26,9 +26,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from pipeline import api, evaluate
+from pipeline import api
 from pipeline.context import RunContext, RunOptions
 from pipeline.stages import intake
+from tools import evaluate
 
 AS_OF = dt.date(2026, 11, 25)
 STAGES = (

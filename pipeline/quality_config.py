@@ -1,6 +1,6 @@
 """Every threshold of the capture and quality gate, with the calibration behind each value.
 
-Numbers were calibrated with ``python -m pipeline.calibrate`` on the generated capture set
+Numbers were calibrated with ``python -m tools.calibrate`` on the generated capture set
 (``samples.generate capture``, seed 7, 290 images) and on the external set
 (``../shared/external/capture``, 18 real images). "gen" and "ext" below refer to those runs; seed 8
 was used to find mistakes (named where they changed a value), seed 9 only to check the result.

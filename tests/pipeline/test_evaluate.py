@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipeline import evaluate
+from tools import evaluate
 
 
 def _truth(number: str = "X1234567", mrz: list[str] | None = None) -> dict:

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from pipeline import mrz
-from pipeline.evaluate_mrz import expected_from_icao, observed
+from tools.evaluate_mrz import expected_from_icao, observed
 
 EXTERNAL = Path(__file__).resolve().parents[2].parent / "shared" / "external" / "mrz"
 STRINGS = EXTERNAL / "mrz_strings" / "mrz_strings.jsonl"

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import calibrate
 from pipeline.model import RejectionCode
 from pipeline.stages import quality
+from tools import calibrate
 
 EXTERNAL = Path(__file__).resolve().parents[2].parent / "shared" / "external" / "capture"
 

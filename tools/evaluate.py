@@ -1,4 +1,4 @@
-"""Extraction accuracy against generated ground truth: ``python -m pipeline.evaluate BATCH TRUTH``.
+"""Extraction accuracy against generated ground truth: ``python -m tools.evaluate BATCH TRUTH``.
 
 Prints document-type accuracy, exact issue/expiry dates, per-file status agreement, and verdicts
 (the number of dossiers reported ``ready`` that should not be must be 0). Documents on pages that the

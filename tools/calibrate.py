@@ -2,7 +2,7 @@
 
 Usage::
 
-    python -m pipeline.calibrate [--generated DIR] [--external ../shared/external/capture]
+    python -m tools.calibrate [--generated DIR] [--external ../shared/external/capture]
                                  [--count 200] [--seed 7] [--jobs 2] [--mrz-glare 20]
 
 Prints, per set: precision/recall per rejection code, phone-photo recall, the false rejection
@@ -319,7 +319,7 @@ def generate(out: Path, count: int, seed: int) -> None:
 
 def main(argv: Iterable[str] | None = None) -> int:
     """Command-line entry point."""
-    parser = argparse.ArgumentParser(prog="python -m pipeline.calibrate", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m tools.calibrate", description=__doc__.splitlines()[0])
     parser.add_argument("--generated", type=Path, help="existing generated set (else generated into a temp dir)")
     parser.add_argument("--external", type=Path, default=Path("../shared/external/capture"))
     parser.add_argument("--count", type=int, default=200)

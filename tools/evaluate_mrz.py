@@ -2,7 +2,7 @@
 
 Usage::
 
-    python -m pipeline.evaluate_mrz [--external ../shared/external/mrz] [--no-passporteye] [--json out.json]
+    python -m tools.evaluate_mrz [--external ../shared/external/mrz] [--no-passporteye] [--json out.json]
 
 Reports, for ``ground_truth.jsonl`` images: exact-MRZ rate, valid-read rate, accepted reads
 (``valid=True``) whose expiry is wrong (must be 0) and seconds per image, next to PassportEye
