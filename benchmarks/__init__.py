@@ -1,0 +1,1 @@
+"""Speed and memory benchmarks (not shipped in the wheel)."""

@@ -1,0 +1,1 @@
+"""Evaluation and calibration tools (not shipped in the wheel)."""
