@@ -48,6 +48,14 @@ class QualityThresholds:
     scans <= 0.06, passport booklets on A4 included; ext scans <= 0.03 except the lidl and
     twn scans at 0.25-0.27, which is why falloff alone never decides)."""
 
+    camera_frame_tolerance: float = 0.005
+    """A frame whose long/short ratio is within this relative distance of 4:3 or 16:9 has a phone
+    camera's shape (ext photos: exact, messenger copies too; ext scans: none within 0.7 %)."""
+    line_spread_deg: float = 1.0
+    """Text lines whose angles spread (interquartile range) more than this are not lying flat on a
+    glass: perspective makes them converge, a hand-held receipt bends (ext photos 0.4-6°, ext scans
+    0-0.6°, a curved book page 1.8°)."""
+
     # ---- screenshot
     flat_bar: float = 0.02
     """A border strip of one exact dark colour at least this wide (share of the side) is a
@@ -132,12 +140,10 @@ class QualityThresholds:
     ink but its paper is not clipped, ext tanke)."""
 
     # ---- cut off
-    border_ink: float = 0.07
-    """Share of one image side whose outer band is crossed by dark character strokes (darker
-    than halfway between the print and the paper): text cut by the frame. Scanned pages keep a
-    paper margin (gen genuine scans <= 0.05; ext scans <= 0.02 once pale show-through, card
-    security print and backing grain are left out, which alone measured 0.12-0.80 on ext
-    aldi, lidl, alb00); gen cut pages 0.087-0.38."""
+    cut_text: float = 0.15
+    """Share of the text lines (rows for the left/right sides, columns for top/bottom) whose characters
+    the image border cuts (glyph-shaped strokes touching the outermost pixel line; see
+    :func:`~pipeline.engines.imaging.cut_text`). Provisional: recalibrated by ``tools.calibrate``."""
     paper_size_tolerance: float = 0.05
     """Relative tolerance when matching a scanned sheet to A4/Letter/Legal sizes (from the DPI
     tag). An uncropped flatbed image is the sheet plus up to ~7 mm of glass (3.3 % of 210 mm;

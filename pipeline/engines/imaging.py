@@ -13,7 +13,7 @@ import dataclasses
 import functools
 import logging
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,12 @@ CARD_LONG_SIDE = 1000
 """Long side of the copy on which :func:`glare_on_card` looks for a card's security print."""
 CARD_TILE = 10
 """Tile size (px on the :data:`CARD_LONG_SIDE` copy, ~2.5 mm of an A4 page) of that search."""
+
+CARD_TINT = 0.5
+"""Share of a tile's pixels that must be tinted (a channel below 252) for the tile to count as a card's
+security print. A card or data page is tinted all over; a letter's text leaves white paper between the
+glyphs (a 2.5 mm tile of 10 pt text is 10-30 % ink), so a letter with a stamp is no card (the independent
+batch: white A4 letters measured a 13-18 % "hole" when any ink made a tile printed)."""
 
 CARD_HOLE_CREDIT = 0.06
 """Share of a card hull that a highlight's hole may take without counting as missing print."""
@@ -305,11 +311,15 @@ def find_document(gray_small: U8) -> Outline:
 
 
 def background_stats(rgb_small: U8, gray_small: U8, outline: Outline) -> tuple[float, float, float]:
-    """Texture, colour spread and brightness of what lies around the document.
+    """Texture, colour spread and share of the frame of what lies around the document.
 
-    A flatbed lid or a cardboard backing is smooth; a table, a floor, a hand or a keyboard has
-    grain, edges and colour. The texture is the median local gradient energy outside the sheet
-    (a 5 px band next to the sheet is skipped, its edge is not background).
+    A flatbed lid or a cardboard backing is smooth and grey; a table, a floor, a hand or a
+    keyboard has grain and colour. The background is what lies outside the convex hull of the
+    sheet (and a 5 px band next to it, the sheet's own edge): on a tightly cropped passport or
+    visa scan the bright region that :func:`find_document` takes for the sheet is the page's pale
+    print, and the darker print between (photo, guilloche, coloured bands) lies inside its hull,
+    not around it (ext 100_visa-usa, 100_pass-bdr, 100_id-che: "background" chroma 11-19 before,
+    none now); the table around a photographed receipt lies outside.
 
     Args:
         rgb_small: RGB geometry copy.
@@ -321,7 +331,11 @@ def background_stats(rgb_small: U8, gray_small: U8, outline: Outline) -> tuple[f
     """
     if not outline.found:
         return 0.0, 0.0, 0.0
-    grown = cv2.dilate(outline.mask, cv2.getStructuringElement(cv2.MORPH_RECT, (11, 11)))
+    contours, _ = cv2.findContours(outline.mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    hull_mask = np.zeros_like(outline.mask)
+    if contours:
+        cv2.fillPoly(hull_mask, [cv2.convexHull(max(contours, key=cv2.contourArea))], 255)
+    grown = cv2.dilate(hull_mask, cv2.getStructuringElement(cv2.MORPH_RECT, (11, 11)))
     h, w = gray_small.shape
     bg = grown == 0
     bg[:2, :] = False
@@ -333,7 +347,7 @@ def background_stats(rgb_small: U8, gray_small: U8, outline: Outline) -> tuple[f
         return 0.0, 0.0, frac
     g = gray_small.astype(np.float32)
     lap = np.abs(cv2.Laplacian(g, cv2.CV_32F, ksize=3))
-    texture = float(np.median(lap[bg])) if np.count_nonzero(bg) else 0.0
+    texture = float(np.median(lap[bg]))
     lab = cv2.cvtColor(rgb_small, cv2.COLOR_RGB2LAB).astype(np.float32)
     chroma = float(np.sqrt(lab[:, :, 1][bg].var() + lab[:, :, 2][bg].var()))
     return texture, chroma, frac
@@ -522,17 +536,36 @@ def document_edge_width(img: LoadedImage, outline: Outline) -> tuple[float, int]
     return edge_width(gray, dark_ink(gray, text.ink, region), inside(region))
 
 
-def deskew_angle(ink: U8) -> float:
-    """Estimate the skew of text lines in degrees (positive = clockwise), 0 when unknown.
+@dataclasses.dataclass(frozen=True, slots=True)
+class TextLines:
+    """Direction of the text lines of a page: how skewed, and how parallel to one another."""
 
-    Characters are smeared horizontally into line blobs; the median angle of long, thin
-    blobs is the skew.
+    skew: float
+    """Length-weighted median angle in degrees (positive = clockwise), 0 when unknown."""
+    spread: float
+    """Length-weighted interquartile range of the line angles in degrees (0 when too few lines)."""
+    count: int
+    """Number of line-shaped blobs measured."""
+
+
+MIN_SPREAD_LINES = 6
+"""Fewest text lines whose angles say whether they are parallel."""
+
+
+def text_lines(ink: U8) -> TextLines:
+    """Measure the text lines: characters are smeared horizontally into line blobs.
+
+    A sheet lying on a flatbed glass keeps its lines straight and parallel: the angles of long,
+    thin blobs agree within a fraction of a degree (ext scans: interquartile range 0-0.6°, a
+    curved book page 1.8°). A hand-held camera sees the page in perspective, lines converge
+    towards a vanishing point, and a receipt held in the hand bends: the angles spread over
+    one to several degrees (ext receipt photos: 0.4-6°).
 
     Args:
         ink: Ink mask from :func:`find_text`.
 
     Returns:
-        Skew angle in degrees within +-15.
+        Skew (weighted median), spread (weighted interquartile range) and count.
     """
     h, w = ink.shape
     kx = max(9, w // 60)
@@ -552,51 +585,66 @@ def deskew_angle(ink: U8) -> float:
             angles.append(a)
             weights.append(long_)
     if len(angles) < 3:
-        return 0.0
+        return TextLines(0.0, 0.0, len(angles))
     order = np.argsort(angles)
+    sorted_angles = np.asarray(angles)[order]
     cum = np.cumsum(np.asarray(weights)[order])
-    return float(np.asarray(angles)[order][np.searchsorted(cum, cum[-1] / 2)])
+
+    def quantile(q: float) -> float:
+        return float(sorted_angles[min(len(angles) - 1, int(np.searchsorted(cum, q * cum[-1])))])
+
+    spread = quantile(0.75) - quantile(0.25) if len(angles) >= MIN_SPREAD_LINES else 0.0
+    return TextLines(quantile(0.5), spread, len(angles))
 
 
-def border_ink(ink: U8, region: NDArray[np.bool_] | None = None) -> float:
-    """Share of the text lines that run into the image border, on the worst side.
+def cut_text(dark: U8, region: NDArray[np.bool_] | None = None) -> float:
+    """Share of the text lines whose characters are cut by the image border, on the worst side.
 
-    Text cut by the frame leaves strokes in the outermost band; a page scanned whole has paper
-    margins there. For the left and right sides the count is over text rows (for top and
-    bottom over text columns), relative to all rows (columns) holding ink, so a page with
-    three lines cut off scores as high as a full page cut off. Runs longer than 1/20 of the
-    side (a sheet edge, a table rule, a dark backing) do not count as cut characters.
+    A character cut by the frame is a glyph-sized stroke that touches the outermost pixel line:
+    as long along the border as a character is tall, reaching into the page by a good part of a
+    character (a one- or two-pixel sliver is a paper edge, a shadow line or the tip of a
+    descender: ext SROIE 381, 347, 100_pass-isl) and no deeper than a few characters. A page cut through its text leaves one on every line that ran to that side.
+    Receipts and pages cropped tightly to the paper keep whole characters; what touches their
+    border is a rule or a dashed separator line (long and thin), a sheet edge or a backing,
+    none glyph-shaped (ext SROIE receipts: 0.11-0.71 of their rows had ink in the border band,
+    which is why ink near the border is not evidence).
+
+    For the left and right sides the share is over text rows (for top and bottom over text
+    columns), relative to all rows (columns) holding dark print.
 
     Args:
-        ink: Ink mask from :func:`find_text`.
-        region: Document mask on the working copy; speckle in a dark scanner backing or on a
-            table next to the sheet is not text. None: the whole frame.
+        dark: Dark print mask (:func:`dark_ink`), scanner backing removed.
+        region: Document mask on the working copy (speckle on a table is not text). None: all.
 
     Returns:
         Share in [0, 1] of the worst side.
     """
-    h, w = ink.shape
-    band = max(4, round(0.0075 * max(h, w)))
-    on = ink > 0
-    if region is not None:
-        on &= region
-    rows_any = max(1, int(np.count_nonzero(on[:, band:-band].any(axis=1))))
-    cols_any = max(1, int(np.count_nonzero(on[band:-band, :].any(axis=0))))
+    on = (dark > 0) if region is None else (dark > 0) & region
+    h, w = on.shape
+    height, _ = glyph_height(on.astype(np.uint8) * 255)
+    if height <= 0:
+        return 0.0
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(on.astype(np.uint8), connectivity=8)
+    st = np.asarray(stats).reshape(-1, 5)
+    x, y, bw, bh, area = (st[:, i] for i in range(5))
+    glyph_area = (area >= 0.15 * bw * bh) & (area <= 0.95 * bw * bh + 4)
+    rows_any = max(1, int(np.count_nonzero(on.any(axis=1))))
+    cols_any = max(1, int(np.count_nonzero(on.any(axis=0))))
     worst = 0.0
-    for strip, total in (
-        (on[:, :band], rows_any),
-        (on[:, -band:], rows_any),
-        (on[:band, :].T, cols_any),
-        (on[-band:, :].T, cols_any),
+    # (touches the side, extent along the side, extent into the page, start along the side, axis length, total)
+    for touches, along, depth, start, length, total in (
+        (x == 0, bh, bw, y, h, rows_any),
+        (x + bw == w, bh, bw, y, h, rows_any),
+        (y == 0, bw, bh, x, w, cols_any),
+        (y + bh == h, bw, bh, x, w, cols_any),
     ):
-        hits = strip.any(axis=1).astype(np.uint8).reshape(1, -1)
-        _, _, stats, _ = cv2.connectedComponentsWithStats(hits, connectivity=4)
-        st = np.asarray(stats).reshape(-1, 5)[1:]
-        if st.size == 0:
-            continue
-        runs = st[:, cv2.CC_STAT_WIDTH]
-        short = runs[runs <= max(8, hits.shape[1] // 20)]
-        worst = max(worst, min(1.0, float(short.sum()) / total))
+        deep = (depth >= max(3.0, 0.3 * height)) & (depth <= 3 * height)
+        cut = touches & glyph_area & (along >= 0.5 * height) & (along <= 2.5 * height) & deep
+        cut[0] = False  # the background label
+        covered = np.zeros(length, dtype=bool)
+        for i in np.nonzero(cut)[0]:
+            covered[int(start[i]) : int(start[i] + along[i])] = True
+        worst = max(worst, min(1.0, float(np.count_nonzero(covered)) / total))
     return worst
 
 
@@ -682,17 +730,30 @@ def colourfulness(rgb: U8) -> float:
     return float(math.sqrt(rg.var() + yb.var()) + 0.3 * math.hypot(float(rg.mean()), float(yb.mean())))
 
 
-def glare_fraction(rgb: U8, gray: U8) -> tuple[float, float]:
-    """Share of the frame covered by specular highlights on a lit page.
+GLARE_PRINT_AROUND = 0.3
+"""A highlight hides print when the page around it is printed at least this densely, relative
+to the document as a whole (see :func:`glare_fraction`) ..."""
+GLARE_PRINT_INSIDE = 0.25
+"""... and the highlight itself holds at most this share of that density (the print is burnt out;
+ext SROIE receipts clipped by the scanner lamp keep their print inside the clipped paper)."""
+
+
+def glare_fraction(rgb: U8, gray: U8, print_mask: U8) -> tuple[float, float]:
+    """Share of the frame covered by specular highlights that burn out print.
 
     A highlight is a blob of clipped, colourless pixels that does not touch the frame and is
     ringed mostly by lit but unclipped page (a tinted data page, a photographed sheet). White
     paper that a scanner clipped to 255 is not glare: that clipped region runs to the frame
-    edge, or its ring is dark backing.
+    edge, or its ring is dark backing. And a reflection matters only where it hides what the
+    document prints: the ring around it must carry print (at least :data:`GLARE_PRINT_AROUND`
+    of the document's own print density); a white patch in a margin or between the lines of a
+    grey thermal receipt hides nothing, and paper clipped white by a bright lamp still shows its
+    print (ext SROIE receipts 081, 143, 367, 579: 0.02-0.16 of the frame without these tests).
 
     Args:
         rgb: RGB working copy.
         gray: Grey working copy.
+        print_mask: Print (255) on the working copy (:func:`find_text`).
 
     Returns:
         ``(largest_blob_fraction, total_fraction)`` of the frame area.
@@ -700,6 +761,8 @@ def glare_fraction(rgb: U8, gray: U8) -> tuple[float, float]:
     g = resize_long(gray, 800)
     c = resize_long(rgb, 800)
     h, w = g.shape
+    ink = np.asarray(cv2.resize(print_mask, (w, h), interpolation=cv2.INTER_AREA), dtype=np.uint8) > 0
+    ink = cv2.dilate(ink.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
     sat = cv2.cvtColor(c, cv2.COLOR_RGB2HSV)[:, :, 1]
     clipped = ((g >= 250) & (sat <= 40)).astype(np.uint8) * 255
     if not clipped.any():
@@ -710,6 +773,7 @@ def glare_fraction(rgb: U8, gray: U8) -> tuple[float, float]:
     n, labels, stats, _ = cv2.connectedComponentsWithStats(clipped, connectivity=8)
     st = np.asarray(stats).reshape(-1, 5)
     lit = (g >= 150) & (g < 247)
+    page_ink = float(ink[g >= 100].mean()) if np.count_nonzero(g >= 100) else 0.0
     found: list[float] = []
     min_area = 0.0005 * h * w
     order = np.argsort(-st[1:, cv2.CC_STAT_AREA])[:20] + 1
@@ -728,7 +792,14 @@ def glare_fraction(rgb: U8, gray: U8) -> tuple[float, float]:
         if not ring.any():
             continue
         ring_lit = lit[y0:y1, x0:x1][ring]
-        if ring_lit.mean() >= 0.5 and float(g[y0:y1, x0:x1][ring].mean()) <= 243:
+        local_ink = ink[y0:y1, x0:x1]
+        printed = float(local_ink[ring].mean()) >= GLARE_PRINT_AROUND * page_ink
+        # Inside the highlight the print is gone: the blob's own area (its holes closed) is
+        # nearly blank, where white paper clipped by a bright lamp keeps its print.
+        body = cv2.morphologyEx(comp, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1)))
+        body = cv2.erode(body, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5))) > 0
+        burnt = not body.any() or float(local_ink[body].mean()) <= GLARE_PRINT_INSIDE * page_ink
+        if ring_lit.mean() >= 0.5 and float(g[y0:y1, x0:x1][ring].mean()) <= 243 and printed and burnt:
             found.append(area / (h * w))
     if not found:
         return 0.0, 0.0
@@ -742,9 +813,9 @@ def glare_on_card(rgb: U8) -> tuple[float, float]:
     white, so a highlight on the card merges with that paper and :func:`glare_fraction` (which
     wants a lit ring around the blob) misses it; the card's own tint can be so pale (a passport
     page at RGB 253/249/253) that only its fine security print tells it from the paper. So the
-    card is found from texture, not brightness: on a :data:`CARD_LONG_SIDE` copy every
-    :data:`CARD_TILE` px tile holding any pixel that is not pure white (a channel below 252)
-    is "printed". The largest region of printed tiles (closed over one-tile gaps) is the card,
+    card is found from its tint, not its brightness: on a :data:`CARD_LONG_SIDE` copy every
+    :data:`CARD_TILE` px tile whose pixels are mostly (:data:`CARD_TINT`) not pure white (a
+    channel below 252) is "printed". The largest region of printed tiles (closed over one-tile gaps) is the card,
     its convex hull the outline even when the highlight bites into its edge. When printed tiles
     fill most of the hull (a security print; a letter's text block leaves wide blank gaps
     between lines and paragraphs), a compact group of entirely pure-white tiles inside it is
@@ -766,7 +837,7 @@ def glare_on_card(rgb: U8) -> tuple[float, float]:
         return 0.0, 0.0
     not_white = (mn[: gh * CARD_TILE, : gw * CARD_TILE] < 252).astype(np.float32)
     density = np.asarray(cv2.resize(not_white, (gw, gh), interpolation=cv2.INTER_AREA), dtype=np.float32)
-    printed = (density > 0.05).astype(np.uint8)
+    printed = (density > CARD_TINT).astype(np.uint8)
     printed = np.asarray(cv2.morphologyEx(printed, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8)), dtype=np.uint8)
     card, area = _largest_component(printed * 255)
     if area == 0:
@@ -823,10 +894,17 @@ class ImageMetrics:
     luma_p50: float
     luma_p98: float
     clipped_fraction: float
-    border_ink: float
+    cut_text: float
+    """Share of the text lines whose characters the image border cuts, worst side (:func:`cut_text`)."""
     colourfulness: float
     is_exact_grey: bool
     skew_angle: float
+    line_spread: float
+    """Interquartile range of the text-line angles in degrees (:func:`text_lines`; 0 on a flat page)."""
+    line_count: int
+    """Text lines measured for :attr:`skew_angle` and :attr:`line_spread`."""
+    frame_aspect: float
+    """Long side / short side of the original frame (a camera sensor: 4:3 or 16:9)."""
     flat_bar: float
     """Widest border strip of one exact colour, as a fraction of the side (screen UI bar)."""
     long_side_px: int
@@ -854,6 +932,13 @@ class ImageMetrics:
             v = getattr(self, f.name)
             out[f.name] = float(v) if not isinstance(v, bool) else float(int(v))
         return out
+
+    @classmethod
+    def from_dict(cls, quality: Mapping[str, float]) -> ImageMetrics:
+        """Inverse of :meth:`as_dict` (a metric missing from an older cache entry reads as 0)."""
+        kinds = {"bool": bool, "int": int}
+        values = {f.name: kinds.get(str(f.type), float)(quality.get(f.name, 0.0)) for f in dataclasses.fields(cls)}
+        return cls(**values)
 
 
 def ink_level(gray: U8, ink: U8) -> float:
@@ -934,9 +1019,9 @@ def measure(img: LoadedImage) -> ImageMetrics:
     # grain of a cardboard backing have soft edges of their own (ext lidl: 4.6 on all ink, 3.2 on
     # the print) and, once counted, hide nothing but add false blur.
     width, n_edges = document_edge_width(img, outline) or edge_width(gray, dark, inner)
-    skew = deskew_angle(text.ink)
+    lines = text_lines(text.ink)
     mask_small = outline.mask
-    glare_blob, glare_total = glare_fraction(rgb, gray)
+    glare_blob, glare_total = glare_fraction(rgb, gray, text.ink)
     doc_pixels = gray_small[mask_small > 0]
     if doc_pixels.size == 0:
         doc_pixels = gray_small.ravel()
@@ -978,11 +1063,14 @@ def measure(img: LoadedImage) -> ImageMetrics:
         luma_p50=p50,
         luma_p98=p98,
         clipped_fraction=clipped,
-        border_ink=border_ink(np.where(backing(gray), 0, dark).astype(np.uint8), region),
+        cut_text=cut_text(np.where(backing(gray), 0, dark).astype(np.uint8), region),
         ink_level=ink_level(gray, text.ink),
         colourfulness=colourfulness(content_pixels(rgb_small, gray_small)),
         is_exact_grey=exact_grey,
-        skew_angle=skew,
+        skew_angle=lines.skew,
+        line_spread=lines.spread,
+        line_count=lines.count,
+        frame_aspect=max(ow, oh) / max(1, min(ow, oh)),
         flat_bar=flat_border_bar(rgb),
         long_side_px=max(img.original_size),
         glare_card=card_glare,

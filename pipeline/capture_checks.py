@@ -1,0 +1,524 @@
+"""Capture checks: one small registered check per reason a page image cannot be used (STYLE.md §10).
+
+Each check has a stable dotted id (``image.blurry``, ``image.cut-text`` ...), the rejection code
+it gives (the contract's ``phone_photo``, ``cut_off`` ...), the metric it reads, the threshold
+it compares with (a field of :class:`~pipeline.quality_config.QualityThresholds`, where the
+value's calibration is written) and a docstring that says what it checks and why. A check
+returns a :class:`~pipeline.model.Rejection` whose evidence names the check, the metric, its
+value and the threshold, and whose message says what to do; or None.
+
+``image.*`` checks judge the pixels before OCR (:func:`judge`, run by the quality stage);
+checks that need the page's MRZ or text (``identity.*``) register with ``stage="identity"``
+and run after the MRZ stage. Checks run in registration order and see the rejections of the
+checks before them (a phone photo is not also measured against office paper sizes).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+
+from pipeline.engines.imaging import ImageMetrics
+from pipeline.model import Page, Rejection, RejectionCode
+from pipeline.quality_config import DEFAULT, QualityThresholds
+
+MESSAGES: Mapping[RejectionCode, str] = {
+    RejectionCode.PHONE_PHOTO: "This looks like a phone photo ({why}). Scan it on a flatbed scanner in colour.",
+    RejectionCode.SCREENSHOT: "This looks like a screenshot of a phone or computer screen. "
+    "Scan the paper document on a flatbed scanner in colour.",
+    RejectionCode.BLURRY: "The text is blurry. Scan the page again, lying flat on the glass with the lid closed.",
+    RejectionCode.LOW_RESOLUTION: "The resolution is too low ({dpi} dpi). Scan again at 300 dpi.",
+    RejectionCode.GLARE: "Part of the page is washed out by a reflection. Scan it on a flatbed scanner "
+    "instead of photographing it.",
+    RejectionCode.TOO_DARK: "The page is too dark to read. Scan it again with normal brightness.",
+    RejectionCode.OVEREXPOSED: "The page is too bright: the text is washed out. Scan it again with normal brightness.",
+    RejectionCode.CUT_OFF: "Part of the page is cut off at the edge of the image. Scan the whole page "
+    "with a margin around it.",
+    RejectionCode.GREYSCALE: "This identity document was copied in black and white. Scan it again in colour.",
+    RejectionCode.UNREADABLE: "The image file cannot be opened. Save it again as PDF, JPEG or PNG and resubmit it.",
+}
+"""What the clerk reads for each code: what is wrong and what to do."""
+
+CAMERA_TAGS = (
+    "ExposureTime",
+    "FNumber",
+    "FocalLength",
+    "FocalLengthIn35mmFilm",
+    "ISOSpeedRatings",
+    "PhotographicSensitivity",
+    "ISO",
+    "ShutterSpeedValue",
+    "ApertureValue",
+    "ExposureProgram",
+    "Flash",
+    "LensModel",
+    "LensMake",
+    "SubjectArea",
+    "GPSInfo",
+)
+"""EXIF tags only a camera writes. ``Make``/``Model`` are not among them: scanners write them
+too (ext: Canon MB5100 scans)."""
+
+DEFAULT_DPI_TAGS = (72.0, 96.0)
+"""Resolution tags that software writes by default (phones, screenshots, web exports); they
+say nothing about the physical resolution (ext: iPhone photos at 72, a 506 px scan at 72)."""
+
+CAMERA_ASPECTS = (4 / 3, 16 / 9)
+"""Frame shapes of phone cameras (4:3 by default, 16:9 in video-shaped modes). Flatbeds give the
+glass (A4 1.414, Letter 1.294) or a crop to the document, of any shape."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class CaptureFacts:
+    """What a capture check sees: the page (file facts: DPI tag, EXIF), its metrics, earlier verdicts."""
+
+    page: Page
+    metrics: ImageMetrics
+    found: tuple[Rejection, ...] = ()
+    """Rejections of the checks that ran before this one."""
+
+    def has(self, *codes: RejectionCode) -> bool:
+        """Whether an earlier check gave one of ``codes``."""
+        return any(r.code in codes for r in self.found)
+
+    @property
+    def is_photo(self) -> bool:
+        """An earlier check called the page a phone photo or a screenshot."""
+        return self.has(RejectionCode.PHONE_PHOTO, RejectionCode.SCREENSHOT)
+
+
+CheckFunction = Callable[[CaptureFacts, QualityThresholds], Rejection | None]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class CaptureCheck:
+    """A registered capture check and its metadata."""
+
+    id: str
+    """Stable dotted id ``<area>.<slug>``."""
+    code: RejectionCode
+    """The contract code of its rejection."""
+    metric: str
+    """Name of the metric it decides on (a field of ``ImageMetrics`` or a derived value)."""
+    threshold: str
+    """Field of :class:`~pipeline.quality_config.QualityThresholds` it compares with."""
+    title: str
+    check: CheckFunction
+    stage: str = "image"
+    """``image`` (pixels, before OCR) or ``identity`` (after the MRZ stage)."""
+
+    @property
+    def note(self) -> str:
+        """What the check decides and why (its docstring)."""
+        return (self.check.__doc__ or "").strip()
+
+
+CHECKS: dict[str, CaptureCheck] = {}
+"""Every capture check by id, in the order they run."""
+
+
+def capture_check(
+    id: str, *, code: RejectionCode, metric: str, threshold: str, title: str, stage: str = "image"
+) -> Callable[[CheckFunction], CheckFunction]:
+    """Register a capture check under ``id``.
+
+    Raises:
+        ValueError: at import time for a duplicate or undotted id, or an unknown threshold name.
+    """
+
+    def register(check: CheckFunction) -> CheckFunction:
+        if "." not in id or id != id.lower():
+            raise ValueError(f"capture check id {id!r} must be a lower-case dotted <area>.<slug>")
+        if id in CHECKS:
+            raise ValueError(f"capture check id {id!r} is registered twice")
+        if threshold not in {f.name for f in dataclasses.fields(QualityThresholds)}:
+            raise ValueError(f"{id}: unknown threshold {threshold!r}")
+        CHECKS[id] = CaptureCheck(id, code, metric, threshold, title, check, stage)
+        return check
+
+    return register
+
+
+def reject(
+    check_id: str, value: float, threshold: float, message: str | None = None, **extra: float | str | bool
+) -> Rejection:
+    """The rejection of a check: its code, the message, the metric against the threshold."""
+    spec = CHECKS[check_id]
+    evidence: dict[str, float | str | bool] = {
+        "check": check_id,
+        "metric_name": spec.metric,
+        "metric": round(float(value), 4),
+        "threshold": float(threshold),
+    }
+    evidence.update(extra)
+    return Rejection(spec.code, message or MESSAGES[spec.code], evidence)
+
+
+def judge(page: Page, metrics: ImageMetrics, thresholds: QualityThresholds = DEFAULT) -> list[Rejection]:
+    """Run every ``image`` check on measured metrics (pure; the calibration tool calls it too).
+
+    Args:
+        page: The page (its DPI tag, EXIF and source format).
+        metrics: Metrics of its image.
+        thresholds: Thresholds.
+
+    Returns:
+        The rejections in check order (capture kind first).
+    """
+    found: list[Rejection] = []
+    for spec in CHECKS.values():
+        if spec.stage != "image":
+            continue
+        rejection = spec.check(CaptureFacts(page, metrics, tuple(found)), thresholds)
+        if rejection is not None:
+            found.append(rejection)
+    return found
+
+
+# --------------------------------------------------------------------------- capture kind
+
+
+def has_camera_exif(exif: Mapping[str, str]) -> bool:
+    """True when the EXIF holds exposure, lens or GPS tags (a camera wrote the file).
+
+    >>> has_camera_exif({"Make": "Canon", "Model": "MB5100"})
+    False
+    >>> has_camera_exif({"Make": "Apple", "ExposureTime": "1/60"})
+    True
+    """
+    return any(tag in exif and str(exif[tag]).strip() not in ("", "0") for tag in CAMERA_TAGS)
+
+
+def is_heic(exif: Mapping[str, str]) -> bool:
+    """True when intake marked the source as HEIC/HEIF (the iPhone camera format)."""
+    return str(exif.get("_mime", "")).lower() in ("image/heic", "image/heif", "image/heic-sequence")
+
+
+def is_camera_frame(aspect: float, t: QualityThresholds = DEFAULT) -> bool:
+    """Whether a frame has the shape of a phone camera's sensor (4:3 or 16:9, within the tolerance).
+
+    >>> is_camera_frame(4032 / 3024), is_camera_frame(3508 / 2480)
+    (True, False)
+    """
+    return any(abs(aspect - a) <= t.camera_frame_tolerance * a for a in CAMERA_ASPECTS)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class CaptureCues:
+    """The individual phone-photo signals (kept visible in the evidence)."""
+
+    exif_camera: bool
+    heic: bool
+    perspective: bool
+    strong_perspective: bool
+    background: bool
+    falloff: bool
+    floating: bool
+    camera_frame: bool
+    lines_not_parallel: bool
+
+    IMAGE_CUES = ("perspective", "strong_perspective", "background", "falloff", "floating", "camera_frame",
+                  "lines_not_parallel")  # fmt: skip
+    """The cues read from the pixels (a strong perspective counts twice)."""
+
+    @property
+    def image_cues(self) -> int:
+        """Number of image (non-metadata) cues that fired."""
+        return sum(bool(getattr(self, name)) for name in self.IMAGE_CUES)
+
+    def reasons(self) -> list[str]:
+        """Plain words for the cues that fired."""
+        words = {
+            "exif_camera": "camera settings in the file",
+            "heic": "HEIC phone camera file",
+            "perspective": "page not flat",
+            "background": "background visible",
+            "falloff": "uneven lighting",
+            "floating": "page lying on a surface",
+            "camera_frame": "camera-shaped frame",
+            "lines_not_parallel": "text lines not parallel",
+        }
+        return [text for name, text in words.items() if getattr(self, name)]
+
+
+def capture_cues(m: ImageMetrics, exif: Mapping[str, str], t: QualityThresholds = DEFAULT) -> CaptureCues:
+    """Evaluate each phone-photo signal on the metrics and the EXIF."""
+    return CaptureCues(
+        exif_camera=has_camera_exif(exif),
+        heic=is_heic(exif),
+        perspective=m.doc_found and m.corner_deviation > t.corner_deviation_deg,
+        strong_perspective=m.doc_found and m.corner_deviation > t.strong_corner_deviation_deg,
+        background=(
+            m.doc_found
+            and m.background_fraction >= t.background_min_fraction
+            and m.background_chroma > t.background_chroma
+        ),
+        falloff=m.falloff > t.falloff,
+        floating=(
+            m.doc_found
+            and m.doc_touches_border == 0
+            and m.doc_area_fraction < t.floating_max_area
+            and m.background_fraction >= t.background_min_fraction
+        ),
+        camera_frame=is_camera_frame(m.frame_aspect, t),
+        lines_not_parallel=m.line_spread > t.line_spread_deg,
+    )
+
+
+@capture_check(
+    "image.screenshot", code=RejectionCode.SCREENSHOT, metric="flat_bar", threshold="flat_bar",
+    title="Screenshot of a phone or computer screen",
+)  # fmt: skip
+def screenshot(f: CaptureFacts, t: QualityThresholds) -> Rejection | None:
+    """A lossless image with a border strip of one exact dark colour (a screen's status or navigation
+    bar) and no camera EXIF. Scanners and cameras leave noise in every row; a UI bar has none."""
+    m = f.metrics
+    if m.lossless and m.flat_bar >= t.flat_bar and not has_camera_exif(f.page.exif):
+        return reject("image.screenshot", m.flat_bar, t.flat_bar)
+    return None
+
+
+@capture_check(
+    "image.phone-photo", code=RejectionCode.PHONE_PHOTO, metric="image_cues", threshold="phone_min_cues",
+    title="Phone photo instead of a scan",
+)  # fmt: skip
+def phone_photo(f: CaptureFacts, t: QualityThresholds) -> Rejection | None:
+    """Camera EXIF or a HEIC file alone, else at least :attr:`~QualityThresholds.phone_min_cues` image
+    cues (RULES.md scan_not_phone_photo: "any two signals, or EXIF alone"). The image cues are what a
+    flatbed cannot make: a page in perspective, a scene (table, hand) around it, light falling off
+    across it, a sheet lying loose in the middle of the frame, a camera-shaped frame, and text lines
+    that converge or bend instead of running parallel."""
+    if f.is_photo:
+        return None
+    m = f.metrics
+    cues = capture_cues(m, f.page.exif, t)
+    if not (cues.exif_camera or cues.heic or cues.image_cues >= t.phone_min_cues):
+        return None
+    evidence: dict[str, float | str | bool] = {name: getattr(cues, name) for name in ("exif_camera", "heic")}
+    evidence.update({name: getattr(cues, name) for name in CaptureCues.IMAGE_CUES})
+    evidence.update(
+        image_cues=cues.image_cues,
+        corner_deviation=round(m.corner_deviation, 2),
+        background_chroma=round(m.background_chroma, 2),
+        falloff_value=round(m.falloff, 3),
+        line_spread=round(m.line_spread, 2),
+        frame_aspect=round(m.frame_aspect, 4),
+    )
+    message = MESSAGES[RejectionCode.PHONE_PHOTO].format(why=", ".join(cues.reasons()))
+    return reject("image.phone-photo", cues.image_cues, t.phone_min_cues, message, **evidence)
+
+
+# --------------------------------------------------------------------------- exposure
+
+
+@capture_check(
+    "image.too-dark", code=RejectionCode.TOO_DARK, metric="luma_p98", threshold="too_dark_p98",
+    title="Page too dark",
+)  # fmt: skip
+def too_dark(f: CaptureFacts, t: QualityThresholds) -> Rejection | None:
+    """The paper itself (the sheet's 98th luminance percentile) is darker than the bar."""
+    if f.metrics.luma_p98 < t.too_dark_p98:
+        return reject("image.too-dark", f.metrics.luma_p98, t.too_dark_p98)
+    return None
+
+
+@capture_check(
+    "image.overexposed", code=RejectionCode.OVEREXPOSED, metric="ink_level", threshold="overexposed_ink",
+    title="Page overexposed",
+)  # fmt: skip
+def overexposed(f: CaptureFacts, t: QualityThresholds) -> Rejection | None:
+    """The darkest print is lifted to light grey while most of the sheet is clipped white."""
+    m = f.metrics
+    if f.has(RejectionCode.TOO_DARK):
+        return None
+    if m.ink_level > t.overexposed_ink and m.clipped_fraction >= t.overexposed_clipped:
+        return reject("image.overexposed", m.ink_level, t.overexposed_ink, clipped_fraction=round(m.clipped_fraction, 3))
+    return None
+
+
+# --------------------------------------------------------------------------- reflections
+
+
+@capture_check(
+    "image.glare", code=RejectionCode.GLARE, metric="glare_blob", threshold="glare_blob",
+    title="Reflection burning out print",
+)  # fmt: skip
+def glare(f: CaptureFacts, t: QualityThresholds) -> Rejection | None:
+    """A clipped, colourless blob ringed by lit, printed page, as a share of the document area
+    (:func:`~pipeline.engines.imaging.glare_fraction`): a reflection that hides print. White paper
+    is no reflection: clipped paper runs to the frame edge, and a white patch between lines or in
+    a margin has no print around it."""
+    m = f.metrics
+    share = m.glare_blob / max(m.doc_area_fraction, t.glare_min_doc_area)
+    if share > t.glare_blob:
+        return reject("image.glare", share, t.glare_blob, glare_frame=round(m.glare_blob, 4), where="page")
+    return None
+
+
+@capture_check(
+    "image.card-glare", code=RejectionCode.GLARE, metric="glare_card", threshold="glare_card",
+    title="Reflection on a card or data page scanned on white paper",
+)  # fmt: skip
+def card_glare(f: CaptureFacts, t: QualityThresholds) -> Rejection | None:
+    """A pure-white hole in the tinted security print of a card or passport page lying on a white
+    sheet (:func:`~pipeline.engines.imaging.glare_on_card`), where the print fills the card's
+    outline. A card is tinted all over; a letter is white paper between its glyphs and is no card."""
+    m = f.metrics
+    if f.has(RejectionCode.GLARE) or m.card_fill < t.glare_card_fill or m.glare_card <= t.glare_card:
+        return None
+    return reject("image.card-glare", m.glare_card, t.glare_card, card_fill=round(m.card_fill, 3), where="card")
+
+
+# --------------------------------------------------------------------------- sharpness and resolution
+
+
+@capture_check(
+    "image.blurry", code=RejectionCode.BLURRY, metric="edge_width", threshold="blur_edge_width",
+    title="Text blurred",
+)  # fmt: skip
+def blurry(f: CaptureFacts, t: QualityThresholds) -> Rejection | None:
+    """The edges of the dark print are wider than the bar (contrast / peak gradient, on the worse of
+    the two orientations, with the document at the working size); blank pages are not judged."""
+    m = f.metrics
+    if m.edge_pixels >= t.blur_min_edges and m.edge_width > t.blur_edge_width:
+        return reject("image.blurry", m.edge_width, t.blur_edge_width)
+    return None
+
+
+def effective_dpi(page: Page, m: ImageMetrics, t: QualityThresholds = DEFAULT) -> tuple[float, str]:
+    """Resolution of the page: the known DPI, else one estimated from the text height.
+
+    Returns:
+        ``(dpi, source)`` with source ``tag`` or ``text`` (dpi 0 when neither is known).
+    """
+    if page.dpi and page.dpi not in DEFAULT_DPI_TAGS and page.dpi > 0:
+        return float(page.dpi), "tag"
+    if m.text_height_px > 0:
+        return m.text_height_px * t.text_height_dpi_factor, "text"
+    return 0.0, "none"
+
+
+@capture_check(
+    "image.low-resolution", code=RejectionCode.LOW_RESOLUTION, metric="effective_dpi", threshold="min_dpi",
+    title="Resolution too low",
+)  # fmt: skip
+def low_resolution(f: CaptureFacts, t: QualityThresholds) -> Rejection | None:
+    """The page's resolution (its DPI tag, else estimated from the character height) is below the bar."""
+    dpi, source = effective_dpi(f.page, f.metrics, t)
+    if 0 < dpi < t.min_dpi:
+        message = MESSAGES[RejectionCode.LOW_RESOLUTION].format(dpi=f"{dpi:.0f}")
+        return reject("image.low-resolution", dpi, t.min_dpi, message, dpi_source=source)
+    return None
+
+
+# --------------------------------------------------------------------------- cut off
+
+
+@capture_check(
+    "image.cut-text", code=RejectionCode.CUT_OFF, metric="cut_text", threshold="cut_text",
+    title="Text cut by the image border",
+)  # fmt: skip
+def cut_text(f: CaptureFacts, t: QualityThresholds) -> Rejection | None:
+    """Characters cut by the image border on many text lines of one side
+    (:func:`~pipeline.engines.imaging.cut_text`): the page went on beyond the frame. Print merely
+    reaching the border of a tightly cropped scan (rules, dashed separators, whole characters) is
+    not a cut."""
+    m = f.metrics
+    if m.cut_text > t.cut_text:
+        return reject("image.cut-text", m.cut_text, t.cut_text)
+    return None
+
+
+PAPER_SHORT_MM = (210.0, 215.9)
+"""Short sides of the office paper formats a flatbed takes whole (A4; US Letter and Legal)."""
+PAPER_LONG_MM = (297.0, 279.4, 355.6)
+"""Long sides of those formats (A4, Letter, Legal)."""
+HALF_SHEET_SHORT_MM = (148.0, 139.7)
+"""Short sides of the half sheets whose long side is an A4 or Letter width (A5, US half letter)."""
+
+
+def cut_sheet_size(page: Page, m: ImageMetrics, t: QualityThresholds = DEFAULT) -> tuple[float, float, float] | None:
+    """A scanned office sheet whose size says part of it is missing, even through blank paper.
+
+    With a real resolution tag the sheet's size in millimetres is known: a sheet as wide as A4
+    or Letter must be as long as A4, Letter or Legal, else its end was cut off (gen 256, 257:
+    210 x 205-218 mm, the cut through blank paper); a sheet whose long side is an A4 or Letter
+    width must be a half sheet (A5, half letter), else it is such a sheet cut across. Other
+    sheets (receipts, cards, booklet pages) are not judged. The converse rule (A4-long but narrow)
+    is not applied: on an uncropped flatbed scan the "sheet" in front of the dark lid can be a
+    backing board of any width (ext lidl: 114 x 297 mm).
+
+    Returns:
+        ``(short_mm, long_mm, expected_mm)`` when the sheet is cut, else None.
+    """
+    dpi = page.dpi
+    if not dpi or dpi in DEFAULT_DPI_TAGS or dpi < 50 or m.sheet_width_px <= 0 or m.sheet_height_px <= 0:
+        return None
+    short, long_ = sorted((m.sheet_width_px / dpi * 25.4, m.sheet_height_px / dpi * 25.4))
+    tol = t.paper_size_tolerance
+
+    def near(value: float, sizes: tuple[float, ...]) -> bool:
+        return any(abs(value - s) <= tol * s for s in sizes)
+
+    if near(short, PAPER_SHORT_MM) and not near(long_, PAPER_LONG_MM):
+        return short, long_, PAPER_LONG_MM[0]
+    if near(long_, PAPER_SHORT_MM) and short >= 0.5 * long_ and not near(short, HALF_SHEET_SHORT_MM):
+        # Cut across by more than the width: an A4 sheet now 210 x 177 mm (gen seed 8, 260).
+        return short, long_, PAPER_LONG_MM[0]
+    return None
+
+
+@capture_check(
+    "image.sheet-size", code=RejectionCode.CUT_OFF, metric="sheet_mm", threshold="paper_size_tolerance",
+    title="Office sheet shorter than its format",
+)  # fmt: skip
+def sheet_size(f: CaptureFacts, t: QualityThresholds) -> Rejection | None:
+    """An A4/Letter-wide sheet that is not A4/Letter/Legal long, or a sheet as long as an A4 width that
+    is no half sheet (:func:`cut_sheet_size`; needs a real DPI tag). Not on photos, whose DPI says
+    nothing about the paper."""
+    if f.is_photo or f.has(RejectionCode.CUT_OFF):
+        return None
+    cut = cut_sheet_size(f.page, f.metrics, t)
+    if cut is None:
+        return None
+    return reject(
+        "image.sheet-size", cut[1], cut[2], sheet_short_mm=round(cut[0], 1), sheet_long_mm=round(cut[1], 1),
+        tolerance=t.paper_size_tolerance,
+    )  # fmt: skip
+
+
+@capture_check(
+    "image.photo-cut-off", code=RejectionCode.CUT_OFF, metric="border_run", threshold="cut_photo_border_run",
+    title="Photographed sheet running out of the frame",
+)  # fmt: skip
+def photo_cut_off(f: CaptureFacts, t: QualityThresholds) -> Rejection | None:
+    """On a phone photo the sheet lies on a table; a sheet running along a frame side over a large
+    share of it went on beyond the frame (a corner poking out is not). On a flatbed the sheet
+    touching the glass edge is normal, so scans skip this check."""
+    m = f.metrics
+    if not f.has(RejectionCode.PHONE_PHOTO) or f.has(RejectionCode.CUT_OFF) or not m.doc_found:
+        return None
+    if m.border_run >= t.cut_photo_border_run:
+        return reject("image.photo-cut-off", m.border_run, t.cut_photo_border_run)
+    return None
+
+
+# --------------------------------------------------------------------------- per document
+
+
+@capture_check(
+    "identity.greyscale", code=RejectionCode.GREYSCALE, metric="colourfulness", threshold="min_colourfulness",
+    title="Identity document copied in black and white", stage="document",
+)  # fmt: skip
+def greyscale(f: CaptureFacts, t: QualityThresholds) -> Rejection | None:
+    """An identity page stored without colour, or whose printed content is less colourful than the bar
+    (RULES.md scan_colour_copy). Run on identity documents only, after classification: certificates
+    may be grey. An over- or underexposed page is already rejected for that, and "copied in black and
+    white" would be the wrong instruction: exposure bleaches or crushes the colours too (gen
+    overexposed ID scans: colourfulness 3.1-3.5; too-dark ID scans: 1.9-2.4)."""
+    if f.has(RejectionCode.OVEREXPOSED, RejectionCode.TOO_DARK):
+        return None
+    m = f.metrics
+    if m.is_exact_grey or m.colourfulness < t.min_colourfulness:
+        return reject("identity.greyscale", m.colourfulness, t.min_colourfulness, exact_grey=m.is_exact_grey)
+    return None
