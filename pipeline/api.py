@@ -31,7 +31,7 @@ from pipeline.engines.ocr import OcrEngine
 from pipeline.errors import ConfigError
 from pipeline.model import FileStatus, Page
 from pipeline.report import DossierReport, RunReport
-from pipeline.stages import classify, extract_dates, intake, link, mrz_zone, ocr, quality, rules
+from pipeline.stages import classify, extract_dates, identity_capture, intake, link, mrz_zone, ocr, quality, rules
 from pipeline.stages.intake import DossierSource, Intake
 from pipeline.work import DossierStage, DossierWork, PageStage, PageWork
 
@@ -41,6 +41,7 @@ PAGE_STAGES: tuple[PageStage, ...] = (
     quality.check_image_quality,  # capture gate: phone photos and unusable scans are rejected, with metrics
     ocr.run_ocr,  # full-page text of accepted raster pages (text-layer pages keep their layer)
     mrz_zone.read_mrz_zone,  # the machine-readable zone, parsed once (rejected pages too: it names the type)
+    identity_capture.check_identity_capture,  # identity pages: the whole MRZ inside, the printed data legible
 )
 """Per-page work, in order. Each stage: ``(Page, PageWork) -> Page``."""
 

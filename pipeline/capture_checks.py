@@ -63,9 +63,36 @@ DEFAULT_DPI_TAGS = (72.0, 96.0)
 """Resolution tags that software writes by default (phones, screenshots, web exports); they
 say nothing about the physical resolution (ext: iPhone photos at 72, a 506 px scan at 72)."""
 
-CAMERA_ASPECTS = (4 / 3, 16 / 9)
-"""Frame shapes of phone cameras (4:3 by default, 16:9 in video-shaped modes). Flatbeds give the
-glass (A4 1.414, Letter 1.294) or a crop to the document, of any shape."""
+CAMERA_ASPECTS = (4 / 3, 16 / 9, 1.0)
+"""Frame shapes of phone cameras and the apps that pass their photos on: 4:3 by default, 16:9 in
+video-shaped modes, square crops (messenger and shop-app thumbnails; ext receipt photos 250-576 px
+square). Flatbeds give the glass (A4 1.414, Letter 1.294) or a crop to the document, of any shape
+(ext scans: none within 0.7 % of these)."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ZoneEvidence:
+    """What an identity page shows of its machine-readable zone and printed fields (after the MRZ stage)."""
+
+    read: bool
+    """The MRZ reader found a zone."""
+    valid: bool
+    """... and every check digit passes."""
+    edge_margin: float | None
+    """Distance from the zone (or, when it was not read, from the OCR words showing its ``<<`` fillers)
+    to the nearest image edge, in MRZ character widths (2.54 mm); None when no zone shows."""
+    edge: str = ""
+    """That edge: ``left``, ``right``, ``top`` or ``bottom``."""
+    printed: bool = False
+    """Full-page OCR shows MRZ fillers or an MRZ line."""
+    data_page: bool = False
+    """Full-page OCR shows a passport's data page: the word passport and the data fields' labels."""
+    fields_read: int = 0
+    """How many of the holder's printed fields the MRZ names (surname, first given name, document
+    number) full-page OCR found on the page."""
+    viz_washed: float = 0.0
+    """Largest washed-out (clipped, colourless) region of the visual zone above the MRZ, as a share of
+    that zone (0 when the zone was not read or the format has no visual zone on its MRZ side)."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -76,6 +103,8 @@ class CaptureFacts:
     metrics: ImageMetrics
     found: tuple[Rejection, ...] = ()
     """Rejections of the checks that ran before this one."""
+    zone: ZoneEvidence | None = None
+    """The MRZ and printed-field evidence (``identity`` checks only)."""
 
     def has(self, *codes: RejectionCode) -> bool:
         """Whether an earlier check gave one of ``codes``."""
@@ -101,7 +130,8 @@ class CaptureCheck:
     metric: str
     """Name of the metric it decides on (a field of ``ImageMetrics`` or a derived value)."""
     threshold: str
-    """Field of :class:`~pipeline.quality_config.QualityThresholds` it compares with."""
+    """Field of :class:`~pipeline.quality_config.QualityThresholds` it compares with; empty for a check
+    that follows from what the document must show, with no threshold to tune."""
     title: str
     check: CheckFunction
     stage: str = "image"
@@ -131,7 +161,7 @@ def capture_check(
             raise ValueError(f"capture check id {id!r} must be a lower-case dotted <area>.<slug>")
         if id in CHECKS:
             raise ValueError(f"capture check id {id!r} is registered twice")
-        if threshold not in {f.name for f in dataclasses.fields(QualityThresholds)}:
+        if threshold and threshold not in {f.name for f in dataclasses.fields(QualityThresholds)}:
             raise ValueError(f"{id}: unknown threshold {threshold!r}")
         CHECKS[id] = CaptureCheck(id, code, metric, threshold, title, check, stage)
         return check
@@ -154,22 +184,30 @@ def reject(
     return Rejection(spec.code, message or MESSAGES[spec.code], evidence)
 
 
-def judge(page: Page, metrics: ImageMetrics, thresholds: QualityThresholds = DEFAULT) -> list[Rejection]:
-    """Run every ``image`` check on measured metrics (pure; the calibration tool calls it too).
+def judge(
+    page: Page,
+    metrics: ImageMetrics,
+    thresholds: QualityThresholds = DEFAULT,
+    stage: str = "image",
+    zone: ZoneEvidence | None = None,
+) -> list[Rejection]:
+    """Run every check of one stage on measured evidence (pure; the calibration tool calls it too).
 
     Args:
-        page: The page (its DPI tag, EXIF and source format).
+        page: The page (its DPI tag, EXIF, source format; its rejections so far).
         metrics: Metrics of its image.
         thresholds: Thresholds.
+        stage: ``image`` (before OCR) or ``identity`` (after the MRZ stage, with ``zone``).
+        zone: MRZ and printed-field evidence for the ``identity`` checks.
 
     Returns:
-        The rejections in check order (capture kind first).
+        The new rejections in check order (capture kind first).
     """
     found: list[Rejection] = []
     for spec in CHECKS.values():
-        if spec.stage != "image":
+        if spec.stage != stage:
             continue
-        rejection = spec.check(CaptureFacts(page, metrics, tuple(found)), thresholds)
+        rejection = spec.check(CaptureFacts(page, metrics, (*page.rejections, *found), zone), thresholds)
         if rejection is not None:
             found.append(rejection)
     return found
@@ -217,14 +255,29 @@ class CaptureCues:
     camera_frame: bool
     lines_not_parallel: bool
 
-    IMAGE_CUES = ("perspective", "strong_perspective", "background", "falloff", "floating", "camera_frame",
-                  "lines_not_parallel")  # fmt: skip
-    """The cues read from the pixels (a strong perspective counts twice)."""
+    SCENE_CUES = ("perspective", "strong_perspective", "background", "floating", "camera_frame")
+    """Cues of how the picture was taken: what a flatbed cannot make at all (a strong perspective counts
+    twice)."""
+    PAGE_CUES = ("falloff", "lines_not_parallel")
+    """Cues of how the page looks: uneven light and bent lines. A curled receipt or a book's spine on a
+    flatbed shows them too (ext kraken book page, SROIE 134 receipt: both), so they only second a scene
+    cue."""
+    IMAGE_CUES = SCENE_CUES + PAGE_CUES
+    """Every cue read from the pixels."""
 
     @property
     def image_cues(self) -> int:
         """Number of image (non-metadata) cues that fired."""
         return sum(bool(getattr(self, name)) for name in self.IMAGE_CUES)
+
+    @property
+    def scene_cues(self) -> int:
+        """Number of scene cues that fired."""
+        return sum(bool(getattr(self, name)) for name in self.SCENE_CUES)
+
+    def is_photo(self, min_cues: int) -> bool:
+        """Camera EXIF or HEIC alone, else ``min_cues`` image cues of which at least one shows the scene."""
+        return self.exif_camera or self.heic or (self.image_cues >= min_cues and self.scene_cues >= 1)
 
     def reasons(self) -> list[str]:
         """Plain words for the cues that fired."""
@@ -284,15 +337,15 @@ def screenshot(f: CaptureFacts, t: QualityThresholds) -> Rejection | None:
 )  # fmt: skip
 def phone_photo(f: CaptureFacts, t: QualityThresholds) -> Rejection | None:
     """Camera EXIF or a HEIC file alone, else at least :attr:`~QualityThresholds.phone_min_cues` image
-    cues (RULES.md scan_not_phone_photo: "any two signals, or EXIF alone"). The image cues are what a
-    flatbed cannot make: a page in perspective, a scene (table, hand) around it, light falling off
-    across it, a sheet lying loose in the middle of the frame, a camera-shaped frame, and text lines
-    that converge or bend instead of running parallel."""
+    cues (RULES.md scan_not_phone_photo: "any two signals, or EXIF alone"), one of them a scene cue.
+    Scene cues are what a flatbed cannot make: a page in perspective, a scene (table, hand) around it,
+    a sheet lying loose in the middle of the frame, a camera-shaped frame. Page cues (light falling off
+    across the page, text lines that converge or bend instead of running parallel) second them."""
     if f.is_photo:
         return None
     m = f.metrics
     cues = capture_cues(m, f.page.exif, t)
-    if not (cues.exif_camera or cues.heic or cues.image_cues >= t.phone_min_cues):
+    if not cues.is_photo(t.phone_min_cues):
         return None
     evidence: dict[str, float | str | bool] = {name: getattr(cues, name) for name in ("exif_camera", "heic")}
     evidence.update({name: getattr(cues, name) for name in CaptureCues.IMAGE_CUES})
@@ -316,7 +369,8 @@ def phone_photo(f: CaptureFacts, t: QualityThresholds) -> Rejection | None:
     title="Page too dark",
 )  # fmt: skip
 def too_dark(f: CaptureFacts, t: QualityThresholds) -> Rejection | None:
-    """The paper itself (the sheet's 98th luminance percentile) is darker than the bar."""
+    """The paper itself (the sheet's 98th luminance percentile, its brightest print-free part) is darker
+    than the bar: underexposed, the print no longer stands out from it."""
     if f.metrics.luma_p98 < t.too_dark_p98:
         return reject("image.too-dark", f.metrics.luma_p98, t.too_dark_p98)
     return None
@@ -332,7 +386,8 @@ def overexposed(f: CaptureFacts, t: QualityThresholds) -> Rejection | None:
     if f.has(RejectionCode.TOO_DARK):
         return None
     if m.ink_level > t.overexposed_ink and m.clipped_fraction >= t.overexposed_clipped:
-        return reject("image.overexposed", m.ink_level, t.overexposed_ink, clipped_fraction=round(m.clipped_fraction, 3))
+        clipped = round(m.clipped_fraction, 3)
+        return reject("image.overexposed", m.ink_level, t.overexposed_ink, clipped_fraction=clipped)
     return None
 
 
@@ -385,6 +440,10 @@ def blurry(f: CaptureFacts, t: QualityThresholds) -> Rejection | None:
     return None
 
 
+ID1_LONG_MM = 85.6
+"""Long side of an ID-1 card (ICAO 9303 TD1), the smallest document of a dossier."""
+
+
 def effective_dpi(page: Page, m: ImageMetrics, t: QualityThresholds = DEFAULT) -> tuple[float, str]:
     """Resolution of the page: the known DPI, else one estimated from the text height.
 
@@ -403,8 +462,14 @@ def effective_dpi(page: Page, m: ImageMetrics, t: QualityThresholds = DEFAULT) -
     title="Resolution too low",
 )  # fmt: skip
 def low_resolution(f: CaptureFacts, t: QualityThresholds) -> Rejection | None:
-    """The page's resolution (its DPI tag, else estimated from the character height) is below the bar."""
+    """The page's resolution (its DPI tag, else estimated from the character height) is below the bar,
+    or the whole image is smaller than the smallest dossier document needs (a thumbnail cannot show
+    any document legibly, whatever its characters measure)."""
     dpi, source = effective_dpi(f.page, f.metrics, t)
+    if f.metrics.long_side_px < t.min_frame_px:
+        shown = min(dpi, t.min_dpi) if dpi else f.metrics.long_side_px / (ID1_LONG_MM / 25.4)
+        message = MESSAGES[RejectionCode.LOW_RESOLUTION].format(dpi=f"{shown:.0f}")
+        return reject("image.low-resolution", f.metrics.long_side_px, t.min_frame_px, message, dpi_source="frame")
     if 0 < dpi < t.min_dpi:
         message = MESSAGES[RejectionCode.LOW_RESOLUTION].format(dpi=f"{dpi:.0f}")
         return reject("image.low-resolution", dpi, t.min_dpi, message, dpi_source=source)
@@ -414,39 +479,22 @@ def low_resolution(f: CaptureFacts, t: QualityThresholds) -> Rejection | None:
 # --------------------------------------------------------------------------- cut off
 
 
-@capture_check(
-    "image.cut-text", code=RejectionCode.CUT_OFF, metric="cut_text", threshold="cut_text",
-    title="Text cut by the image border",
-)  # fmt: skip
-def cut_text(f: CaptureFacts, t: QualityThresholds) -> Rejection | None:
-    """Characters cut by the image border on many text lines of one side
-    (:func:`~pipeline.engines.imaging.cut_text`): the page went on beyond the frame. Print merely
-    reaching the border of a tightly cropped scan (rules, dashed separators, whole characters) is
-    not a cut."""
-    m = f.metrics
-    if m.cut_text > t.cut_text:
-        return reject("image.cut-text", m.cut_text, t.cut_text)
-    return None
-
-
 PAPER_SHORT_MM = (210.0, 215.9)
 """Short sides of the office paper formats a flatbed takes whole (A4; US Letter and Legal)."""
 PAPER_LONG_MM = (297.0, 279.4, 355.6)
 """Long sides of those formats (A4, Letter, Legal)."""
-HALF_SHEET_SHORT_MM = (148.0, 139.7)
-"""Short sides of the half sheets whose long side is an A4 or Letter width (A5, US half letter)."""
 
 
 def cut_sheet_size(page: Page, m: ImageMetrics, t: QualityThresholds = DEFAULT) -> tuple[float, float, float] | None:
     """A scanned office sheet whose size says part of it is missing, even through blank paper.
 
-    With a real resolution tag the sheet's size in millimetres is known: a sheet as wide as A4
-    or Letter must be as long as A4, Letter or Legal, else its end was cut off (gen 256, 257:
-    210 x 205-218 mm, the cut through blank paper); a sheet whose long side is an A4 or Letter
-    width must be a half sheet (A5, half letter), else it is such a sheet cut across. Other
-    sheets (receipts, cards, booklet pages) are not judged. The converse rule (A4-long but narrow)
-    is not applied: on an uncropped flatbed scan the "sheet" in front of the dark lid can be a
-    backing board of any width (ext lidl: 114 x 297 mm).
+    With a real resolution tag the sheet's size in millimetres is known. A sheet as wide as A4 or
+    Letter must be as long as A4, Letter or Legal, else its end was cut off (gen 256, 257: 210 x
+    205-218 mm, the cut through blank paper). A sheet as long as A4, Letter or Legal but narrower is
+    cut along a side when text lines run into that side (:attr:`~QualityThresholds.cut_lines`); a
+    narrow sheet without cut lines is something else on the glass (ext lidl: a receipt on a backing
+    board, 114 x 297 mm). Other sheets (receipts, cards, booklet pages, notebook pages, half sheets)
+    are not judged (ext notesA1: 176 x 214 mm).
 
     Returns:
         ``(short_mm, long_mm, expected_mm)`` when the sheet is cut, else None.
@@ -462,9 +510,9 @@ def cut_sheet_size(page: Page, m: ImageMetrics, t: QualityThresholds = DEFAULT) 
 
     if near(short, PAPER_SHORT_MM) and not near(long_, PAPER_LONG_MM):
         return short, long_, PAPER_LONG_MM[0]
-    if near(long_, PAPER_SHORT_MM) and short >= 0.5 * long_ and not near(short, HALF_SHEET_SHORT_MM):
-        # Cut across by more than the width: an A4 sheet now 210 x 177 mm (gen seed 8, 260).
-        return short, long_, PAPER_LONG_MM[0]
+    narrow = short < (1 - tol) * PAPER_SHORT_MM[0]
+    if near(long_, PAPER_LONG_MM) and narrow and m.cut_lines >= t.cut_lines:
+        return short, long_, PAPER_SHORT_MM[0]
     return None
 
 
@@ -473,17 +521,18 @@ def cut_sheet_size(page: Page, m: ImageMetrics, t: QualityThresholds = DEFAULT) 
     title="Office sheet shorter than its format",
 )  # fmt: skip
 def sheet_size(f: CaptureFacts, t: QualityThresholds) -> Rejection | None:
-    """An A4/Letter-wide sheet that is not A4/Letter/Legal long, or a sheet as long as an A4 width that
-    is no half sheet (:func:`cut_sheet_size`; needs a real DPI tag). Not on photos, whose DPI says
-    nothing about the paper."""
+    """An A4/Letter-wide sheet that is not A4/Letter/Legal long, or an A4-long sheet narrower than A4
+    whose text runs into a side (:func:`cut_sheet_size`; needs a real DPI tag). Not on photos, whose
+    DPI says nothing about the paper."""
     if f.is_photo or f.has(RejectionCode.CUT_OFF):
         return None
     cut = cut_sheet_size(f.page, f.metrics, t)
     if cut is None:
         return None
+    measured = cut[1] if cut[2] == PAPER_LONG_MM[0] else cut[0]
     return reject(
-        "image.sheet-size", cut[1], cut[2], sheet_short_mm=round(cut[0], 1), sheet_long_mm=round(cut[1], 1),
-        tolerance=t.paper_size_tolerance,
+        "image.sheet-size", measured, cut[2], sheet_short_mm=round(cut[0], 1), sheet_long_mm=round(cut[1], 1),
+        cut_lines=f.metrics.cut_lines, tolerance=t.paper_size_tolerance,
     )  # fmt: skip
 
 
@@ -522,3 +571,90 @@ def greyscale(f: CaptureFacts, t: QualityThresholds) -> Rejection | None:
     if m.is_exact_grey or m.colourfulness < t.min_colourfulness:
         return reject("identity.greyscale", m.colourfulness, t.min_colourfulness, exact_grey=m.is_exact_grey)
     return None
+
+
+# --------------------------------------------------------------------------- identity pages (after the MRZ stage)
+
+MRZ_CUT_MESSAGE = (
+    "The machine-readable zone (the lines with <<< at the bottom of the data page) runs off the {edge} edge "
+    "of the image. Scan the whole page with a margin around it."
+)
+MRZ_MISSING_MESSAGE = (
+    "This passport data page has no machine-readable zone (the lines with <<< at its bottom): the page is "
+    "cut off. Scan the whole data page with a margin around it."
+)
+MRZ_GLARE_MESSAGE = (
+    "A reflection washes out part of the machine-readable zone (the lines with <<< at the bottom), "
+    "so it cannot be read. Scan the page again, lying flat on the glass with the lid closed."
+)
+FIELD_GLARE_MESSAGE = (
+    "A reflection washes out the printed data (name, dates, photo) above the machine-readable zone, so they "
+    "cannot be read. Scan the page again, lying flat on the glass with the lid closed."
+)
+
+
+@capture_check(
+    "identity.mrz-cut-off", code=RejectionCode.CUT_OFF, metric="zone_edge_margin", threshold="mrz_edge_chars",
+    title="Machine-readable zone running off the image", stage="identity",
+)  # fmt: skip
+def mrz_cut_off(f: CaptureFacts, t: QualityThresholds) -> Rejection | None:
+    """The MRZ (or, when the reader could not read it, the OCR'd words with its ``<<`` fillers) reaches
+    the image edge: the zone is printed at least 3 mm inside the page on every side (ICAO 9303-3 and
+    -4/5: the first character 6 mm from the left edge, the last line 4-5 mm above the bottom), so a zone
+    closer to the border than :attr:`~QualityThresholds.mrz_edge_chars` characters has lost its edge,
+    and usually characters (RULES.md scan_quality_sufficient: "any corner of the ID document or of
+    the MRZ is cut off")."""
+    z = f.zone
+    if z is None or z.edge_margin is None or z.edge_margin >= t.mrz_edge_chars or f.has(RejectionCode.CUT_OFF):
+        return None
+    message = MRZ_CUT_MESSAGE.format(edge=z.edge or "")
+    return reject("identity.mrz-cut-off", z.edge_margin, t.mrz_edge_chars, message, edge=z.edge, unit="characters")
+
+
+@capture_check(
+    "identity.mrz-missing", code=RejectionCode.CUT_OFF, metric="zone_lines", threshold="",
+    title="Passport data page without its machine-readable zone", stage="identity",
+)  # fmt: skip
+def mrz_missing(f: CaptureFacts, t: QualityThresholds) -> Rejection | None:
+    """A passport's data page always prints its MRZ below the data (ICAO 9303-4): OCR shows the data page
+    (the word passport and the labels of the data fields) but no zone was read and no ``<<`` filler
+    shows anywhere. The zone is not there: the page was cut off (a zone that shows but does not read is
+    judged by the glare and cut checks, never here)."""
+    z = f.zone
+    if z is None or not z.data_page or z.read or z.printed or z.edge_margin is not None or f.has(RejectionCode.CUT_OFF):
+        return None
+    return reject("identity.mrz-missing", 0, 2, MRZ_MISSING_MESSAGE, where="mrz")
+
+
+@capture_check(
+    "identity.mrz-glare", code=RejectionCode.GLARE, metric="glare_card", threshold="mrz_glare_card",
+    title="Reflection over the machine-readable zone", stage="identity",
+)  # fmt: skip
+def mrz_glare(f: CaptureFacts, t: QualityThresholds) -> Rejection | None:
+    """An MRZ that shows on the page (OCR sees its fillers or lines) but does not read (its check digits
+    fail), on a card or data page with a pure-white hole burnt into its security print. Too small to
+    reject a page by itself (a few characters), the hole explains why the zone is unreadable; without
+    it the page is not blamed on glare."""
+    z, m = f.zone, f.metrics
+    if z is None or z.valid or not z.printed or f.found:
+        return None
+    if m.card_fill < t.glare_card_fill or m.glare_card < t.mrz_glare_card:
+        return None
+    return reject("identity.mrz-glare", m.glare_card, t.mrz_glare_card, MRZ_GLARE_MESSAGE, where="mrz")
+
+
+@capture_check(
+    "identity.field-glare", code=RejectionCode.GLARE, metric="viz_washed", threshold="viz_washed",
+    title="Reflection over the printed data of an identity page", stage="identity",
+)  # fmt: skip
+def field_glare(f: CaptureFacts, t: QualityThresholds) -> Rejection | None:
+    """The MRZ reads, but none of the holder's printed fields it names (surname, first given name,
+    document number) can be found by OCR on the page, and the visual zone above the MRZ holds a
+    washed-out region: a reflection over the data (ICAO 9303: the visual zone must be legible; the
+    clerk compares it with the MRZ). A data page whose fields OCR reads is usable whatever it shows."""
+    z = f.zone
+    if z is None or not z.valid or z.fields_read or f.found:
+        return None
+    if z.viz_washed <= t.viz_washed:
+        return None
+    return reject("identity.field-glare", z.viz_washed, t.viz_washed, FIELD_GLARE_MESSAGE, where="printed fields")

@@ -42,7 +42,7 @@ class QualityThresholds:
     background_texture: float = 6.0
     """Median |Laplacian| of the background on the 512 px copy; counts only together with a
     coloured background, because a grey folder on a flatbed is textured too (ext dm: 18)."""
-    falloff: float = 0.12
+    falloff: float = 0.10
     """Relative brightness range of a quadratic fit to the paper level: hand-held light and
     vignetting (ext photos 0.07-0.45, gen photos 0.06-0.21); flatbed lamps are even (gen
     scans <= 0.06, passport booklets on A4 included; ext scans <= 0.03 except the lidl and
@@ -51,7 +51,7 @@ class QualityThresholds:
     camera_frame_tolerance: float = 0.005
     """A frame whose long/short ratio is within this relative distance of 4:3 or 16:9 has a phone
     camera's shape (ext photos: exact, messenger copies too; ext scans: none within 0.7 %)."""
-    line_spread_deg: float = 1.0
+    line_spread_deg: float = 0.8
     """Text lines whose angles spread (interquartile range) more than this are not lying flat on a
     glass: perspective makes them converge, a hand-held receipt bends (ext photos 0.4-6°, ext scans
     0-0.6°, a curved book page 1.8°)."""
@@ -78,18 +78,17 @@ class QualityThresholds:
     """Below this many text edge pixels blur is not judged (blank page)."""
 
     # ---- resolution
-    min_dpi: float = 120.0
+    min_dpi: float = 110.0
     """Effective resolution below which text is too coarse. RULES.md §2 scan_quality_sufficient
-    says < 200 dpi fails (300 recommended), but the benchmark labels 150 dpi scans genuine and
-    its low-resolution defect is 72-100 dpi; real 150 dpi scans (ext sroie, tax form) read fine.
-    120 sits between the two. Set 200 for the strict reading of RULES.md. The ext twn passport
-    scan (506 x 363 px, a data page 125 mm wide: ~103 dpi, 8 px characters) is rejected, which
-    is correct on the benchmark's own scale: it is as coarse as the low-resolution defect."""
-    min_text_height_px: float = 12.0
-    """Median character height in original pixels when the DPI is unknown: 10 pt body text at
-    200 dpi has characters of about 14-19 px, so below 12 px the page is under 200 dpi. The
-    height is the larger of the medians over all ink and over dark print only (a card's pale
-    security print made ext alb00 measure 8 px, 113 "dpi"; its dark text is 19 px)."""
+    says < 200 dpi fails (300 recommended), but real 150 dpi scans (ext sroie, tax form) read fine
+    and the real passport scans labelled genuine go down to ~101 dpi (ext twn, chn: 500 px for a
+    125 mm page, 8 px characters, estimated 112), those labelled low resolution up to ~86 dpi
+    (ext id-che, id-mac: 7 px characters, 98). Set 200 for the strict reading of RULES.md."""
+    min_frame_px: float = 480.0
+    """Long side of the whole image below which no dossier document can be legible in it: an ID-1
+    card (85.6 mm, the smallest document) at 140 dpi. Real sets: every image up to 455 px on its
+    long side is labelled low resolution (receipt thumbnails 250-450 px, ID and passport scans
+    250-376 px), none from 480 px up (passport scans of 500-600 px read fine)."""
     text_height_dpi_factor: float = 14.0
     """dpi per pixel of median character height (10 pt body text: ~0.07 inch per character),
     used to report an estimated DPI when the page carries none."""
@@ -109,12 +108,13 @@ class QualityThresholds:
     (:func:`~pipeline.engines.imaging.glare_on_card`): gen glare on an ID card or passport on
     A4 0.014-0.063; genuine gen cards and passports 0 (their print has no pure-white area of
     two tiles). Half the smallest glare."""
-    glare_card_fill: float = 0.9
+    glare_card_fill: float = 0.85
     """... counted only when printed tiles fill this share of the card hull (a hole of up to 6 %
     of the hull counted as print: :data:`~pipeline.engines.imaging.CARD_HOLE_CREDIT`): a
-    security print fills it (gen cards and passports with glare 0.95-1.0, seeds 7 and 8); a
-    letter's text block leaves blank gaps between paragraphs (gen letters and statements at
-    most 0.85, ext tax form 0.86, which has a 0.036 "hole")."""
+    security print fills it (gen cards and passports with glare 0.89-1.0); a printed tile is one
+    mostly tinted (:data:`~pipeline.engines.imaging.CARD_TINT`), so a letter's text, which leaves
+    white paper between its glyphs, fills far less (ext SROIE receipt 143: 0.62, which has a 0.19
+    "hole")."""
     mrz_glare_card: float = 0.001
     """On a page that prints an MRZ the reader cannot read, a hole in the security print of this
     share of the card hull is a reflection over the zone (:mod:`pipeline.stages.mrz_zone`): a
@@ -123,6 +123,14 @@ class QualityThresholds:
     tile search sees, 2 x 2 tiles), clean ones 0, and none of the 47 real MRZ images of
     ../shared/external/mrz has a hole in a print that fills its hull. Page-wide the bar is
     :attr:`glare_card`; here the unreadable zone is the second piece of evidence."""
+    mrz_edge_chars: float = 0.6
+    """An MRZ (or its OCR'd filler words) closer to the image edge than this many character widths
+    (0.6 x 2.54 mm = 1.5 mm) runs off the image: the zone lies at least 3 mm inside the page (ICAO
+    9303), so even a scan cropped at the page edge keeps more than a character of margin."""
+    viz_washed: float = 0.08
+    """Share of the visual zone above a read MRZ that one washed-out (clipped, colourless) region
+    may cover when OCR cannot find any printed field the MRZ names: above it, the data are glared
+    out. Provisional: see ``tools.calibrate --identity``."""
     cut_photo_border_run: float = 0.4
     """On a phone photo, the sheet covering at least this share of one image side runs out of the
     frame: cut off (gen cut photos 0.61-0.74; gen whole photos 0; ext photos whose sheet
@@ -140,10 +148,11 @@ class QualityThresholds:
     ink but its paper is not clipped, ext tanke)."""
 
     # ---- cut off
-    cut_text: float = 0.15
-    """Share of the text lines (rows for the left/right sides, columns for top/bottom) whose characters
-    the image border cuts (glyph-shaped strokes touching the outermost pixel line; see
-    :func:`~pipeline.engines.imaging.cut_text`). Provisional: recalibrated by ``tools.calibrate``."""
+    cut_lines: int = 2
+    """Text lines cut by a side border that show an A4-long sheet narrower than A4 was cut along that
+    side (:func:`~pipeline.capture_checks.cut_sheet_size`; gen A4 letters cut by 15-35 % along a side:
+    2-8 lines; ext scans labelled whole: 0-2 on a side, never on a narrow A4-long sheet). Cut lines
+    alone decide nothing: real receipts and ID scans cropped at the paper edge show two."""
     paper_size_tolerance: float = 0.05
     """Relative tolerance when matching a scanned sheet to A4/Letter/Legal sizes (from the DPI
     tag). An uncropped flatbed image is the sheet plus up to ~7 mm of glass (3.3 % of 210 mm;

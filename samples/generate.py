@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from samples import capture as cap
+from samples import decor
 from samples.render import IdentityDocument, Page, blocks_to_pdf, render_document
 from samples.texts import COUNTRIES, LANGUAGES, CertInfo, Person, compose
 
@@ -693,20 +694,52 @@ def _benchmark_doc(rng: np.random.Generator, as_of: dt.date, identity: bool) -> 
     return _cert(doc_type, lang, nat, person, as_of - _days(rng, 10, 100), rng, number="2026/0042", **kw)
 
 
-PHOTO_SOURCE_DPI = {"id_card": 600, "residence_card": 600, "passport": 400}
-"""Render resolution of the capture set's phone-photo sources by document type (A4: 300)."""
+IDENTITY_PHOTO_DPI = 450
+"""Render resolution of identity pages that the capture set photographs (a card filling 70 % of a 12 MP
+frame is ~800 dpi; other objects are rendered at 300 dpi), so that a photo is not an enlarged coarse render."""
+
+
+CAPTURE_OBJECTS = ("identity", "identity", "certificate", "letter", "letter", "receipt", "half_sheet")
+"""What the capture benchmark puts on the glass or in front of the camera (drawn per image)."""
+
+
+def _capture_object(rng: np.random.Generator, kind: str, identity: bool, dpi: int) -> tuple[str, Page]:
+    """Render the object of one benchmark image at ``dpi``: a document page, a decorated letter, a receipt..."""
+    what = "identity" if identity else _pick(rng, CAPTURE_OBJECTS[2:])
+    if what == "identity":
+        doc = _benchmark_doc(rng, DEFAULT_AS_OF, True)
+        pages = _pages(doc, dpi)
+        return doc.doc_type, pages[int(rng.integers(len(pages)))]
+    if what == "receipt":
+        slip = decor.receipt(rng, dpi)
+        return "receipt", slip if kind == "phone" else decor.on_glass(slip, rng)
+    doc = _benchmark_doc(rng, DEFAULT_AS_OF, False)
+    page = _pages(doc, dpi)[0]
+    if what == "letter":
+        page = decor.letter_with_letterhead(page, rng) if rng.random() < 0.5 else decor.decorate_letter(page, rng)
+    elif what == "half_sheet":
+        half = decor.half_sheet(decor.decorate_letter(page, rng))
+        return "half_sheet", half if kind == "phone" else decor.on_glass(half, rng)
+    return doc.doc_type, page
 
 
 def write_capture_set(out: Path, count: int, seed: int) -> list[list[str]]:
     """Write the quality benchmark: genuine scans, phone photos and defect variants, plus ``labels.csv``.
 
+    Every image comes from one capture family (:data:`~samples.capture.SCANNER_FAMILIES`,
+    :data:`~samples.capture.PHONE_FAMILIES`): its scanner or phone, lid, colour cast, noise, frame
+    shape, EXIF and JPEG quality. Half the families are marked ``tune`` and half ``heldout`` in the
+    labels, so that thresholds can be chosen on one half and judged on the other. The objects are
+    identity pages (passport, card front or back), certificates, letters decorated with letterheads,
+    logos, coloured stamps, seals and signatures (:mod:`samples.decor`), till receipts and half sheets.
+
     Args:
         out: Output folder.
-        count: Number of base pages (half scans, half phone photos); defect variants come on top.
+        count: Number of base images (half scans, half phone photos); defect variants come on top.
         seed: Random seed.
 
     Returns:
-        The label rows (file, label, expected_codes).
+        The label rows (file, label, expected_codes, family, split).
     """
     out.mkdir(parents=True, exist_ok=True)
     rows: list[list[str]] = []
@@ -715,33 +748,34 @@ def write_capture_set(out: Path, count: int, seed: int) -> list[list[str]]:
     jobs += [("scan", name) for name in cap.DEFECTS for _ in range(n_defect)]
     on_phone = ("blurry", "glare", "too_dark", "cut_off")
     jobs += [("phone", name) for name in on_phone for _ in range(max(1, n_defect // 2))]
-    phones = 0
     for i, (kind, defect) in enumerate(jobs):
         rng = np.random.default_rng([seed, i])
-        identity = defect in ("glare", "greyscale") or rng.random() < 0.45
-        doc = _benchmark_doc(rng, DEFAULT_AS_OF, identity)
+        identity = defect in ("glare", "greyscale") or rng.random() < 0.35
         if kind == "scan":
-            dpi = int(rng.choice([150, 200, 300, 300, 400, 600], p=[0.15, 0.25, 0.25, 0.15, 0.1, 0.1]))
-            page = _pages(doc, dpi)[int(rng.integers(2)) if doc.doc_type == "id_card" else 0]
-            # Genuine grey scans only for certificates: a grey identity document is the greyscale defect.
-            c = cap.as_flatbed_scan(page, dpi, identity or bool(rng.random() < 0.6), rng)
+            scanner = cap.SCANNER_FAMILIES[i % len(cap.SCANNER_FAMILIES)]
+            dpi = int(rng.choice(scanner.dpis))
+            doc_type, page = _capture_object(rng, kind, identity, dpi)
+            # Genuine grey scans only for other documents: a grey identity document is the greyscale defect.
+            colour = identity or bool(rng.random() >= scanner.grey)
+            c = cap.as_flatbed_scan(page, dpi, colour, rng, scanner=scanner)
+            family, split, quality = scanner.name, scanner.split, scanner.jpeg
         else:
-            phones += defect == ""
-            exif = not (defect == "" and phones % 3 == 0)
-            # Render at about the resolution a 12 MP camera gets of the object (a card filling
-            # 70 % of the frame is ~800 dpi), so the photo is not an enlarged coarse render.
-            c = cap.as_phone_photo(_pages(doc, PHOTO_SOURCE_DPI.get(doc.doc_type, 300))[0], rng, exif)
+            phone = cap.PHONE_FAMILIES[i % len(cap.PHONE_FAMILIES)]
+            dpi = IDENTITY_PHOTO_DPI if identity else 300
+            doc_type, page = _capture_object(rng, kind, identity, dpi)
+            c = cap.as_phone_photo(page, rng, phone.exif, phone=phone)
+            family, split, quality = phone.name, phone.split, phone.jpeg
         if defect:
             c, _ = cap.DEFECTS[defect](c, rng)
-        fmt = "jpeg" if kind == "phone" else _pick(rng, ("png", "jpeg", "tiff"))
+        fmt = "jpeg" if kind == "phone" else _pick(rng, ("png", "jpeg", "jpeg", "tiff"))
         label = c.codes[-1] if c.codes else "accept"
         stem = "accept" if label == "accept" else f"reject-{label}"
-        name = f"{stem}__{kind}_{doc.doc_type}_{i + 1:03d}.{EXTENSIONS[fmt]}"
-        (out / name).write_bytes(cap.encode(c, fmt, int(rng.integers(80, 93))))
-        rows.append([name, label, ";".join(c.codes)])
+        name = f"{stem}__{kind}_{doc_type}_{i + 1:03d}.{EXTENSIONS[fmt]}"
+        (out / name).write_bytes(cap.encode(c, fmt, int(rng.integers(quality[0], quality[1] + 1))))
+        rows.append([name, label, ";".join(c.codes), family, split])
     with (out / "labels.csv").open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh, lineterminator="\n")
-        writer.writerow(["file", "label", "expected_codes"])
+        writer.writerow(["file", "label", "expected_codes", "family", "split"])
         writer.writerows(rows)
     return rows
 

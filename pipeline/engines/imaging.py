@@ -659,55 +659,48 @@ def text_lines(ink: U8) -> TextLines:
     return TextLines(quantile(0.5), spread, len(angles))
 
 
-def cut_text(dark: U8, region: NDArray[np.bool_] | None = None) -> float:
-    """Share of the text lines whose characters are cut by the image border, on the worst side.
+def cut_lines(dark: U8, region: NDArray[np.bool_] | None = None) -> tuple[int, str]:
+    """Text lines whose characters the left or right image border cuts, on the worse side.
 
-    A character cut by the frame is a glyph-sized stroke that touches the outermost pixel line:
-    as long along the border as a character is tall, reaching into the page by a good part of a
-    character (a one- or two-pixel sliver is a paper edge, a shadow line or the tip of a
-    descender: ext SROIE 381, 347, 100_pass-isl) and no deeper than a few characters. A page cut through its text leaves one on every line that ran to that side.
-    Receipts and pages cropped tightly to the paper keep whole characters; what touches their
-    border is a rule or a dashed separator line (long and thin), a sheet edge or a backing,
-    none glyph-shaped (ext SROIE receipts: 0.11-0.71 of their rows had ink in the border band,
-    which is why ink near the border is not evidence).
-
-    For the left and right sides the share is over text rows (for top and bottom over text
-    columns), relative to all rows (columns) holding dark print.
+    A character cut by the frame is a glyph-sized stroke ending at the border (within 2 px: the
+    reduction to the working size softens the outermost column): as tall as a character, reaching
+    into the page by a few pixels at least (a one-pixel sliver is a paper edge or a shadow line) and
+    no deeper than a few characters. Overlapping ones along the side make one line. Only the left
+    and right sides count: top and bottom borders of tightly cropped receipts slice their first and
+    last lines all the time (ext SROIE: up to 20 sliced characters at the top or bottom of pages
+    labelled whole), while their left and right borders cut at most two characters.
 
     Args:
         dark: Dark print mask (:func:`dark_ink`), scanner backing removed.
-        region: Document mask on the working copy (speckle on a table is not text). None: all.
+        region: Document mask on the working copy (speckle on a table is not text); widened here by
+            2 % of the long side so that characters at the frame edge stay in. None: the whole frame.
 
     Returns:
-        Share in [0, 1] of the worst side.
+        ``(lines, side)``: the number of cut lines and ``left``/``right`` (0 and ``""`` when none).
     """
-    on = (dark > 0) if region is None else (dark > 0) & region
+    on = dark > 0
+    if region is not None:
+        k = max(3, max(region.shape) // 50) | 1
+        on &= cv2.dilate(region.astype(np.uint8), np.ones((k, k), np.uint8)) > 0
     h, w = on.shape
     height, _ = glyph_height(on.astype(np.uint8) * 255)
     if height <= 0:
-        return 0.0
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(on.astype(np.uint8), connectivity=8)
-    st = np.asarray(stats).reshape(-1, 5)
+        return 0, ""
+    _, _, stats, _ = cv2.connectedComponentsWithStats(on.astype(np.uint8), connectivity=8)
+    st = np.asarray(stats).reshape(-1, 5)[1:]
     x, y, bw, bh, area = (st[:, i] for i in range(5))
-    glyph_area = (area >= 0.15 * bw * bh) & (area <= 0.95 * bw * bh + 4)
-    rows_any = max(1, int(np.count_nonzero(on.any(axis=1))))
-    cols_any = max(1, int(np.count_nonzero(on.any(axis=0))))
-    worst = 0.0
-    # (touches the side, extent along the side, extent into the page, start along the side, axis length, total)
-    for touches, along, depth, start, length, total in (
-        (x == 0, bh, bw, y, h, rows_any),
-        (x + bw == w, bh, bw, y, h, rows_any),
-        (y == 0, bw, bh, x, w, cols_any),
-        (y + bh == h, bw, bh, x, w, cols_any),
-    ):
-        deep = (depth >= max(3.0, 0.3 * height)) & (depth <= 3 * height)
-        cut = touches & glyph_area & (along >= 0.5 * height) & (along <= 2.5 * height) & deep
-        cut[0] = False  # the background label
-        covered = np.zeros(length, dtype=bool)
-        for i in np.nonzero(cut)[0]:
-            covered[int(start[i]) : int(start[i] + along[i])] = True
-        worst = max(worst, min(1.0, float(np.count_nonzero(covered)) / total))
-    return worst
+    glyph = (area >= 0.15 * bw * bh) & (area <= 0.95 * bw * bh + 4) & (bh >= 0.5 * height) & (bh <= 2.5 * height)
+    glyph &= (bw >= max(2.0, 0.15 * height)) & (bw <= 3 * height)
+    best, side = 0, ""
+    for name, touches in (("left", x <= 2), ("right", x + bw >= w - 2)):
+        spans = sorted(zip(y[glyph & touches].tolist(), (y + bh)[glyph & touches].tolist(), strict=True))
+        lines, end = 0, -1
+        for top, bottom in spans:
+            lines += top > end
+            end = max(end, bottom)
+        if lines > best:
+            best, side = lines, name
+    return best, side
 
 
 def backing(gray: U8) -> NDArray[np.bool_]:
@@ -796,8 +789,11 @@ GLARE_PRINT_AROUND = 0.3
 """A highlight hides print when the page around it is printed at least this densely, relative
 to the document as a whole (see :func:`glare_fraction`) ..."""
 GLARE_PRINT_INSIDE = 0.25
-"""... and the highlight itself holds at most this share of that density (the print is burnt out;
-ext SROIE receipts clipped by the scanner lamp keep their print inside the clipped paper)."""
+"""... the highlight itself holds at most this share of that density (the print is burnt out) ..."""
+GLARE_FADE = 0.2
+"""... and the print next to it is washed out: its grey level has risen at least this share of the
+way from the page's print level towards the paper (a reflection adds light to everything under its
+rim; paper clipped white by a scanner lamp keeps crisp print right up to the clipped area)."""
 
 
 def glare_fraction(rgb: U8, gray: U8, print_mask: U8) -> tuple[float, float]:
@@ -810,7 +806,9 @@ def glare_fraction(rgb: U8, gray: U8, print_mask: U8) -> tuple[float, float]:
     document prints: the ring around it must carry print (at least :data:`GLARE_PRINT_AROUND`
     of the document's own print density); a white patch in a margin or between the lines of a
     grey thermal receipt hides nothing, and paper clipped white by a bright lamp still shows its
-    print (ext SROIE receipts 081, 143, 367, 579: 0.02-0.16 of the frame without these tests).
+    print inside the clipped area and crisp print around it, where a reflection washes out the print
+    under its rim (ext SROIE receipts 081, 143, 367, 381, 579, 601: 0.02-0.16 of the frame without
+    these tests).
 
     Args:
         rgb: RGB working copy.
@@ -836,6 +834,8 @@ def glare_fraction(rgb: U8, gray: U8, print_mask: U8) -> tuple[float, float]:
     st = np.asarray(stats).reshape(-1, 5)
     lit = (g >= 150) & (g < 247)
     page_ink = float(ink[g >= 100].mean()) if np.count_nonzero(g >= 100) else 0.0
+    print_level = float(np.median(g[ink])) if ink.any() else 0.0
+    paper_level = float(np.percentile(g, 90))
     found: list[float] = []
     min_area = 0.0005 * h * w
     order = np.argsort(-st[1:, cv2.CC_STAT_AREA])[:20] + 1
@@ -858,10 +858,15 @@ def glare_fraction(rgb: U8, gray: U8, print_mask: U8) -> tuple[float, float]:
         printed = float(local_ink[ring].mean()) >= GLARE_PRINT_AROUND * page_ink
         # Inside the highlight the print is gone: the blob's own area (its holes closed) is
         # nearly blank, where white paper clipped by a bright lamp keeps its print.
-        body = cv2.morphologyEx(comp, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1)))
-        body = cv2.erode(body, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5))) > 0
+        disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
+        closed = cv2.morphologyEx(comp, cv2.MORPH_CLOSE, disc)
+        body = cv2.erode(closed, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5))) > 0
         burnt = not body.any() or float(local_ink[body].mean()) <= GLARE_PRINT_INSIDE * page_ink
-        if ring_lit.mean() >= 0.5 and float(g[y0:y1, x0:x1][ring].mean()) <= 243 and printed and burnt:
+        ring_print = g[y0:y1, x0:x1][ring & local_ink]
+        faded = ring_print.size >= 10 and float(np.median(ring_print)) >= print_level + GLARE_FADE * max(
+            1.0, paper_level - print_level
+        )
+        if ring_lit.mean() >= 0.5 and float(g[y0:y1, x0:x1][ring].mean()) <= 243 and printed and burnt and faded:
             found.append(area / (h * w))
     if not found:
         return 0.0, 0.0
@@ -956,8 +961,8 @@ class ImageMetrics:
     luma_p50: float
     luma_p98: float
     clipped_fraction: float
-    cut_text: float
-    """Share of the text lines whose characters the image border cuts, worst side (:func:`cut_text`)."""
+    cut_lines: int
+    """Text lines whose characters the left or right image border cuts, worse side (:func:`cut_lines`)."""
     colourfulness: float
     is_exact_grey: bool
     skew_angle: float
@@ -1125,7 +1130,7 @@ def measure(img: LoadedImage) -> ImageMetrics:
         luma_p50=p50,
         luma_p98=p98,
         clipped_fraction=clipped,
-        cut_text=cut_text(np.where(backing(gray), 0, dark).astype(np.uint8), region),
+        cut_lines=cut_lines(np.where(backing(gray), 0, dark).astype(np.uint8), region)[0],
         ink_level=ink_level(gray, text.ink),
         colourfulness=colourfulness(content_pixels(rgb_small, gray_small)),
         is_exact_grey=exact_grey,
@@ -1143,3 +1148,29 @@ def measure(img: LoadedImage) -> ImageMetrics:
         border_run=border_run,
         lossless=img.source_format in LOSSLESS_FORMATS,
     )
+
+
+def washed_out(rgb: U8, box: tuple[int, int, int, int]) -> float:
+    """Largest washed-out region inside ``box``: clipped, colourless pixels, as a share of the box.
+
+    A reflection leaves paper and print alike at the sensor's white; the security tint of a data page
+    and its print never are. Gaps of a pixel or two (the remains of print under the rim) are closed.
+
+    Args:
+        rgb: RGB copy of the page.
+        box: ``(x0, y0, x1, y1)`` on that copy.
+
+    Returns:
+        The share in [0, 1] (0 for an empty box).
+    """
+    h, w = rgb.shape[:2]
+    x0, y0, x1, y1 = max(0, box[0]), max(0, box[1]), min(w, box[2]), min(h, box[3])
+    if x1 - x0 < 8 or y1 - y0 < 8:
+        return 0.0
+    crop = np.ascontiguousarray(rgb[y0:y1, x0:x1])
+    grey = to_gray(crop)
+    sat = cv2.cvtColor(crop, cv2.COLOR_RGB2HSV)[:, :, 1]
+    clipped = ((grey >= 248) & (sat <= 40)).astype(np.uint8)
+    clipped = np.asarray(cv2.morphologyEx(clipped, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8)), dtype=np.uint8)
+    _, area = _largest_component(clipped * 255)
+    return area / float(clipped.size)

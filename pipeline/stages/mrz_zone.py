@@ -9,8 +9,7 @@ import re
 from pipeline import mrz
 from pipeline.engines import mrz_reader
 from pipeline.engines.imaging import PageDecodeError
-from pipeline.model import Page, PageMrz, Rejection, RejectionCode
-from pipeline.quality_config import DEFAULT, QualityThresholds
+from pipeline.model import Page, PageMrz
 from pipeline.work import PageWork
 
 log = logging.getLogger(__name__)
@@ -33,41 +32,13 @@ full-page OCR showed no ``<<`` run on 10: 4 gave no text at all (read anyway), 3
 
 _MRZ_FILLERS = re.compile(r"[<«]{2}")
 """A run of MRZ fillers in full-page OCR: the page shows a zone."""
-_MRZ_PRINTED = re.compile(rf"{_MRZ_FILLERS.pattern}|{_MRZ_RUN.pattern}")
-"""Full-page OCR shows part of an MRZ: a run of fillers or an MRZ line."""
 
 REJECTED_PAGE_CALLS = 2
 """OCR calls of the closer MRZ search on a page that was not OCR'd (a clean zone reads in one)."""
 
-MRZ_GLARE_MESSAGE = (
-    "A reflection washes out part of the machine-readable zone (the lines with <<< at the bottom), "
-    "so it cannot be read. Scan the page again, lying flat on the glass with the lid closed."
-)
-
-
-def mrz_glare(page: Page, t: QualityThresholds = DEFAULT) -> Rejection | None:
-    """A reflection over an MRZ that shows on the page but cannot be read (its check digits fail).
-
-    Too small to reject a page by itself (a few characters), a hole burnt into the security
-    print explains why the zone is unreadable; without it the page is not blamed on glare.
-    """
-    if not page.accepted or not _MRZ_PRINTED.search(page.text):
-        return None
-    hole, fill = page.quality.get("glare_card", 0.0), page.quality.get("card_fill", 0.0)
-    if fill < t.glare_card_fill or hole < t.mrz_glare_card:
-        return None
-    evidence: dict[str, float | str | bool] = {
-        "metric": round(hole, 4),
-        "threshold": t.mrz_glare_card,
-        "metric_name": "glare_card",
-        "where": "mrz",
-    }
-    return Rejection(RejectionCode.GLARE, MRZ_GLARE_MESSAGE, evidence)
-
-
-REQUIRES = ("text", "text_layer", "rejections", "quality")
+REQUIRES = ("text", "text_layer", "rejections")
 """Page fields the stage reads."""
-PROVIDES = ("mrz", "rejections")
+PROVIDES = ("mrz",)
 """Page fields the stage sets."""
 
 
@@ -113,10 +84,6 @@ def read_mrz_zone(page: Page, work: PageWork) -> Page:
     except PageDecodeError:  # the quality gate already rejected it as unreadable
         return page
     read = mrz_reader.read_mrz(image, today=as_of, closer=closer)
-    glare = None if read.valid else mrz_glare(page)
-    if glare is not None:
-        log.debug("MRZ on %s unreadable under a reflection (%.4f)", page.ref, glare.evidence["metric"])
-        page = dataclasses.replace(page, rejections=(*page.rejections, glare))
     if read.result is None:
         return page
     log.debug("MRZ on %s: %s valid=%s", page.ref, read.result.format, read.valid)

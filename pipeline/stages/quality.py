@@ -1,4 +1,7 @@
-"""Capture and quality gate: measure each page image and run the capture checks on it (:mod:`pipeline.capture_checks`)."""
+"""Capture and quality gate: measure each page image and run the image capture checks on it.
+
+The checks themselves live in :mod:`pipeline.capture_checks`.
+"""
 
 from __future__ import annotations
 

@@ -1,0 +1,181 @@
+"""Identity-page capture stage: judge a passport or card page by what it must show (after the MRZ stage).
+
+An identity page is usable when its whole MRZ lies inside the image and its printed data are legible.
+This stage gathers that evidence, :class:`~pipeline.capture_checks.ZoneEvidence` (where the zone read
+by the MRZ stage lies, whether OCR shows its fillers, the passport's data-page labels and the
+holder's fields that the MRZ names, and how much of the visual zone is washed out), and runs the
+``identity.*`` capture checks on it (:mod:`pipeline.capture_checks`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import logging
+import re
+
+import numpy as np
+
+from pipeline import capture_checks
+from pipeline.engines import imaging
+from pipeline.model import BBox, Page
+from pipeline.quality_config import DEFAULT, QualityThresholds
+from pipeline.text import normalise, phrase_patterns
+from pipeline.work import PageWork
+
+log = logging.getLogger(__name__)
+
+REQUIRES = ("mrz", "text", "words", "quality", "rejections")
+"""Page fields the stage reads."""
+PROVIDES = ("rejections",)
+"""Page fields the stage sets."""
+
+MRZ_PITCH_MM = 2.54
+"""Width of one MRZ character (OCR-B at 10 characters per inch, ICAO 9303-3)."""
+VISUAL_ZONE_PITCHES = {"TD3": 24.0, "TD2": 18.0}
+"""Height of the visual zone above the MRZ in MRZ characters (TD3 data page 88 mm, zone 23 mm;
+TD2 card 74 mm, zone 17 mm). TD1 cards print their data on the front: the MRZ side has none."""
+
+_FILLERS = re.compile(r"[<«]{2}")
+_MRZ_PRINTED = re.compile(r"[<«]{2}|\b[A-Z0-9]{20,}\b")
+"""Full-page OCR shows part of an MRZ: a run of fillers or an MRZ line read without them."""
+
+PASSPORT_WORDS = "passport|passeport|paspoort|reisepass|pasaporte|passaporto|passaporte"
+DATA_PAGE_LABELS = (
+    "surname|nom|naam|name|apellidos|cognome|apelido",
+    "given names|prenoms|voornamen|vornamen|nombres|nome|nomes",
+    "date of birth|date de naissance|geboortedatum|geburtsdatum|fecha de nacimiento|data di nascita|"
+    "data de nascimento",
+    "nationality|nationalite|nationaliteit|staatsangehorigkeit|nacionalidad|cittadinanza|nacionalidade",
+    "sex|sexe|geslacht|geschlecht|sexo|sesso",
+    "date of expiry|date d'expiration|vervaldatum|gultig bis|fecha de caducidad|data di scadenza|validade",
+    "date of issue|date de delivrance|datum van afgifte|ausstellungsdatum|fecha de expedicion|data di rilascio",
+    "authority|autorite|autoriteit|behorde|autoridad|autorita",
+)
+"""Labels of a passport data page's fields, one group per field, in the seven languages (ICAO 9303-4)."""
+DATA_PAGE_MIN_LABELS = 5
+"""Field groups a data page shows; a certificate that names a passport number has two or three."""
+
+_PASSPORT = [re.compile(rf"\b(?:{p})\b") for p in phrase_patterns(PASSPORT_WORDS)]
+_LABELS = [[re.compile(rf"\b(?:{p})\b") for p in phrase_patterns(group)] for group in DATA_PAGE_LABELS]
+
+
+def is_data_page(text: str) -> bool:
+    """Whether OCR text shows a passport's data page: the passport's name and most field labels.
+
+    >>> is_data_page("PASSPORT / PASSEPORT Surname / Nom Given names / Prenoms Nationality Date of birth Sex")
+    True
+    >>> is_data_page("Certificate of good conduct. Name: Ana Silva, date of birth 1990-01-02, passport P123")
+    False
+    """
+    folded = normalise(text)
+    if not any(p.search(folded) for p in _PASSPORT):
+        return False
+    return sum(any(p.search(folded) for p in group) for group in _LABELS) >= DATA_PAGE_MIN_LABELS
+
+
+def edge_margin(box: BBox, size: tuple[int, int], pitch: float) -> tuple[float, str]:
+    """Distance of a box to the nearest image edge in character widths, and which edge.
+
+    >>> edge_margin((30, 500, 900, 560), (1000, 700), 20.0)
+    (1.5, 'left')
+    """
+    w, h = size
+    x0, y0, x1, y1 = box
+    gaps = {"left": x0, "top": y0, "right": w - x1, "bottom": h - y1}
+    edge = min(gaps, key=lambda k: gaps[k])
+    return max(0.0, gaps[edge]) / max(pitch, 1e-6), edge
+
+
+def fields_found(page: Page) -> int:
+    """How many of the holder's printed fields that the MRZ names OCR found on the page.
+
+    The surname, the first given name and the document number, compared with each OCR word (at
+    least 80 % alike: OCR confuses a letter or two on a guilloche background).
+    """
+    if page.mrz is None:
+        return 0
+    r = page.mrz.result
+    wanted = [r.surname.split(" ")[0], r.given_names.split(" ")[0], r.document_number]
+    words = {re.sub(r"[^A-Z0-9]", "", w.upper()) for w in page.text.split()}
+    words.discard("")
+    found = 0
+    for token in (re.sub(r"[^A-Z0-9]", "", t.upper()) for t in wanted):
+        if len(token) < 3:
+            continue
+        if token in words or any(difflib.SequenceMatcher(None, token, w).ratio() >= 0.8 for w in words):
+            found += 1
+    return found
+
+
+def visual_zone(box: BBox, fmt: str, pitch: float) -> BBox | None:
+    """The visual zone above an MRZ box: the data page's printed data and photo (None for TD1 backs)."""
+    pitches = VISUAL_ZONE_PITCHES.get(fmt)
+    if pitches is None:
+        return None
+    x0, y0, x1, _ = box
+    return round(x0 - pitch), round(y0 - pitches * pitch), round(x1 + pitch), round(y0 - 0.5 * pitch)
+
+
+def zone_evidence(page: Page, work: PageWork) -> capture_checks.ZoneEvidence | None:
+    """Gather what the page shows of its MRZ and printed fields (None: nothing of an identity page)."""
+    if work.pixels is None:
+        return None
+    printed = bool(_MRZ_PRINTED.search(page.text))
+    data_page = bool(page.text) and is_data_page(page.text)
+    read = page.mrz is not None and page.mrz.source == "image" and page.mrz.bbox is not None
+    fillers = [w for w in page.words if _FILLERS.search(w.text)]
+    if not (read or printed or data_page or fillers):
+        return None
+    size = work.pixels.full.size
+    margin: float | None = None
+    edge = ""
+    viz_washed = 0.0
+    if read and page.mrz is not None and page.mrz.bbox is not None:
+        box = page.mrz.bbox
+        pitch = (box[2] - box[0]) / max(1, max(len(line) for line in page.mrz.result.raw))
+        margin, edge = edge_margin(box, size, pitch)
+        viz = visual_zone(box, page.mrz.result.format, pitch)
+        if viz is not None:
+            small = work.pixels.fit(imaging.WORK_LONG_SIDE)
+            k = small.width / size[0]
+            viz_washed = imaging.washed_out(np.asarray(small), tuple(round(v * k) for v in viz))  # type: ignore[arg-type]
+    elif fillers:
+        xs0, ys0, xs1, ys1 = zip(*(w.bbox for w in fillers), strict=True)
+        pitch = float(np.median([(w.bbox[2] - w.bbox[0]) / max(1, len(w.text)) for w in fillers]))
+        margin, edge = edge_margin((min(xs0), min(ys0), max(xs1), max(ys1)), size, pitch)
+    valid = bool(read and page.mrz is not None and page.mrz.result.valid)
+    return capture_checks.ZoneEvidence(
+        read=read,
+        valid=valid,
+        edge_margin=margin,
+        edge=edge,
+        printed=printed or bool(fillers),
+        data_page=data_page,
+        fields_read=fields_found(page) if valid else 0,
+        viz_washed=viz_washed,
+    )
+
+
+def check_identity_capture(page: Page, work: PageWork, thresholds: QualityThresholds = DEFAULT) -> Page:
+    """Page stage: run the ``identity.*`` capture checks on a page that shows an MRZ or a data page.
+
+    Args:
+        page: The page, after the quality gate, OCR and the MRZ stage.
+        work: Its shared pixels.
+        thresholds: Decision thresholds.
+
+    Returns:
+        The page with the identity rejections added (unchanged when it shows nothing of an identity page).
+    """
+    if page.has_text_layer or not page.quality:
+        return page
+    zone = zone_evidence(page, work)
+    if zone is None:
+        return page
+    metrics = imaging.ImageMetrics.from_dict(page.quality)
+    found = capture_checks.judge(page, metrics, thresholds, stage="identity", zone=zone)
+    if found:
+        log.debug("%s: %s", page.ref, [r.evidence.get("check") for r in found])
+        page = dataclasses.replace(page, rejections=(*page.rejections, *found))
+    return page
