@@ -252,12 +252,15 @@ class CaptureCues:
     background: bool
     falloff: bool
     floating: bool
+    floating_strong: bool
     camera_frame: bool
     lines_not_parallel: bool
 
-    SCENE_CUES = ("perspective", "strong_perspective", "background", "floating", "camera_frame")
-    """Cues of how the picture was taken: what a flatbed cannot make at all (a strong perspective counts
-    twice)."""
+    SCENE_CUES = ("perspective", "strong_perspective", "background", "floating", "floating_strong", "camera_frame")
+    """Cues of how the picture was taken: what a flatbed cannot make at all. A strong perspective and a
+    sheet touching no side of the frame count twice: users lay a sheet against the glass's corner or
+    edge (ext uncropped scans: the sheet touches 1-3 sides, never none; gen scans likewise), while a
+    card photographed on a table lies loose in the middle of the frame."""
     PAGE_CUES = ("falloff", "lines_not_parallel")
     """Cues of how the page looks: uneven light and bent lines. A curled receipt or a book's spine on a
     flatbed shows them too (ext kraken book page, SROIE 134 receipt: both), so they only second a scene
@@ -296,6 +299,12 @@ class CaptureCues:
 
 def capture_cues(m: ImageMetrics, exif: Mapping[str, str], t: QualityThresholds = DEFAULT) -> CaptureCues:
     """Evaluate each phone-photo signal on the metrics and the EXIF."""
+    floating = (
+        m.doc_found
+        and m.doc_touches_border == 0
+        and m.doc_area_fraction < t.floating_max_area
+        and m.background_fraction >= t.background_min_fraction
+    )
     return CaptureCues(
         exif_camera=has_camera_exif(exif),
         heic=is_heic(exif),
@@ -307,12 +316,8 @@ def capture_cues(m: ImageMetrics, exif: Mapping[str, str], t: QualityThresholds 
             and m.background_chroma > t.background_chroma
         ),
         falloff=m.falloff > t.falloff,
-        floating=(
-            m.doc_found
-            and m.doc_touches_border == 0
-            and m.doc_area_fraction < t.floating_max_area
-            and m.background_fraction >= t.background_min_fraction
-        ),
+        floating=floating,
+        floating_strong=floating,
         camera_frame=is_camera_frame(m.frame_aspect, t),
         lines_not_parallel=m.line_spread > t.line_spread_deg,
     )
@@ -575,6 +580,8 @@ def greyscale(f: CaptureFacts, t: QualityThresholds) -> Rejection | None:
 
 # --------------------------------------------------------------------------- identity pages (after the MRZ stage)
 
+FIELDS_NEEDED = 2
+"""Printed fields (of surname, first given name, document number) that show a visual zone is legible."""
 MRZ_CUT_MESSAGE = (
     "The machine-readable zone (the lines with <<< at the bottom of the data page) runs off the {edge} edge "
     "of the image. Scan the whole page with a margin around it."
@@ -598,14 +605,16 @@ FIELD_GLARE_MESSAGE = (
     title="Machine-readable zone running off the image", stage="identity",
 )  # fmt: skip
 def mrz_cut_off(f: CaptureFacts, t: QualityThresholds) -> Rejection | None:
-    """The MRZ (or, when the reader could not read it, the OCR'd words with its ``<<`` fillers) reaches
-    the image edge: the zone is printed at least 3 mm inside the page on every side (ICAO 9303-3 and
-    -4/5: the first character 6 mm from the left edge, the last line 4-5 mm above the bottom), so a zone
-    closer to the border than :attr:`~QualityThresholds.mrz_edge_chars` characters has lost its edge,
-    and usually characters (RULES.md scan_quality_sufficient: "any corner of the ID document or of
-    the MRZ is cut off")."""
+    """An MRZ that does not read whole (its check digits fail, or the reader found no zone) and whose box
+    (or, when it was not read, the OCR'd words with its ``<<`` fillers) reaches the image edge: its
+    lines run off the image (RULES.md scan_quality_sufficient: "any corner of the ID document or of the
+    MRZ is cut off"). A zone whose every check digit passes has every line at full length, so it lies
+    whole in the image however tightly the page was cropped (ext passport scans cropped at the page
+    edge: 0-0.5 characters between the zone and the border)."""
     z = f.zone
-    if z is None or z.edge_margin is None or z.edge_margin >= t.mrz_edge_chars or f.has(RejectionCode.CUT_OFF):
+    if z is None or z.valid or z.edge_margin is None or z.edge_margin >= t.mrz_edge_chars:
+        return None
+    if f.has(RejectionCode.CUT_OFF):
         return None
     message = MRZ_CUT_MESSAGE.format(edge=z.edge or "")
     return reject("identity.mrz-cut-off", z.edge_margin, t.mrz_edge_chars, message, edge=z.edge, unit="characters")
@@ -648,12 +657,13 @@ def mrz_glare(f: CaptureFacts, t: QualityThresholds) -> Rejection | None:
     title="Reflection over the printed data of an identity page", stage="identity",
 )  # fmt: skip
 def field_glare(f: CaptureFacts, t: QualityThresholds) -> Rejection | None:
-    """The MRZ reads, but none of the holder's printed fields it names (surname, first given name,
-    document number) can be found by OCR on the page, and the visual zone above the MRZ holds a
-    washed-out region: a reflection over the data (ICAO 9303: the visual zone must be legible; the
-    clerk compares it with the MRZ). A data page whose fields OCR reads is usable whatever it shows."""
+    """The MRZ reads, but OCR finds fewer than two of the holder's printed fields it names (surname,
+    first given name, document number) on the page, and the visual zone above the MRZ holds a region
+    a reflection washed out (clipped white, fading into the print around it: a white area of the
+    design ends sharply). The visual zone must be legible: the clerk compares it with the MRZ (ICAO
+    9303-3). A data page whose fields OCR reads is usable whatever else it shows."""
     z = f.zone
-    if z is None or not z.valid or z.fields_read or f.found:
+    if z is None or not z.valid or z.fields_read >= FIELDS_NEEDED or f.found:
         return None
     if z.viz_washed <= t.viz_washed:
         return None

@@ -108,13 +108,13 @@ class QualityThresholds:
     (:func:`~pipeline.engines.imaging.glare_on_card`): gen glare on an ID card or passport on
     A4 0.014-0.063; genuine gen cards and passports 0 (their print has no pure-white area of
     two tiles). Half the smallest glare."""
-    glare_card_fill: float = 0.85
+    glare_card_fill: float = 0.9
     """... counted only when printed tiles fill this share of the card hull (a hole of up to 6 %
     of the hull counted as print: :data:`~pipeline.engines.imaging.CARD_HOLE_CREDIT`): a
-    security print fills it (gen cards and passports with glare 0.89-1.0); a printed tile is one
+    security print fills it (gen cards and passports with glare 0.9-1.0); a printed tile is one
     mostly tinted (:data:`~pipeline.engines.imaging.CARD_TINT`), so a letter's text, which leaves
     white paper between its glyphs, fills far less (ext SROIE receipt 143: 0.62, which has a 0.19
-    "hole")."""
+    "hole"); a grey thermal receipt fills up to 0.89 (ext SROIE 548)."""
     mrz_glare_card: float = 0.001
     """On a page that prints an MRZ the reader cannot read, a hole in the security print of this
     share of the card hull is a reflection over the zone (:mod:`pipeline.stages.mrz_zone`): a
@@ -123,10 +123,11 @@ class QualityThresholds:
     tile search sees, 2 x 2 tiles), clean ones 0, and none of the 47 real MRZ images of
     ../shared/external/mrz has a hole in a print that fills its hull. Page-wide the bar is
     :attr:`glare_card`; here the unreadable zone is the second piece of evidence."""
-    mrz_edge_chars: float = 0.6
-    """An MRZ (or its OCR'd filler words) closer to the image edge than this many character widths
-    (0.6 x 2.54 mm = 1.5 mm) runs off the image: the zone lies at least 3 mm inside the page (ICAO
-    9303), so even a scan cropped at the page edge keeps more than a character of margin."""
+    mrz_edge_chars: float = 0.3
+    """An unreadable MRZ (or its OCR'd filler words) closer to the image edge than this many character
+    widths (0.3 x 2.54 mm = 0.8 mm) runs off the image. Generated zones cut by the border: 0-0.15;
+    zones that read on real scans cropped at the page edge: 0-0.5, which is why a zone that reads is
+    never called cut (ext 100_visa-usa: 0, the visa's zone ends at the crop)."""
     viz_washed: float = 0.08
     """Share of the visual zone above a read MRZ that one washed-out (clipped, colourless) region
     may cover when OCR cannot find any printed field the MRZ names: above it, the data are glared

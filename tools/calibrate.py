@@ -3,7 +3,7 @@
 Usage::
 
     python -m tools.calibrate [--generated DIR] [--count 160] [--seed 7] [--real DIR ...]
-                              [--jobs 2] [--mrz-glare 0] [--cache DIR | --no-cache]
+                              [--jobs 2] [--identity N] [--cache DIR | --no-cache] [--no-fit]
 
 For every set it prints, overall and per source (real sets: per source repository; generated set:
 per capture family): how many phone photos are named as such (``phone_photo`` or ``screenshot``),
@@ -17,7 +17,9 @@ Then it chooses thresholds on material and measures them on material they were n
 - **generated families**: thresholds fitted on the tune half of the capture families (and the
   real sets) are judged on the held-out half.
 
-Both figures are printed beside those of the shipped defaults. Metrics are cached per file content
+Both figures are printed beside those of the shipped defaults. ``--identity N`` also runs N generated
+identity scans, clean and with the defects judged by what the page must show (its whole MRZ, its legible
+printed data), through the whole page pipeline. Metrics are cached per file content
 and imaging code version (``~/.cache/dossier/calibrate``), so re-running after a change of thresholds
 or checks costs no measurement.
 """
@@ -415,7 +417,7 @@ def main(argv: Iterable[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "dossier" / "calibrate")
     parser.add_argument("--no-cache", action="store_true")
     parser.add_argument("--no-fit", action="store_true", help="report the defaults only (no LOSO, no family split)")
-    parser.add_argument("--mrz-glare", type=int, default=0, metavar="N", help="identity scans for the MRZ glare check")
+    parser.add_argument("--identity", type=int, default=0, metavar="N", help="identity scans judged through OCR")
     args = parser.parse_args(list(argv) if argv is not None else None)
     logging.basicConfig(level=logging.WARNING)
     cache = None if args.no_cache else args.cache
@@ -438,8 +440,8 @@ def main(argv: Iterable[str] | None = None) -> int:
     tune = [s for s in generated if s.split != "heldout"]
     heldout = [s for s in generated if s.split == "heldout"]
     print(report_set(f"generated ({len(tune)} tune, {len(heldout)} held out), default thresholds", generated))
-    if args.mrz_glare:
-        print(evaluate_mrz_glare(args.mrz_glare, args.seed))
+    if args.identity:
+        print(evaluate_identity(args.identity, args.seed))
     if args.no_fit:
         return 0
     print("== generated families: thresholds fitted on the tune families and the real sets")
@@ -459,10 +461,19 @@ def main(argv: Iterable[str] | None = None) -> int:
     return 0
 
 
-def evaluate_mrz_glare(count: int, seed: int) -> str:
-    """Generate ``count`` identity scans (passports, card backs; 150-400 dpi), each clean and with a
-    small reflection over the MRZ (``samples.capture.mrz_glare``), run the pipeline on them and
-    report how many clean zones are read and how many reflections are named."""
+IDENTITY_VARIANTS = ("clean", "field_glare", "mrz_cut", "cut_off", "mrz_glare")
+"""What :func:`evaluate_identity` makes of each identity scan: the clean page and one defect each."""
+
+
+def evaluate_identity(count: int, seed: int) -> str:
+    """Judge identity pages by what they must show, through the whole page pipeline (OCR and MRZ included).
+
+    Generates ``count`` identity scans (passports and card backs, 150-400 dpi, a scanner family each),
+    each clean and with a broad reflection over its printed data (``field_glare``), cut off just above or
+    through its MRZ (``mrz_cut``), cut off on a random side (``cut_off``) and with a small reflection over
+    the MRZ (``mrz_glare``), and reports how many clean pages are accepted and how many defects are named
+    with the right code, and by which check.
+    """
     import datetime as dt
 
     import numpy as np
@@ -472,8 +483,14 @@ def evaluate_mrz_glare(count: int, seed: int) -> str:
     from samples.render import IdentityDocument, render_card, render_passport
     from samples.texts import COUNTRIES, Person
 
+    defects = {
+        "field_glare": capture.field_glare,
+        "mrz_cut": capture.mrz_cut,
+        "cut_off": capture.cut_off,
+        "mrz_glare": capture.mrz_glare,
+    }
     states = sorted(COUNTRIES)
-    with tempfile.TemporaryDirectory(prefix="mrz-glare-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="identity-") as tmp:
         folder = Path(tmp) / "dossier"
         folder.mkdir()
         for i in range(count):
@@ -488,33 +505,38 @@ def evaluate_mrz_glare(count: int, seed: int) -> str:
             )
             dpi = (150, 200, 300, 400)[i % 4]
             page = render_passport(doc, dpi) if kind == "passport" else render_card(doc, "back", dpi)
-            scan = capture.as_flatbed_scan(page, dpi, True, rng)
-            burnt, _ = capture.mrz_glare(scan, rng)
-            (folder / f"{i:03d}_{kind}_clean.jpg").write_bytes(capture.encode(scan, "jpeg", 90))
-            (folder / f"{i:03d}_{kind}_glare.jpg").write_bytes(capture.encode(burnt, "jpeg", 90))
+            scanner = capture.SCANNER_FAMILIES[i % len(capture.SCANNER_FAMILIES)]
+            scan = capture.as_flatbed_scan(page, dpi, True, rng, margin=False, scanner=scanner)
+            (folder / f"{i:03d}_{kind}_clean.png").write_bytes(capture.encode(scan, "png"))
+            for name, defect in defects.items():
+                if name == "field_glare" and kind != "passport":
+                    continue  # a TD1 card prints its data on the front, not above the MRZ of its back
+                out, _ = defect(scan, rng)
+                (folder / f"{i:03d}_{kind}_{name}.png").write_bytes(capture.encode(out, "png"))
         report = api.run_dossier(folder, RunOptions(as_of=dt.date(2026, 11, 25), cache="off"))
+    expected = {"field_glare": "glare", "mrz_cut": "cut_off", "cut_off": "cut_off", "mrz_glare": "glare"}
     counts: collections.Counter[str] = collections.Counter()
+    checks: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
     for d in report.documents:
-        clean = d.file.endswith("_clean.jpg")
-        glare = [r for r in d.rejections if r.code is RejectionCode.GLARE]
-        valid = bool(d.fields.get("mrz_valid") and d.fields["mrz_valid"].value is True)
-        if clean:
-            counts["clean"] += 1
-            counts["clean_valid"] += valid
-            counts["clean_rejected"] += bool(d.rejections)
-        else:
-            counts["glare"] += 1
-            counts["glare_unreadable"] += not valid
-            counts["glare_named"] += bool(glare)
-            counts["glare_named_mrz"] += any(r.evidence.get("where") == "mrz" for r in glare)
-    return (
-        f"== MRZ glare ({count} identity scans, clean and with a reflection over the MRZ)\n"
-        f"clean: MRZ read and valid {counts['clean_valid']}/{counts['clean']}, "
-        f"rejected {counts['clean_rejected']}/{counts['clean']}\n"
-        f"reflection: MRZ unreadable {counts['glare_unreadable']}/{counts['glare']}, named glare "
-        f"{counts['glare_named']}/{counts['glare']} ({counts['glare_named_mrz']} by the MRZ check, "
-        f"the rest page-wide)"
-    )
+        variant = d.file.split("_", 2)[2].rsplit(".", 1)[0]
+        counts[variant] += 1
+        codes = {r.code.value for r in d.rejections}
+        if variant == "clean":
+            counts["clean_accepted"] += not codes
+            for r in d.rejections:
+                checks["clean"][str(r.evidence.get("check", r.code.value))] += 1
+        elif expected[variant] in codes:
+            counts[f"{variant}_caught"] += 1
+            for r in d.rejections:
+                if r.code.value == expected[variant]:
+                    checks[variant][str(r.evidence.get("check", r.code.value))] += 1
+    lines = [f"== identity pages judged by what they must show ({count} scans, the whole page pipeline)"]
+    lines.append(f"  clean pages accepted       {counts['clean_accepted']}/{counts['clean']}  {dict(checks['clean'])}")
+    for variant in IDENTITY_VARIANTS[1:]:
+        caught = counts[f"{variant}_caught"]
+        named = f"{caught}/{counts[variant]}"
+        lines.append(f"  {variant:12s} named {expected[variant]:8s} {named}  {dict(checks[variant])}")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

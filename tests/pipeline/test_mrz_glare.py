@@ -8,13 +8,14 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from pipeline import api
+from pipeline import api, capture_checks
+from pipeline.capture_checks import ZoneEvidence
 from pipeline.context import RunOptions
 from pipeline.model import Page, Rejection, RejectionCode
-from pipeline.stages import mrz_zone
 from samples import capture
 from samples.render import IdentityDocument, render_passport
 from samples.texts import Person
+from tests.pipeline.test_capture_checks import CLEAN
 
 AS_OF = dt.date(2026, 11, 25)
 
@@ -51,15 +52,16 @@ def test_clean_zone_is_read_and_not_blamed(report: dict[str, object]) -> None:
 
 def test_no_glare_verdict_without_an_unreadable_zone() -> None:
     """A hole in the print is not blamed when the page shows no MRZ (a card front) or was rejected."""
-    page = Page(
-        file="x.jpg",
-        sha256="0" * 64,
-        number=1,
-        text="IDENTITY CARD / CARTE D'IDENTITE\nSURNAME NOVAK",
-        quality={"glare_card": 0.01, "card_fill": 0.98},
-    )
-    assert mrz_zone.mrz_glare(page) is None
-    with_zone = Page(file="x.jpg", sha256="0" * 64, number=1, text="P<HRVNOVAK<<IVANA<<<<", quality=page.quality)
-    assert mrz_zone.mrz_glare(with_zone) is not None
+    hole = dataclasses.replace(CLEAN, glare_card=0.01, card_fill=0.98)
+    page = Page(file="x.jpg", sha256="0" * 64, number=1, text="IDENTITY CARD / CARTE D'IDENTITE\nSURNAME NOVAK")
+
+    def glare(page: Page, zone: ZoneEvidence | None) -> bool:
+        found = capture_checks.judge(page, hole, stage="identity", zone=zone)
+        return any(r.code is RejectionCode.GLARE for r in found)
+
+    front = ZoneEvidence(read=False, valid=False, edge_margin=None, printed=False)
+    unreadable = ZoneEvidence(read=True, valid=False, edge_margin=2.0, edge="bottom", printed=True)
+    assert not glare(page, front)
+    assert glare(page, unreadable)
     dark = Rejection(RejectionCode.TOO_DARK, "too dark")
-    assert mrz_zone.mrz_glare(dataclasses.replace(with_zone, rejections=(dark,))) is None
+    assert not glare(dataclasses.replace(page, rejections=(dark,)), unreadable)

@@ -267,7 +267,7 @@ def test_glare_on_card_scanned_on_white_paper(tmp_path: Path) -> None:
     assert codes(shiny) == {RejectionCode.GLARE.value}, shiny.quality
     assert shiny.rejections[0].evidence["metric_name"] == "glare_card"
     # A wide highlight burns a large share of the print: what is left around it is still a card.
-    wide = run(save(tmp_path, card_on_a4(glare=True, spread=1.6), "wide.png"), dpi=DPI)
+    wide = run(save(tmp_path, card_on_a4(glare=True, spread=1.4), "wide.png"), dpi=DPI)
     assert codes(wide) == {RejectionCode.GLARE.value}, (wide.quality["glare_card"], wide.quality["card_fill"])
 
 

@@ -1,0 +1,105 @@
+"""Identity pages judged by what they must show: the whole MRZ inside the image, the printed data legible.
+
+The page stages run as in a dossier run (quality gate, OCR, MRZ zone, identity capture), with the real
+OCR engine, on generated passport scans: whole, cut off above or through the MRZ, cut along a side
+through the zone, and with a broad reflection over the printed data while the MRZ still reads.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pipeline import api
+from pipeline.context import RunContext, RunOptions
+from pipeline.model import Page, RejectionCode
+from pipeline.stages import identity_capture, intake
+from pipeline.work import PageWork
+from samples import capture
+from samples.render import IdentityDocument, render_passport
+from samples.texts import Person
+
+AS_OF = dt.date(2026, 11, 25)
+PERSON = Person("Garcia", "Lucia", "F", dt.date(1992, 9, 3), "Sevilla", "ESP")
+PASSPORT = IdentityDocument("passport", PERSON, "ESP", "PAA123456", dt.date(2022, 3, 1), dt.date(2032, 2, 28), "Sevilla")
+DPI = 200
+
+
+@pytest.fixture(scope="module")
+def scan() -> capture.Capture:
+    return capture.as_flatbed_scan(render_passport(PASSPORT, DPI), DPI, True, np.random.default_rng(4), margin=False)
+
+
+def through_pipeline(tmp_path: Path, cap: capture.Capture, name: str) -> Page:
+    """Every page stage on one image, as ``api.run`` does it."""
+    path = tmp_path / f"{name}.png"
+    path.write_bytes(capture.encode(cap, "png"))
+    ctx = RunContext(RunOptions(as_of=AS_OF, cache="off"), tmp_path)
+    _, pages = intake.ingest_file(path, path.name, tmp_path, ctx)
+    page = pages[0]
+    work = PageWork.of(page, ctx, api.default_engine(ctx.options))
+    for stage in api.PAGE_STAGES:
+        page = stage(page, work)
+    return page
+
+
+def checks(page: Page) -> list[tuple[str, object]]:
+    return [(r.code.value, r.evidence.get("check")) for r in page.rejections]
+
+
+@pytest.mark.tesseract
+def test_whole_passport_page_is_accepted(tmp_path: Path, scan: capture.Capture) -> None:
+    page = through_pipeline(tmp_path, scan, "whole")
+    assert page.accepted, checks(page)
+    assert page.mrz is not None and page.mrz.result.valid
+
+
+@pytest.mark.tesseract
+def test_data_page_cut_off_above_its_mrz_is_cut_off(tmp_path: Path, scan: capture.Capture) -> None:
+    """The independent batch's case: a passport cut so that its MRZ is missing was accepted 4 times of 4."""
+    assert scan.mrz_quad is not None
+    top = min(y for _, y in scan.mrz_quad)
+    cut = dataclasses.replace(scan, image=scan.image.crop((0, 0, scan.image.width, round(top) - 8)))
+    page = through_pipeline(tmp_path, cut, "missing")
+    assert ("cut_off", "identity.mrz-missing") in checks(page), checks(page)
+    rejection = page.rejections[0]
+    assert "machine-readable zone" in rejection.message and "Scan the whole data page" in rejection.message
+
+
+@pytest.mark.tesseract
+def test_mrz_running_off_the_side_is_cut_off(tmp_path: Path, scan: capture.Capture) -> None:
+    assert scan.mrz_quad is not None
+    right = max(x for x, _ in scan.mrz_quad) - DPI / 25.4 * 15  # the last 15 mm of the zone cut away
+    cut = dataclasses.replace(scan, image=scan.image.crop((0, 0, round(right), scan.image.height)))
+    page = through_pipeline(tmp_path, cut, "side")
+    found = [r for r in page.rejections if r.code is RejectionCode.CUT_OFF]
+    assert found and found[0].evidence["check"] == "identity.mrz-cut-off", checks(page)
+    assert found[0].evidence["edge"] == "right"
+
+
+@pytest.mark.tesseract
+def test_reflection_over_the_printed_data_while_the_mrz_reads_is_glare(tmp_path: Path, scan: capture.Capture) -> None:
+    """The independent batch's case: a data page washed out by a broad reflection (photo and fields unreadable,
+    MRZ legible) was accepted 4 times of 4. The reflection is named with where it is."""
+    glared, _ = capture.field_glare(scan, np.random.default_rng(1))
+    page = through_pipeline(tmp_path, glared, "fields")
+    assert page.mrz is not None and page.mrz.result.valid  # the MRZ still reads
+    found = [r for r in page.rejections if r.code is RejectionCode.GLARE]
+    assert found, checks(page)
+    assert found[0].evidence["where"] == "printed fields"
+    assert found[0].evidence["check"] == "identity.field-glare"
+    assert "printed data" in found[0].message
+
+
+def test_data_page_recognised_from_its_labels() -> None:
+    text = (
+        "ROYAUME DU MAROC\nPASSEPORT / PASSPORT\nNom / Surname JANSSENS\nPrenoms / Given names MARIE\n"
+        "Nationalite / Nationality MAROCAINE\nDate de naissance / Date of birth 02 APR 1991\nSexe / Sex F"
+    )
+    assert identity_capture.is_data_page(text)
+    letter = "Employment contract. Name: Marie Janssens, date of birth 1991-04-02, passport UZ4829173, nationality MAR."
+    assert not identity_capture.is_data_page(letter)
