@@ -426,8 +426,12 @@ def blurry(cap: Capture, rng: np.random.Generator) -> tuple[Capture, str]:
 
 
 def low_resolution(cap: Capture, rng: np.random.Generator) -> tuple[Capture, str]:
-    """Downsample so the document has an effective 72-100 dpi (and write that DPI for scans)."""
-    target = float(rng.uniform(72, 100))
+    """Downsample so the document has an effective 60-90 dpi (and write that DPI for scans).
+
+    Real passport scans of 100-103 dpi read fine and are labelled genuine (ext passporteye chn, twn),
+    so a low-resolution defect must be clearly below that: a third of 300 dpi or less.
+    """
+    target = float(rng.uniform(60, 90))
     factor = min(1.0, target / cap.effective_dpi)
     size = (max(1, round(cap.image.width * factor)), max(1, round(cap.image.height * factor)))
     img = cap.image.resize(size, Image.Resampling.BOX)

@@ -98,6 +98,9 @@ class Sample:
     """CPU time of decoding and measuring (this process only)."""
     split: str = ""
     """``tune`` or ``heldout`` (generated families); empty for real sets."""
+    identity: tuple[str, ...] = ()
+    """Rejection codes of the ``identity`` checks (MRZ and printed fields), when the page went through the
+    whole page pipeline (``--pipeline``); they need OCR, so thresholds are not fitted on them."""
 
     @property
     def is_photo(self) -> bool:
@@ -135,21 +138,56 @@ def code_version() -> str:
     return hashlib.sha256(inspect.getsource(imaging).encode()).hexdigest()[:12]
 
 
-def _measure(task: tuple[str, str, str, str]) -> tuple[Page, imaging.ImageMetrics, float]:
-    path_s, name, cache_dir, version = task
+def pipeline_version() -> str:
+    """Digest of the code behind the identity checks (OCR, MRZ reader, identity stage, checks)."""
+    from pipeline.engines import mrz_reader, ocr
+    from pipeline.stages import identity_capture
+
+    sources = (imaging, capture_checks, identity_capture, mrz_reader, ocr)
+    return hashlib.sha256("".join(inspect.getsource(m) for m in sources).encode()).hexdigest()[:12]
+
+
+def identity_codes(path: Path, page: Page) -> tuple[str, ...]:
+    """Codes the ``identity`` checks give a page that went through every page stage (OCR included)."""
+    import datetime as dt
+
+    from pipeline import api
+    from pipeline.work import PageWork
+
+    ctx = RunContext(RunOptions(as_of=dt.date(2026, 11, 25), cache="off"), Path(tempfile.gettempdir()))
+    work = PageWork.of(page, ctx, api.default_engine(ctx.options))
+    done = page
+    for stage in api.PAGE_STAGES:
+        done = stage(done, work)
+    return tuple(
+        r.code.value for r in done.rejections if str(r.evidence.get("check", "")).startswith("identity.")
+    )
+
+
+def _measure(task: tuple[str, str, str, str, bool]) -> tuple[Page, imaging.ImageMetrics, float, tuple[str, ...]]:
+    path_s, name, cache_dir, version, through = task
     path = Path(path_s)
     page = page_for(path, name)
     cached = Path(cache_dir) / f"{page.sha256}-{page.frame}-{version}.pkl" if cache_dir else None
     if cached is not None and cached.exists():
         metrics, cpu = pickle.loads(cached.read_bytes())
-        return page, metrics, cpu
-    t0 = time.process_time()
-    metrics = imaging.measure(imaging.PagePixels(path, page.frame).working())
-    cpu = time.process_time() - t0
-    if cached is not None:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        cached.write_bytes(pickle.dumps((metrics, cpu)))
-    return page, metrics, cpu
+    else:
+        t0 = time.process_time()
+        metrics = imaging.measure(imaging.PagePixels(path, page.frame).working())
+        cpu = time.process_time() - t0
+        if cached is not None:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            cached.write_bytes(pickle.dumps((metrics, cpu)))
+    identity: tuple[str, ...] = ()
+    if through:
+        stored = Path(cache_dir) / f"{page.sha256}-{page.frame}-id-{pipeline_version()}.pkl" if cache_dir else None
+        if stored is not None and stored.exists():
+            identity = pickle.loads(stored.read_bytes())
+        else:
+            identity = identity_codes(path, page)
+            if stored is not None:
+                stored.write_bytes(pickle.dumps(identity))
+    return page, metrics, cpu, identity
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -187,11 +225,22 @@ def read_labels(folder: Path) -> list[Row]:
     return rows
 
 
-def load_set(folder: Path, jobs: int = 2, cache: Path | None = None, name: str | None = None) -> list[Sample]:
-    """Measure every image listed in ``folder/labels.csv`` (metrics cached per content and code version)."""
+def is_identity_candidate(row: Row) -> bool:
+    """Pages worth the whole pipeline for the identity checks: identity pages by name or source."""
+    return is_identity(row.file) or "passport" in row.file.lower() or "PassportEye" in row.source
+
+
+def load_set(
+    folder: Path, jobs: int = 2, cache: Path | None = None, name: str | None = None, pipeline: bool = False
+) -> list[Sample]:
+    """Measure every image listed in ``folder/labels.csv`` (metrics cached per content and code version).
+
+    With ``pipeline``, identity pages also go through every page stage (OCR, MRZ) for the identity checks.
+    """
     rows = read_labels(folder)
     version = code_version()
-    tasks = [(str(r.path), r.file, str(cache) if cache else "", version) for r in rows]
+    tasks = [(str(r.path), r.file, str(cache) if cache else "", version, pipeline and is_identity_candidate(r))
+             for r in rows]  # fmt: skip
     if jobs > 1:
         # spawn, not fork: a forked OpenCV thread pool can deadlock the workers.
         with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
@@ -200,8 +249,8 @@ def load_set(folder: Path, jobs: int = 2, cache: Path | None = None, name: str |
         measured = [_measure(t) for t in tasks]
     set_name = name or folder.name
     return [
-        Sample(set_name, r.source, r.file, r.label, r.expected, page, metrics, cpu, r.split)
-        for r, (page, metrics, cpu) in zip(rows, measured, strict=True)
+        Sample(set_name, r.source, r.file, r.label, r.expected, page, metrics, cpu, r.split, identity)
+        for r, (page, metrics, cpu, identity) in zip(rows, measured, strict=True)
     ]
 
 
@@ -212,7 +261,7 @@ def is_identity(name: str) -> bool:
 
 def verdict(s: Sample, t: QualityThresholds = DEFAULT) -> set[str]:
     """The codes the gate gives a sample (with the identity colour rule where the file name says identity)."""
-    got = {r.code.value for r in capture_checks.judge(s.page, s.metrics, t)}
+    got = {r.code.value for r in capture_checks.judge(s.page, s.metrics, t)} | set(s.identity)
     # The dossier stage applies the colour rule to identity documents only (after classification).
     if is_identity(s.file) and quality.greyscale_rejection(quality.apply_metrics(s.page, s.metrics, t), t):
         got.add(RejectionCode.GREYSCALE.value)
@@ -417,6 +466,9 @@ def main(argv: Iterable[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "dossier" / "calibrate")
     parser.add_argument("--no-cache", action="store_true")
     parser.add_argument("--no-fit", action="store_true", help="report the defaults only (no LOSO, no family split)")
+    parser.add_argument(
+        "--pipeline", action="store_true", help="identity pages through every page stage (OCR, MRZ): identity checks"
+    )
     parser.add_argument("--identity", type=int, default=0, metavar="N", help="identity scans judged through OCR")
     args = parser.parse_args(list(argv) if argv is not None else None)
     logging.basicConfig(level=logging.WARNING)
@@ -425,7 +477,7 @@ def main(argv: Iterable[str] | None = None) -> int:
     for folder in args.real:
         if (folder / "labels.csv").exists():
             name = "/".join(folder.parts[-2:]) if folder.parent.name == "real" else folder.name
-            samples = load_set(folder, args.jobs, cache, name=name)
+            samples = load_set(folder, args.jobs, cache, name=name, pipeline=args.pipeline)
             real += samples
             print(report_set(f"real set {folder}", samples))
         else:
@@ -436,7 +488,7 @@ def main(argv: Iterable[str] | None = None) -> int:
         if folder is None or not (folder / "labels.csv").exists():
             folder = folder or Path(tmp)
             generate(folder, args.count, args.seed)
-        generated = load_set(folder, args.jobs, cache, name="generated")
+        generated = load_set(folder, args.jobs, cache, name="generated", pipeline=args.pipeline)
     tune = [s for s in generated if s.split != "heldout"]
     heldout = [s for s in generated if s.split == "heldout"]
     print(report_set(f"generated ({len(tune)} tune, {len(heldout)} held out), default thresholds", generated))

@@ -25,7 +25,9 @@ from samples.texts import Person
 
 AS_OF = dt.date(2026, 11, 25)
 PERSON = Person("Garcia", "Lucia", "F", dt.date(1992, 9, 3), "Sevilla", "ESP")
-PASSPORT = IdentityDocument("passport", PERSON, "ESP", "PAA123456", dt.date(2022, 3, 1), dt.date(2032, 2, 28), "Sevilla")
+PASSPORT = IdentityDocument(
+    "passport", PERSON, "ESP", "PAA123456", dt.date(2022, 3, 1), dt.date(2032, 2, 28), "Sevilla"
+)
 DPI = 200
 
 

@@ -240,7 +240,7 @@ def test_defects_return_contract_codes() -> None:
         out, code = defect(scan, np.random.default_rng(3))
         assert code == name and code in CONTRACT_CODES and out.codes == (code,)
     low, _ = capture.low_resolution(scan, np.random.default_rng(3))
-    assert 70 <= low.effective_dpi <= 101
+    assert 58 <= low.effective_dpi <= 91
     grey, _ = capture.greyscale(scan, np.random.default_rng(3))
     assert grey.image.mode == "L"
     cut, _ = capture.cut_off(scan, np.random.default_rng(3))
