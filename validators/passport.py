@@ -320,6 +320,7 @@ def eu_identity_document(ctx: RuleContext) -> Iterator[Finding]:
         elif nationality in EEA_CH and expiry >= ctx.application_date:
             yield ctx.ok(f"{label(doc.type).capitalize()} {doc.ref} ({nationality}) valid until {expiry}", [doc])
             return
+    unknown += ctx.unsure(DocType.PASSPORT, DocType.ID_CARD)
     if unknown:
         yield ctx.unknown("the nationality or validity of the identity document", unknown)
         return
