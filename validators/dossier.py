@@ -162,6 +162,35 @@ def scan_quality_sufficient(ctx: RuleContext) -> Iterator[Finding]:
     yield from _rejections(ctx, codes, _RESCAN + " at 300 dpi, with all edges visible")
 
 
+@rule(
+    "scan.card-both-sides",
+    severity="BBB",
+    source=SRC_004,
+    title="Identity and residence cards are scanned on both sides",
+    message="{doc}: only one side was scanned and no machine-readable zone was found{detail}",
+    catalogue="scan_quality_sufficient",
+)
+def scan_card_both_sides(ctx: RuleContext) -> Iterator[Finding]:
+    """Fail on a one-page card without an MRZ: the back (issue date, MRZ) is missing (004 "both sides").
+
+    A card scanned on both sides without an MRZ is a card without one (``has_mrz: false``), which
+    ``eu.id-card-phaseout`` judges. Fails: the front of an Italian CIE alone. Passes: front and back.
+    """
+    cards = [d for d in ctx.docs(DocType.ID_CARD, DocType.RESIDENCE_CARD) if d.accepted]
+    for doc in cards:
+        if ctx.value(doc, "has_mrz") is None and len(doc.pages) == 1:
+            others = [d for d in cards if d is not doc and d.file != doc.file]
+            detail = f" (another card scan: {', '.join(d.ref for d in others)})" if others else ""
+            yield ctx.fail(
+                [doc],
+                doc=f"{label(doc.type).capitalize()} {doc.ref}",
+                detail=detail,
+                action=f"Scan the back of the card too (with the machine-readable zone), in the same file as {doc.ref}",
+            )
+        else:
+            yield ctx.ok(f"{label(doc.type).capitalize()} {doc.ref} scanned on both sides", [doc])
+
+
 # ----- plausibility ----------------------------------------------------------------------------------
 
 
