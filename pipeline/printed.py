@@ -45,11 +45,10 @@ _FULL = (
 def _label_re(phrases: str) -> re.Pattern[str]:
     body = "|".join(p.replace(r"\(", r"\(?").replace(r"\)", r"\)?") for p in phrase_patterns(phrases))
     # A caption at the start of a line, possibly bilingual ("Surname / Nom"), then ":" or spaces.
-    return re.compile(rf"(?m)^[ \t]*(?:{body})(?:[ \t]*/[ \t]*[^\n:/]{{1,30}}?)?[ \t]*(?::|\s{{2,}}|\t|$)")
+    return re.compile(rf"(?m)(?<!\S)(?:{body})(?:[ \t]*/[ \t]*[^\n:/]{{1,30}}?)?[ \t]*(?::|[ \t]|$)")
 
 
 _SURNAME_RE, _GIVEN_RE, _FULL_RE = _label_re(_SURNAME), _label_re(_GIVEN), _label_re(_FULL)
-_VALUE = re.compile(rf"[ \t]*(?P<v>{_TOKEN}(?:[ \t]+(?:{_PARTICLE}[ \t]+)*{_TOKEN}){{0,5}})[ \t]*(?:,|$)", re.M)
 
 
 def _source(page: Page) -> str:
@@ -72,15 +71,33 @@ def _field(page: Page, value: str, base: float) -> Field:
     )
 
 
+_CAPTION_WORD = re.compile(
+    r"(?<![a-z])(?:given|surname|name|nom|prenoms?|naam|voornamen|vornamen|nombres?|apellidos|cognome|nome|"
+    r"date|datum|fecha|data|birth|naissance|geboorte|geburt|nacimiento|nascita|nascimento|place|lieu|plaats|ort|"
+    r"nationality|nationalite|nationaliteit|sex|sexe|geslacht|geschlecht|sexo|sesso)(?![a-z])"
+)
+_NAME_TOKEN = re.compile(rf"{_TOKEN}|{_PARTICLE}")
+
+
 def _after(text: str, label: re.Match[str]) -> str | None:
-    """The value after a caption: on its line, else on the next non-empty line."""
-    found = _VALUE.match(text, label.end())
-    if found and found["v"].strip():
-        return found["v"].strip()
-    rest = text[label.end() :].lstrip("\n")
-    line = rest.split("\n", 1)[0] if rest else ""
-    found = _VALUE.match(line)
-    return found["v"].strip() if found else None
+    """The value after a caption: on its line (up to a column gap or the next caption), else on the next line."""
+    rest = text[label.end() :]
+    line = rest.split("\n", 1)[0]
+    if not line.strip():
+        lines = [ln for ln in rest.split("\n")[1:3] if ln.strip()]
+        line = lines[0] if lines else ""
+    line = re.split(r"\s{3,}|\t", line.strip())[0]
+    cut = _CAPTION_WORD.search(normalise(line))
+    if cut:
+        line = line[: cut.start()]
+    words = []
+    for word in line.replace(",", " ").split():
+        if not _NAME_TOKEN.fullmatch(word):
+            break
+        words.append(word)
+    while words and not re.match(_TOKEN, words[-1]):
+        words.pop()  # a trailing particle belongs to nothing
+    return " ".join(words) or None
 
 
 def _labelled(text: str, pattern: re.Pattern[str]) -> str | None:

@@ -10,6 +10,7 @@ import logging
 import re
 from collections.abc import Iterable, Sequence
 
+from pipeline.calibration import calibrate
 from pipeline.dates import DateKind, DateMatch, find_dates, with_kind
 from pipeline.model import IDENTITY_TYPES, PUBLIC_DOCUMENT_TYPES, BBox, DocType, Document, Field, Page, PageMrz
 from pipeline.printed import holder_name, identity_names, printed_number
@@ -310,6 +311,10 @@ def _word_evidence(page: Page, text: str, span: tuple[int, int]) -> tuple[BBox |
     return box, sum(w.confidence for w in chosen) / len(chosen)
 
 
+LOW_OCR_QUALITY = 0.8
+"""Word confidence below which a reading counts as doubtful OCR in its calibration key."""
+
+
 def _to_field(cand: _Candidate, *, competing: bool = False, agreeing: bool = False) -> Field:
     page = cand.page
     text = page.text or page.text_layer
@@ -321,10 +326,17 @@ def _to_field(cand: _Candidate, *, competing: bool = False, agreeing: bool = Fal
         confidence *= 0.75
     elif agreeing:
         confidence = min(0.99, confidence + 0.04)
+    blurred = False
     if not page.has_text_layer:
         quality = word_conf if word_conf is not None else (page.text_confidence or 0.7)
         confidence *= 0.7 + 0.3 * max(0.0, min(1.0, quality))
-    basis = cand.basis + (":ambiguous" if cand.match.ambiguous else "") + (":competing" if competing else "")
+        blurred = quality < LOW_OCR_QUALITY
+    basis = (
+        cand.basis
+        + (":ambiguous" if cand.match.ambiguous else "")
+        + (":competing" if competing else "")
+        + (":ocr-low" if blurred else "")
+    )
     return Field(
         value=cand.match.value,
         confidence=round(max(0.0, min(1.0, confidence)), 3),
@@ -847,8 +859,12 @@ def document_fields(document: Document, pages: Sequence[Page], as_of: dt.date) -
 
 
 def extract_fields(work: DossierWork) -> DossierWork:
-    """Dossier stage: fill every document's fields from its own pages."""
+    """Dossier stage: fill every document's fields from its own pages; confidences become measured ones
+    (:mod:`pipeline.calibration`)."""
     as_of = work.options.as_of
     return work.replace_documents(
-        [dataclasses.replace(d, fields=document_fields(d, work.pages_of(d), as_of)) for d in work.documents]
+        [
+            calibrate(dataclasses.replace(d, fields=document_fields(d, work.pages_of(d), as_of)))
+            for d in work.documents
+        ]
     )
