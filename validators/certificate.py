@@ -407,7 +407,11 @@ def language_accepted(ctx: RuleContext) -> Iterator[Finding]:
         ]
         name = f"{label(doc.type).capitalize()} {doc.ref}"
         if doc.language is None:
-            yield ctx.unknown(f"the language of {name}", [doc])
+            # A contract, lease, statement or letter is most often Belgian; not knowing its language is
+            # for a person to glance at, not a reason to hold the dossier (issue 13: needs_review only
+            # where a person must look). A foreign public document's language decides its translation.
+            severity = None if doc.type in PUBLIC_DOCUMENTS else "warning"
+            yield ctx.unknown(f"the language of {name}", [doc], severity=severity)
         elif doc.language in accepted or translated:
             how = f"translated into {ctx.value(translated[0], 'target_language')}" if translated else "accepted"
             yield ctx.ok(f"{name} is in '{doc.language}' ({how})", [doc, *translated])
