@@ -213,10 +213,10 @@ def link_documents(documents: Sequence[Document], value: Value = _plain_value) -
             if chosen is None and _fits(cand, attachment) and holder is None:
                 chosen = cand
                 continue
-            if holder is not None:
-                why = f"already has apostille {holder.ref}"
-            elif cand.objections:
+            if cand.objections and not (cand.target.file == attachment.file and _fits(cand, attachment)):
                 why = "; ".join(cand.objections)
+            elif holder is not None:
+                why = f"already has apostille {holder.ref}"
             else:
                 why = "no agreeing evidence (another file, country and dates not read)"
             rejected.append((cand.target, why))

@@ -19,6 +19,15 @@ MONTHS = {
     "it": "gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre novembre dicembre",
     "pt": "janeiro fevereiro março abril maio junho julho agosto setembro outubro novembro dezembro",
 }
+MONTH_ABBREVIATIONS = {  # as printed by each language's usual date formats (CLDR abbreviated months)
+    "en": "Jan. Feb. Mar. Apr. May Jun. Jul. Aug. Sep. Oct. Nov. Dec.",
+    "fr": "janv. févr. mars avr. mai juin juil. août sept. oct. nov. déc.",
+    "nl": "jan. feb. mrt. apr. mei jun. jul. aug. sep. okt. nov. dec.",
+    "de": "Jan. Feb. März Apr. Mai Juni Juli Aug. Sept. Okt. Nov. Dez.",
+    "es": "ene. feb. mar. abr. may. jun. jul. ago. sept. oct. nov. dic.",
+    "it": "gen. feb. mar. apr. mag. giu. lug. ago. set. ott. nov. dic.",
+    "pt": "jan. fev. mar. abr. mai. jun. jul. ago. set. out. nov. dez.",
+}
 LANGUAGE_NAMES = {  # "translated from ..." in the translation's language
     "fr": {
         "en": "de l'anglais",
@@ -730,9 +739,7 @@ def format_date(date: dt.date, lang: str, numeric: bool = False, style: str | No
     if style == "dotted":
         return f"{date.day:02d}.{date.month:02d}.{date.year}"
     if style == "abbrev":
-        month = MONTHS[lang].split()[date.month - 1]
-        short = month if len(month) <= 4 else month[:3 if lang in ("en", "de", "nl") else 4].rstrip("é") + "."
-        return f"{date.day} {short} {date.year}"
+        return f"{date.day} {MONTH_ABBREVIATIONS[lang].split()[date.month - 1]} {date.year}"
     numeric = numeric or style == "numeric"
     if numeric:
         sep = {"de": ".", "nl": "-"}.get(lang, "/")
@@ -875,7 +882,8 @@ def _compose(info: CertInfo) -> list[Block]:
             values["org"] = rng.choice(("UCLouvain", "KU Leuven", "Université libre de Bruxelles", "Universiteit Gent"))
             values["other"] = rng.choice(("Master in Chemistry", "Master of Engineering", "Master in Economics"))
             assert info.start_date is not None
-            values["year"] = f"{info.start_date.year}-{info.start_date.year + 1}"
+            first = info.start_date.year - (1 if info.start_date.month < 8 else 0)  # February: second term
+            values["year"] = f"{first}-{first + 1}"
         elif info.doc_type == "health_insurance":
             values["org"] = rng.choice(("Mutualité Chrétienne", "Partenamut", "AXA Belgium", "Allianz Care"))
         blocks += [("header", values["org"]), ("title", title(info.doc_type, lang, info.look, t["title"]).upper())]

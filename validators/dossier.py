@@ -209,6 +209,13 @@ def dates_plausible(ctx: RuleContext) -> Iterator[Finding]:
     """
     for doc in ctx.docs(*DocType):
         issue, expiry, birth = (ctx.date(doc, n) for n in ("issue_date", "expiry_date", "birth_date"))
+        names = ("issue_date", "expiry_date", "birth_date")
+        doubtful = [n for n in names if n in doc.fields and ctx.date(doc, n) is None]
+        if doubtful:
+            # A date read with low confidence (a misread, or a date that fits no window) is for a
+            # person to check, never a failure (issue 13).
+            yield ctx.unknown(f"the dates of {doc.ref}: {ctx.why_missing(doc, doubtful[0])}", [doc])
+            continue
         problems = []
         if issue and issue > ctx.as_of:
             problems.append(f"issue date {issue} is after today ({ctx.as_of})")

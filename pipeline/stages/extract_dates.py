@@ -661,16 +661,25 @@ def _fit_centuries(
     fields: dict[str, Field], short: set[str], identity: bool, reference: dt.date, known_birth: dt.date | None
 ) -> None:
     """Put each two-digit year in the century the document allows: issue between birth and today,
-    expiry within the maximum validity after issue, birth in the past. A year no century fits is
-    left as read, with its confidence halved (a doubtful reading must not fail a rule)."""
+    expiry within the maximum validity after issue, birth in the past. A year no century fits, and a
+    four-digit date outside that window, is left as read with its confidence halved (a doubtful
+    reading must not fail a rule)."""
     dates = {n: f.value for n, f in fields.items() if isinstance(f.value, dt.date)}
     if known_birth is not None:
         dates["birth_date"] = known_birth
     for name in ("birth_date", "issue_date", "expiry_date"):
         field = fields.get(name)
-        if name not in short or field is None or not isinstance(field.value, dt.date):
+        if field is None or not isinstance(field.value, dt.date):
             continue
         value = field.value
+        if name not in short:
+            if not _fits(name, value, dates, reference, identity):
+                # A four-digit date outside the window is a misread or a wrong document: doubtful, so
+                # a rule that needs it is not evaluable rather than failing (issue 13).
+                fields[name] = dataclasses.replace(field, confidence=round(field.confidence / 2, 3),
+                                                   basis=field.basis + ":implausible")
+                dates.pop(name, None)
+            continue
         options = [value] + [_shift_century(value, k) for k in (100, -100)]
         fitting = [v for v in options if v is not None and _fits(name, v, dates, reference, identity)]
         if fitting and fitting[0] != value:
@@ -680,6 +689,32 @@ def _fit_centuries(
             fields[name] = dataclasses.replace(field, confidence=round(field.confidence / 2, 3),
                                                basis=field.basis + ":no-century-fits")
             dates.pop(name, None)  # a doubtful date constrains no other
+
+
+def _issue_by_window(
+    free: Sequence[_Candidate],
+    fields: dict[str, Field],
+    reference: dt.date,
+    birth: dt.date | None,
+    expiry: dt.date | None,
+) -> Field | None:
+    """The one unlabelled date of an identity page that can only be its issue date (OCR lost the caption):
+    after the birth, not after today, within the maximum validity before the expiry."""
+    dates = {n: f.value for n, f in fields.items() if isinstance(f.value, dt.date)}
+    birth = birth or dates.get("birth_date")
+    expiry = expiry or dates.get("expiry_date")
+    if expiry is None:
+        return None
+    known = {"birth_date": birth, "expiry_date": expiry} if birth else {"expiry_date": expiry}
+    fitting = {}
+    for cand in free:
+        match = with_kind(cand.match, DateKind.ISSUE, reference)
+        if match.value not in (birth, expiry) and _fits("issue_date", match.value, known, reference, True):
+            fitting[match.value] = dataclasses.replace(cand, match=match)
+    if len(fitting) != 1:
+        return None
+    (cand,) = fitting.values()
+    return _to_field(dataclasses.replace(cand, name="issue_date", confidence=0.6, basis="fallback:window"))
 
 
 def _shift_century(value: dt.date, years: int) -> dt.date | None:
@@ -696,6 +731,7 @@ def extract_date_fields(
     country: str | None = None,
     reference: dt.date | None = None,
     known_birth: dt.date | None = None,
+    known_expiry: dt.date | None = None,
 ) -> dict[str, Field]:
     """Extract the printed dates (and a few related fields) of one document from its pages' text.
 
@@ -709,6 +745,8 @@ def extract_date_fields(
         country: ICAO code of the issuing state when known (numeric date order; ``USA`` is month first).
         reference: Evaluation date for two-digit-year centuries (default: today).
         known_birth: The holder's birth date from the MRZ, when read (no issue date may precede it).
+        known_expiry: The expiry date from the MRZ, when read (an identity document's issue date lies
+            within its maximum validity before it).
 
     Returns:
         Fields by name (a field is absent when not found). Identity documents: ``issue_date``,
@@ -744,6 +782,10 @@ def extract_date_fields(
                 dataclasses.replace(best, match=with_kind(best.match, DateKind.BIRTH, issue.value))
             )
     _fit_centuries(fields, short_years, doc_type in IDENTITY_TYPES, reference, known_birth)
+    if doc_type in IDENTITY_TYPES and "issue_date" not in fields:
+        issue = _issue_by_window(free, fields, reference, known_birth, known_expiry)
+        if issue is not None:
+            fields["issue_date"] = issue
     if doc_type is DocType.APOSTILLE:
         found_country = _apostille_country(pages)
         if found_country is not None:
@@ -834,9 +876,16 @@ def document_fields(document: Document, pages: Sequence[Page], as_of: dt.date) -
             # Both sides scanned and readable, and no zone on either: a card without an MRZ.
             fields["has_mrz"] = Field(False, 0.9, "ocr", pages[-1].number)
     country = fields["issuer"].value if "issuer" in fields else None
-    mrz_birth = fields["birth_date"].value if "birth_date" in fields and fields["mrz_valid"].value else None
+    valid = "mrz_valid" in fields and fields["mrz_valid"].value is True
+    mrz_birth = fields["birth_date"].value if valid and "birth_date" in fields else None
+    mrz_expiry = fields["expiry_date"].value if valid and "expiry_date" in fields else None
     printed = extract_date_fields(
-        document.type, pages, country=country, reference=as_of, known_birth=mrz_birth  # type: ignore[arg-type]
+        document.type,
+        pages,
+        country=country,  # type: ignore[arg-type]
+        reference=as_of,
+        known_birth=mrz_birth,  # type: ignore[arg-type]
+        known_expiry=mrz_expiry,  # type: ignore[arg-type]
     )
     if document.type in IDENTITY_TYPES and "mrz_valid" in fields:
         _cross_check(fields, printed)
