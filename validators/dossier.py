@@ -194,6 +194,12 @@ def scan_card_both_sides(ctx: RuleContext) -> Iterator[Finding]:
 # ----- plausibility ----------------------------------------------------------------------------------
 
 
+def _out_of_window(doc: Document, name: str) -> bool:
+    """The extraction found this date outside the window its document allows (``pipeline.stages.extract_dates``)."""
+    basis = doc.fields[name].basis
+    return "implausible" in basis or "no-century-fits" in basis
+
+
 @rule(
     "document.dates-plausible",
     severity="BBB",
@@ -210,7 +216,7 @@ def dates_plausible(ctx: RuleContext) -> Iterator[Finding]:
     for doc in ctx.docs(*DocType):
         issue, expiry, birth = (ctx.date(doc, n) for n in ("issue_date", "expiry_date", "birth_date"))
         names = ("issue_date", "expiry_date", "birth_date")
-        doubtful = [n for n in names if n in doc.fields and ctx.date(doc, n) is None]
+        doubtful = [n for n in names if n in doc.fields and ctx.date(doc, n) is None and _out_of_window(doc, n)]
         if doubtful:
             # A date read with low confidence (a misread, or a date that fits no window) is for a
             # person to check, never a failure (issue 13).

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
 
 from pipeline.case import CaseFacts
 from pipeline.links import link_documents
-from pipeline.model import Severity, Status, Verdict
+from pipeline.model import Field, Severity, Status, Verdict
 from pipeline.report import DossierReport, RunReport
 from validators import evaluate, verdict
 from validators.params import load_parameters, profile_params
@@ -185,3 +186,14 @@ def test_announced_student_amount_decides_by_bounds() -> None:
         )
         outcomes[amount] = findings[0].status
     assert outcomes == {9000: Status.FAIL, 11000: Status.NOT_EVALUABLE, 13000: Status.PASS}
+
+
+def test_implausible_date_makes_plausibility_not_evaluable_not_failing() -> None:
+    """Issue 13: a misread birth date (2027 on a letter of 2026) failed document.dates-plausible."""
+    letter = make_document({"type": "enrollment_letter", "issue_date": "2026-09-01", "birth_date": "2027-02-03"})
+    fields = dict(letter.fields)
+    fields["birth_date"] = Field(dt.date(2027, 2, 3), 0.45, "ocr", basis="label:birth:adjacent:implausible")
+    letter = dataclasses.replace(letter, fields=fields)
+    case = make_case({"category": "student"})
+    (finding,) = evaluate([letter], case, as_of=AS_OF, pick=["document.dates-plausible"])
+    assert finding.status is Status.NOT_EVALUABLE and "birth date" in finding.message
