@@ -143,9 +143,15 @@ class RuleContext:
         """Documents that may be of these types: classified so, but below the type threshold.
 
         A rule that would fail because a document of these types is missing must not fail while one
-        of these is in the dossier: it is not evaluable (a doubtful reading never fails a rule).
+        of these is in the dossier: it is not evaluable (a doubtful reading never fails a rule). A
+        rejected page whose type could not be told (not read) may be any of them.
         """
-        return [d for d in self.documents if d.type in types and d.type_confidence < self.params.type_confidence]
+        sure = self.params.type_confidence
+        return [
+            d
+            for d in self.documents
+            if d.type_confidence < sure and (d.type in types or (d.type is DocType.OTHER and not d.accepted))
+        ]
 
     def attached(self, doc: Document, doc_type: DocType, *, sure: bool = True) -> list[Document]:
         """Apostilles or translations linked to ``doc`` (same file, or another file whose content agrees).

@@ -40,6 +40,12 @@ def checklist(ctx: RuleContext) -> list[Requirement]:
     return items
 
 
+def _why_unsure(doc: Document) -> str:
+    if doc.type is DocType.OTHER:
+        return "rejected, not read"
+    return f"classified as {doc.type.value} with low confidence"
+
+
 def _exam_applies(ctx: RuleContext, requirement: Requirement) -> bool:
     if DocType.CRIMINAL_RECORD in requirement.types:
         return criminal_record_required(ctx)
@@ -75,15 +81,11 @@ def required_documents(ctx: RuleContext) -> Iterator[Finding]:
             continue
         if any(ctx.has_explanation(t) for t in item.types):
             severity = Severity.WARNING
-        unsure = [d for d in ctx.documents if d.type in item.types]
+        unsure = ctx.unsure(*item.types)
         names = " or ".join(sorted(t.value for t in item.types))
         if unsure:
-            yield ctx.unknown(
-                f"that the {item.label} is present: {', '.join(d.ref for d in unsure)} was classified as {names} "
-                "with low confidence",
-                unsure,
-                severity=severity,
-            )
+            how = ", ".join(f"{d.ref} ({_why_unsure(d)})" for d in unsure)
+            yield ctx.unknown(f"that the {item.label} ({names}) is present: {how}", unsure, severity=severity)
         else:
             yield ctx.fail(
                 item=item.label,
@@ -106,7 +108,8 @@ def _rejections(ctx: RuleContext, codes: frozenset[RejectionCode], action: str) 
     if not rejected and ctx.documents:
         yield ctx.ok(f"No {'/'.join(sorted(codes))} rejection on {len(ctx.documents)} document(s)", ctx.documents)
     for doc, hits in rejected:
-        blocking = doc.type in IDENTITY or doc.type in required
+        untold = doc.type is DocType.OTHER and doc.type_confidence < ctx.params.type_confidence
+        blocking = doc.type in IDENTITY or doc.type in required or untold  # an unread page may be a required one
         reasons = "; ".join(f"{r.code.value}: {r.message}" if r.message else r.code.value for r in hits)
         yield ctx.fail(
             [doc],

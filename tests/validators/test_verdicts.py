@@ -197,3 +197,17 @@ def test_implausible_date_makes_plausibility_not_evaluable_not_failing() -> None
     case = make_case({"category": "student"})
     (finding,) = evaluate([letter], case, as_of=AS_OF, pick=["document.dates-plausible"])
     assert finding.status is Status.NOT_EVALUABLE and "birth date" in finding.message
+
+
+def test_rejected_unread_page_is_not_a_missing_certificate() -> None:
+    """A page the capture gate rejected (not read, type unknown) may be the criminal record: the checklist
+    and coverage rules are not evaluable, and the rejection itself blocks (rescan)."""
+    docs, case = _complete_single_permit(residence_countries="IND")
+    rejected = make_document({"type": "other", "file": "casier.jpg", "type_confidence": 0.05, "rejections": ["glare"]})
+    docs = [d for d in docs if d.file != "cr.pdf"] + [rejected]
+    findings = evaluate(docs, case, as_of=AS_OF)
+    by_rule = {(f.rule, f.status) for f in findings if f.severity is Severity.BLOCKING and f.status is not Status.PASS}
+    assert ("scan.quality-sufficient", Status.FAIL) in by_rule
+    assert ("dossier.required-documents", Status.NOT_EVALUABLE) in by_rule
+    assert ("criminal_record.coverage-five-years", Status.FAIL) not in by_rule
+    assert verdict(findings) is Verdict.NOT_READY
