@@ -65,10 +65,9 @@ def _confidence(page: Page, raw: str, base: float) -> float:
     return round(base * (0.7 + 0.3 * max(0.0, min(1.0, quality))), 3)
 
 
-def _field(page: Page, value: str, base: float) -> Field:
-    return Field(
-        value=value, confidence=_confidence(page, value, base), source=_source(page), page=page.number, raw=value
-    )
+def _field(page: Page, value: str, base: float, basis: str) -> Field:
+    confidence = _confidence(page, value, base)
+    return Field(value=value, confidence=confidence, source=_source(page), page=page.number, raw=value, basis=basis)
 
 
 _CAPTION_WORD = re.compile(
@@ -126,13 +125,13 @@ def holder_name(pages: Sequence[Page]) -> Field | None:
         text = page.text or page.text_layer
         surname, given = _labelled(text, _SURNAME_RE), _labelled(text, _GIVEN_RE)
         if surname and given:
-            return _field(page, f"{surname} {given}", 0.9)
+            return _field(page, f"{surname} {given}", 0.9, "holder:captions")
         full = _labelled(text, _FULL_RE)
         if full and len(full.split()) >= 2:
-            return _field(page, full, 0.85)
+            return _field(page, full, 0.85, "holder:full-name")
         found = _NAME_BORN.search(text)
         if found and len(found["name"].split()) >= 2:
-            return _field(page, found["name"], 0.85)
+            return _field(page, found["name"], 0.85, "holder:born")
     return None
 
 
@@ -142,7 +141,10 @@ def identity_names(pages: Sequence[Page]) -> dict[str, Field]:
         text = page.text or page.text_layer
         surname, given = _labelled(text, _SURNAME_RE), _labelled(text, _GIVEN_RE)
         if surname and given:
-            return {"surname_viz": _field(page, surname, 0.85), "given_names_viz": _field(page, given, 0.85)}
+            return {
+                "surname_viz": _field(page, surname, 0.85, "viz:captions"),
+                "given_names_viz": _field(page, given, 0.85, "viz:captions"),
+            }
     return {}
 
 
@@ -165,5 +167,5 @@ def printed_number(pages: Sequence[Page], mrz_number: str) -> Field | None:
         for line in text.splitlines():
             plain = _plain_number(line)
             if wanted in plain or wanted.translate(swap) in plain.translate(swap):
-                return _field(page, mrz_number, 0.9)
+                return _field(page, mrz_number, 0.9, "viz:equals-mrz")
     return None

@@ -549,7 +549,7 @@ def _apostille_country(pages: Sequence[Page]) -> Field | None:
     return None
 
 
-def _named_field(page: Page, span: tuple[int, int], value: str | int, confidence: float) -> Field:
+def _named_field(page: Page, span: tuple[int, int], value: str | int, confidence: float, basis: str = "") -> Field:
     text = page.text or page.text_layer
     bbox, word_conf = _word_evidence(page, text, span)
     if not page.has_text_layer:
@@ -561,6 +561,7 @@ def _named_field(page: Page, span: tuple[int, int], value: str | int, confidence
         page=page.number,
         bbox=bbox,
         raw=text[span[0] : span[1]],
+        basis=basis,
     )
 
 
@@ -616,7 +617,7 @@ def _balance(pages: Sequence[Page]) -> Field | None:
     if found is None:
         return None
     page, span, value = found
-    return _named_field(page, span, value, 0.85)
+    return _named_field(page, span, value, 0.85, "amount:balance-label")
 
 
 def _target_language(pages: Sequence[Page]) -> Field | None:
