@@ -854,12 +854,24 @@ def _cross_check(fields: dict[str, Field], printed: dict[str, Field]) -> None:
             fields[name] = printed[name]
             continue
         viz = printed[name]
-        fields[f"{name}_viz"] = viz
         mrz = fields[name]
+        if viz.value != mrz.value and _one_slip(str(viz.value), str(mrz.value)):
+            # One digit apart: an OCR slip is likelier than an altered page; the rule leaves it out.
+            viz = dataclasses.replace(viz, confidence=round(viz.confidence / 2, 3), basis=viz.basis + ":one-slip")
+        fields[f"{name}_viz"] = viz
         if viz.value == mrz.value and fields["mrz_valid"].value is True:
             # Two independent readings agree: right unless both are wrong the same way.
             fields[name] = dataclasses.replace(mrz, confidence=max(mrz.confidence, viz.confidence, AGREED_CONFIDENCE),
                                                source="mrz+viz")
+
+
+def _one_slip(a: str, b: str) -> bool:
+    """Same length and exactly one character apart (``2031-03-12`` / ``2031-08-12``).
+
+    >>> _one_slip("2031-03-12", "2031-08-12"), _one_slip("2024-03-01", "2019-03-21")
+    (True, False)
+    """
+    return len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) == 1
 
 
 AGREED_CONFIDENCE = 0.99
