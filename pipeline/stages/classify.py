@@ -51,7 +51,7 @@ _CUES: dict[DocType, tuple[tuple[float, str], ...]] = {
             "casier judiciaire|bonne vie et moeurs|uittreksel uit het strafregister|strafregister|"
             "goed zedelijk gedrag|verklaring omtrent het gedrag|fuhrungszeugnis|strafregisterbescheinigung|"
             "antecedentes penales|casellario giudiziale|registo criminal|identity history summary|"
-            "nbi clearance|antecedentes criminais|cazier judiciar|niekaralnosci|adli sicil",
+            "nbi clearance|antecedentes criminais|cazier judiciar|niekaralnosci|adli sicil|certificado de antecedentes",
         ),
         (M, "criminal record|no live trace|keine eintragung|bundeszentralregister|central criminal record"),
         (W, "neant|nihil|no record"),
