@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -211,3 +212,17 @@ def test_rejected_unread_page_is_not_a_missing_certificate() -> None:
     assert ("dossier.required-documents", Status.NOT_EVALUABLE) in by_rule
     assert ("criminal_record.coverage-five-years", Status.FAIL) not in by_rule
     assert verdict(findings) is Verdict.NOT_READY
+
+
+def test_cli_reads_the_parameters_file(tmp_path: Path) -> None:
+    from pipeline.cli import _parameters
+
+    good = tmp_path / "params.toml"
+    good.write_text('[student_monthly_eur]\n"2026-09-01" = 1062\n', encoding="utf-8")
+    assert _parameters(str(good)) == {"student_monthly_eur": {"2026-09-01": 1062}}
+    bad = tmp_path / "bad.toml"
+    bad.write_text("student_monthly = 1062\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="bad.toml: unknown parameters"):
+        _parameters(str(bad))
+    with pytest.raises(ValueError, match="no such file"):
+        _parameters(str(tmp_path / "missing.toml"))
