@@ -783,24 +783,34 @@ CAPTURE_OBJECTS = ("identity", "identity", "certificate", "letter", "letter", "r
 """What the capture benchmark puts on the glass or in front of the camera (drawn per image)."""
 
 
-def _capture_object(rng: np.random.Generator, kind: str, identity: bool, dpi: int) -> tuple[str, Page]:
-    """Render the object of one benchmark image at ``dpi``: a document page, a decorated letter, a receipt..."""
+def _capture_object(rng: np.random.Generator, kind: str, identity: bool, dpi: int, index: int) -> tuple[str, str, Page]:
+    """Render the object of one benchmark image at ``dpi``: a document page, a decorated letter, a receipt...
+
+    Returns:
+        ``(document type, layout family, page)``; receipts and other non-documents have the family ``-``.
+    """
     what = "identity" if identity else _pick(rng, CAPTURE_OBJECTS[2:])
     if what == "identity":
         doc = _benchmark_doc(rng, DEFAULT_AS_OF, True)
+        style = list(ID_FAMILIES)[index % len(ID_FAMILIES)]
+        assert isinstance(doc.info, IdentityDocument)
+        doc.info = dataclasses.replace(doc.info, date_style=ID_FAMILIES[style])
         pages = _pages(doc, dpi)
-        return doc.doc_type, pages[int(rng.integers(len(pages)))]
+        return doc.doc_type, style, pages[int(rng.integers(len(pages)))]
     if what == "receipt":
         slip = decor.receipt(rng, dpi)
-        return "receipt", slip if kind == "phone" else decor.on_glass(slip, rng)
+        return "receipt", "-", slip if kind == "phone" else decor.on_glass(slip, rng)
     doc = _benchmark_doc(rng, DEFAULT_AS_OF, False)
+    family = list(FAMILIES)[index % len(FAMILIES)]
+    assert isinstance(doc.info, CertInfo)
+    doc.info = dataclasses.replace(doc.info, family=family)
     page = _pages(doc, dpi)[0]
     if what == "letter":
         page = decor.letter_with_letterhead(page, rng) if rng.random() < 0.5 else decor.decorate_letter(page, rng)
     elif what == "half_sheet":
         half = decor.half_sheet(decor.decorate_letter(page, rng))
-        return "half_sheet", half if kind == "phone" else decor.on_glass(half, rng)
-    return doc.doc_type, page
+        return "half_sheet", family, half if kind == "phone" else decor.on_glass(half, rng)
+    return doc.doc_type, family, page
 
 
 def write_capture_set(out: Path, count: int, seed: int) -> list[list[str]]:
@@ -808,8 +818,9 @@ def write_capture_set(out: Path, count: int, seed: int) -> list[list[str]]:
 
     Every image comes from one capture family (:data:`~samples.capture.SCANNER_FAMILIES`,
     :data:`~samples.capture.PHONE_FAMILIES`): its scanner or phone, lid, colour cast, noise, frame
-    shape, EXIF and JPEG quality. Half the families are marked ``tune`` and half ``heldout`` in the
-    labels, so that thresholds can be chosen on one half and judged on the other. The objects are
+    shape, EXIF and JPEG quality; and its document from one layout family (``samples.layouts``).
+    Half the families of each kind are marked ``tune`` and half ``heldout`` in the labels, so that
+    thresholds can be chosen on one half and judged on the other. The objects are
     identity pages (passport, card front or back), certificates, letters decorated with letterheads,
     logos, coloured stamps, seals and signatures (:mod:`samples.decor`), till receipts and half sheets.
 
@@ -819,7 +830,7 @@ def write_capture_set(out: Path, count: int, seed: int) -> list[list[str]]:
         seed: Random seed.
 
     Returns:
-        The label rows (file, label, expected_codes, family, split).
+        The label rows (file, label, expected_codes, family, split, layout, layout_split).
     """
     out.mkdir(parents=True, exist_ok=True)
     rows: list[list[str]] = []
@@ -834,7 +845,7 @@ def write_capture_set(out: Path, count: int, seed: int) -> list[list[str]]:
         if kind == "scan":
             scanner = cap.SCANNER_FAMILIES[i % len(cap.SCANNER_FAMILIES)]
             dpi = int(rng.choice(scanner.dpis))
-            doc_type, page = _capture_object(rng, kind, identity, dpi)
+            doc_type, layout, page = _capture_object(rng, kind, identity, dpi, i)
             # Genuine grey scans only for other documents: a grey identity document is the greyscale defect.
             colour = identity or bool(rng.random() >= scanner.grey)
             c = cap.as_flatbed_scan(page, dpi, colour, rng, scanner=scanner)
@@ -842,7 +853,7 @@ def write_capture_set(out: Path, count: int, seed: int) -> list[list[str]]:
         else:
             phone = cap.PHONE_FAMILIES[i % len(cap.PHONE_FAMILIES)]
             dpi = IDENTITY_PHOTO_DPI if identity else 300
-            doc_type, page = _capture_object(rng, kind, identity, dpi)
+            doc_type, layout, page = _capture_object(rng, kind, identity, dpi, i)
             c = cap.as_phone_photo(page, rng, phone.exif, phone=phone)
             family, split, quality = phone.name, phone.split, phone.jpeg
         if defect:
@@ -852,10 +863,11 @@ def write_capture_set(out: Path, count: int, seed: int) -> list[list[str]]:
         stem = "accept" if label == "accept" else f"reject-{label}"
         name = f"{stem}__{kind}_{doc_type}_{i + 1:03d}.{EXTENSIONS[fmt]}"
         (out / name).write_bytes(cap.encode(c, fmt, int(rng.integers(quality[0], quality[1] + 1))))
-        rows.append([name, label, ";".join(c.codes), family, split])
+        layout_split = "heldout" if layout in HELD_OUT else "tune" if layout != "-" else ""
+        rows.append([name, label, ";".join(c.codes), family, split, layout, layout_split])
     with (out / "labels.csv").open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh, lineterminator="\n")
-        writer.writerow(["file", "label", "expected_codes", "family", "split"])
+        writer.writerow(["file", "label", "expected_codes", "family", "split", "layout", "layout_split"])
         writer.writerows(rows)
     return rows
 

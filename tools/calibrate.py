@@ -98,6 +98,10 @@ class Sample:
     """CPU time of decoding and measuring (this process only)."""
     split: str = ""
     """``tune`` or ``heldout`` (generated families); empty for real sets."""
+    layout: str = ""
+    """Layout family of the generated document (``samples.layouts``; ``-`` for receipts), else empty."""
+    layout_split: str = ""
+    """``tune`` or ``heldout`` for that layout family."""
     identity: tuple[str, ...] = ()
     """Rejection codes of the ``identity`` checks (MRZ and printed fields), when the page went through the
     whole page pipeline (``--pipeline``); they need OCR, so thresholds are not fitted on them."""
@@ -200,6 +204,8 @@ class Row:
     expected: frozenset[str]
     source: str
     split: str = ""
+    layout: str = ""
+    layout_split: str = ""
 
 
 def read_labels(folder: Path) -> list[Row]:
@@ -221,7 +227,10 @@ def read_labels(folder: Path) -> list[Row]:
             if label in PHOTO_LABELS:
                 expected |= {RejectionCode.PHONE_PHOTO.value}
         source = r.get("source_repo") or r.get("family") or folder.name
-        rows.append(Row(folder / r["file"], r["file"], label, expected, source, r.get("split", "")))
+        rows.append(
+            Row(folder / r["file"], r["file"], label, expected, source, r.get("split", ""), r.get("layout", ""),
+                r.get("layout_split", ""))
+        )  # fmt: skip
     return rows
 
 
@@ -249,7 +258,8 @@ def load_set(
         measured = [_measure(t) for t in tasks]
     set_name = name or folder.name
     return [
-        Sample(set_name, r.source, r.file, r.label, r.expected, page, metrics, cpu, r.split, identity)
+        Sample(set_name, r.source, r.file, r.label, r.expected, page, metrics, cpu, r.split, r.layout, r.layout_split,
+               identity)  # fmt: skip
         for r, (page, metrics, cpu, identity) in zip(rows, measured, strict=True)
     ]
 
@@ -504,6 +514,15 @@ def main(argv: Iterable[str] | None = None) -> int:
         print(score_line(f"  {label}, fitted", score(part, fitted)))
     sc = score(heldout, fitted)
     print("\n".join(code_table(sc)))
+    laid_out = [s for s in generated if s.layout_split]
+    if laid_out:
+        print("== generated layout families (samples.layouts): the documents' look, tune vs held-out")
+        for label, part in (("tune layouts", [s for s in laid_out if s.layout_split == "tune"]),
+                            ("held-out layouts", [s for s in laid_out if s.layout_split == "heldout"])):  # fmt: skip
+            print(score_line(f"  {label}, defaults", score(part, DEFAULT)))
+            print(score_line(f"  {label}, fitted", score(part, fitted)))
+        for layout in sorted({s.layout for s in laid_out}):
+            print(score_line(f"    {layout}", score([s for s in laid_out if s.layout == layout], DEFAULT)))
     if real:
         print("== real sets, leave one source out (fitted on the tune families and the other sources)")
         pooled, lines = leave_one_source_out(real, tune)

@@ -253,7 +253,7 @@ def test_capture_set_labels(tmp_path: Path) -> None:
     generate.main(["capture", "--out", str(tmp_path), "--count", "2", "--seed", "1"])
     with (tmp_path / "labels.csv").open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
-    assert list(rows[0]) == ["file", "label", "expected_codes", "family", "split"]
+    assert list(rows[0]) == ["file", "label", "expected_codes", "family", "split", "layout", "layout_split"]
     assert {r["family"] for r in rows} <= {f.name for f in (*capture.SCANNER_FAMILIES, *capture.PHONE_FAMILIES)}
     assert {r["split"] for r in rows} == {"tune", "heldout"}
     assert {r["file"] for r in rows} | {"labels.csv"} == {p.name for p in tmp_path.iterdir()}
