@@ -57,7 +57,8 @@ def process_page(page: Page, ctx: RunContext, cache: PageCache | None) -> Page:
 
 @task(cache_policy=NO_CACHE)
 def assemble(
-    source: DossierSource, found: Intake, pages: list[Page], case: CaseFacts, options: RunOptions, seconds: float
+    source: DossierSource, found: Intake, pages: list[Page], case: CaseFacts | None, options: RunOptions,
+    seconds: float,
 ) -> DossierReport:
     """Classify, extract and validate one dossier."""
     return api.assemble_dossier(source, found, pages, case, options, seconds)
@@ -86,8 +87,7 @@ def check(params: CheckParams) -> RunReport:
         for source, found in zip(sources, intakes, strict=True):
             pages = [f.result() for f in futures[source.id]]
             api.remember_files(cache, pages)
-            case = cases.get(source.id, CaseFacts())
-            reports.append(assemble.submit(source, found, pages, case, options, 0.0))
+            reports.append(assemble.submit(source, found, pages, cases.get(source.id), options, 0.0))
         dossiers = tuple(r.result() for r in reports)
     total = time.monotonic() - started
     for report in dossiers:

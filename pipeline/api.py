@@ -15,7 +15,7 @@ import functools
 import logging
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import validators
@@ -74,6 +74,11 @@ def load_cases(root: Path, sources: Sequence[DossierSource], options: RunOptions
         if toml_path.is_file() and source.id not in cases:
             cases[source.id] = parse_case_toml(toml_path.read_text(encoding="utf-8"), f"{source.id}/{CASE_TOML}")
     return cases
+
+
+def without_case_facts(sources: Sequence[DossierSource], cases: dict[str, CaseFacts]) -> list[str]:
+    """Ids of the dossiers that no ``cases.csv`` row and no ``case.toml`` describes."""
+    return [s.id for s in sources if s.id not in cases]
 
 
 def open_cache(options: RunOptions, engine: OcrEngine) -> PageCache | None:
@@ -196,10 +201,13 @@ def build_documents(pages: Sequence[Page], as_of: dt.date) -> list[Document]:
 
 
 def assemble_dossier(
-    source: DossierSource, found: Intake, pages: Sequence[Page], case: CaseFacts, options: RunOptions,
+    source: DossierSource, found: Intake, pages: Sequence[Page], case: CaseFacts | None, options: RunOptions,
     seconds: float = 0.0,
 ) -> DossierReport:
-    """Documents, findings and verdict of one dossier from its processed pages."""
+    """Documents, findings and verdict of one dossier from its processed pages (``case``: None when no
+    case file describes the dossier)."""
+    case_given = case is not None
+    case = case or CaseFacts()
     case = case.with_defaults(options.as_of)
     documents = build_documents(pages, options.as_of)
     findings = validators.evaluate(documents, case, as_of=options.as_of, profile=options.profile)
@@ -220,6 +228,8 @@ def assemble_dossier(
         documents=tuple(documents),
         files=found.files,
         stats=stats,
+        case_given=case_given,
+        folder=str(source.path.resolve()),
     )
 
 
@@ -230,6 +240,7 @@ def run(
     engine: OcrEngine | None = None,
     work_dir: Path | None = None,
     on_page: Callable[[Page], None] | None = None,
+    cases: Mapping[str, CaseFacts] | None = None,
 ) -> RunReport:
     """Check one dossier or a batch folder, with ``options.workers`` pages in parallel.
 
@@ -239,13 +250,18 @@ def run(
         engine: OCR engine (tesseract by default).
         work_dir: Folder for intermediate page images (a temporary one by default).
         on_page: Called after each page is processed (progress display).
+        cases: Case facts by dossier id, instead of the batch's case files (the watch folder reads its
+            ``cases.csv`` itself); a dossier without an entry keeps its ``case.toml``.
 
     Raises:
         DossierError: the input path or a case file is unusable (content problems never raise).
     """
     engine = engine or default_engine(options)
     sources = intake.discover(path)
-    cases = load_cases(path, sources, options)
+    if cases is None:
+        known = load_cases(path, sources, options)
+    else:  # given rows first; a dossier without one still has its own case.toml
+        known = load_cases(path, sources, options.model_copy(update={"cases": None})) | dict(cases)
     reports: list[DossierReport] = []
     with tempfile.TemporaryDirectory(prefix="dossier-") as tmp:
         ctx = RunContext(options, work_dir or Path(tmp))
@@ -263,8 +279,9 @@ def run(
                 if on_page is not None:
                     on_page(pages[-1])
             remember_files(cache, pages)
-            case = cases.get(source.id, CaseFacts())
-            reports.append(assemble_dossier(source, found, pages, case, options, time.monotonic() - started))
+            reports.append(
+                assemble_dossier(source, found, pages, known.get(source.id), options, time.monotonic() - started)
+            )
 
         with concurrent.futures.ThreadPoolExecutor(max_workers=options.workers) as pool:
             for source in sources:

@@ -80,6 +80,29 @@ class Verdict(enum.StrEnum):
     NEEDS_REVIEW = "needs_review"
 
 
+class ActionKind(enum.StrEnum):
+    """What kind of work a failing or not-evaluable finding asks for (the report groups actions by it)."""
+
+    DOCUMENT_MISSING = "document_missing"
+    """A required document (or its apostille, translation, certificate for a country) is not in the dossier."""
+    DOCUMENT_TOO_OLD = "document_too_old"
+    """A document is past its maximum age: a new one must be requested."""
+    DOCUMENT_EXPIRES = "document_expires"
+    """An identity document or card is not valid long enough: it must be renewed."""
+    SCAN_UNUSABLE = "scan_unusable"
+    """A page cannot be used (photo, blur, greyscale copy...): it must be scanned again."""
+    FIELD_UNREADABLE = "field_unreadable"
+    """A value was not read with confidence: a person confirms or corrects it (review form)."""
+    CASE_DATA_MISSING = "case_data_missing"
+    """A case fact is not given: fill its column in ``cases.csv`` (or ``case.toml``)."""
+    PARAMETER_UNKNOWN = "parameter_unknown"
+    """The rule pack lacks a parameter (a yearly amount...): set it, or check the source by hand."""
+    TIMING = "timing"
+    """A deadline or filing window is missed or near."""
+    CONTENT = "content"
+    """The content of a document does not meet the rule (the rule's own action says what to do)."""
+
+
 class Category(enum.StrEnum):
     """Applicant categories of the public contract."""
 
@@ -148,6 +171,11 @@ class Field:
     """1-based page of the file."""
     bbox: BBox | None = None
     raw: str = ""
+    reviewer: str = ""
+    """Who confirmed or corrected the value (``review.json``); empty when it was only read."""
+    reviewed_on: dt.date | None = None
+    original: str | dt.date | bool | int | float | None = None
+    """The value as read, kept when a person confirmed or corrected it."""
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.confidence <= 1.0:
@@ -166,6 +194,10 @@ class Field:
         if data.get("is_date"):
             value = dt.date.fromisoformat(value)
         bbox = data.get("bbox")
+        reviewed_on = data.get("reviewed_on")
+        original = data.get("original")
+        if original is not None and data.get("is_date"):
+            original = dt.date.fromisoformat(original)
         return cls(
             value=value,
             confidence=float(data["confidence"]),
@@ -173,6 +205,9 @@ class Field:
             page=data.get("page"),
             bbox=(bbox[0], bbox[1], bbox[2], bbox[3]) if bbox else None,
             raw=data.get("raw", ""),
+            reviewer=data.get("reviewer", ""),
+            reviewed_on=dt.date.fromisoformat(reviewed_on) if reviewed_on else None,
+            original=original,
         )
 
 
@@ -310,6 +345,8 @@ class Document:
             "language": self.language,
             "evidence": {
                 k: {"source": f.source, "page": f.page, "bbox": _jsonable(f.bbox), "raw": f.raw}
+                | ({"reviewer": f.reviewer, "reviewed_on": _jsonable(f.reviewed_on), "read": _jsonable(f.original)}
+                   if f.reviewer else {})
                 for k, f in self.fields.items()
             },
         }
@@ -333,6 +370,10 @@ class Finding:
     valid_until: dt.date | None = None
     """Last date on which this date rule still passes (feeds ``ready_until``)."""
     evidence: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    kind: ActionKind | None = None
+    """What kind of work the finding asks for (None for passes)."""
+    values: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    """The named values the message template was filled with (translations fill their own template)."""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form as in the contract (extra keys only added)."""
@@ -351,6 +392,10 @@ class Finding:
             data["valid_until"] = self.valid_until.isoformat()
         if self.evidence:
             data["evidence"] = _jsonable(self.evidence)
+        if self.kind is not None:
+            data["kind"] = self.kind.value
+        if self.values:
+            data["values"] = _jsonable(self.values)
         return data
 
 

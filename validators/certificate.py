@@ -144,7 +144,8 @@ def _coverage(ctx: RuleContext, variant: str) -> Iterator[Finding]:
     docs = ctx.docs(DocType.CRIMINAL_RECORD)
     required = required_countries(ctx, variant)
     if required is None:
-        yield ctx.unknown(f"which countries' criminal records are needed ({variant}): give residence_history", docs)
+        yield ctx.unknown(f"which countries' criminal records are needed ({variant}): give residence_history", docs,
+                          fact="residence_history")
         return
     all_of, any_of = required
     have = certificate_countries(ctx)
@@ -154,7 +155,8 @@ def _coverage(ctx: RuleContext, variant: str) -> Iterator[Finding]:
     if not missing:
         yield ctx.ok(f"Criminal records cover {', '.join(sorted(all_of | (any_of & set(have))))}", docs)
     elif "?" in have:
-        yield ctx.unknown(f"the issuing country of {', '.join(d.ref for d in have['?'])}", have["?"])
+        yield ctx.unknown(f"the issuing country of {', '.join(d.ref for d in have['?'])}", have["?"],
+                          field="issuing_country")
     else:
         yield ctx.fail(
             docs,
@@ -343,7 +345,7 @@ def language_accepted(ctx: RuleContext) -> Iterator[Finding]:
         translated = [t for t in ctx.attached(doc, DocType.TRANSLATION) if ctx.value(t, "target_language") in accepted]
         name = f"{label(doc.type).capitalize()} {doc.ref}"
         if doc.language is None:
-            yield ctx.unknown(f"the language of {name}", [doc])
+            yield ctx.unknown(f"the language of {name}", [doc], field="language")
         elif doc.language in accepted or translated:
             how = f"translated into {ctx.value(translated[0], 'target_language')}" if translated else "accepted"
             yield ctx.ok(f"{name} is in '{doc.language}' ({how})", [doc, *translated])
@@ -399,7 +401,7 @@ def medical_certificate_language(ctx: RuleContext) -> Iterator[Finding]:
         return
     for doc in ctx.docs(DocType.MEDICAL_CERTIFICATE):
         if doc.language is None:
-            yield ctx.unknown(f"the language of medical certificate {doc.ref}", [doc])
+            yield ctx.unknown(f"the language of medical certificate {doc.ref}", [doc], field="language")
         elif doc.language in ctx.params.medical_languages:
             yield ctx.ok(f"Medical certificate {doc.ref} is in '{doc.language}'", [doc])
         else:
@@ -440,4 +442,5 @@ def medical_certificate_doctor(ctx: RuleContext) -> Iterator[Finding]:
                 "signature legalised locally and by the Belgian embassy",
             )
         else:
-            yield ctx.unknown(f"that the doctor who signed {doc.ref} is accredited", [doc], severity="warning")
+            yield ctx.unknown(f"that the doctor who signed {doc.ref} is accredited", [doc], severity="warning",
+                              field="doctor_accredited")

@@ -61,7 +61,7 @@ def required_documents(ctx: RuleContext) -> Iterator[Finding]:
     certificate a warning (DVZ-CR, DVZ-MED). Fails: single permit without a medical certificate.
     """
     if ctx.applicant is None:
-        yield ctx.unknown("which documents are required: the case category is not given")
+        yield ctx.unknown("which documents are required: the case category is not given", fact="category")
         return
     present = []
     for item in checklist(ctx):
@@ -82,6 +82,7 @@ def required_documents(ctx: RuleContext) -> Iterator[Finding]:
                 "with low confidence",
                 unsure,
                 severity=severity,
+                field="type",
             )
         else:
             yield ctx.fail(
@@ -261,7 +262,7 @@ def health_insurance_period(ctx: RuleContext) -> Iterator[Finding]:
                 if start_by
                 else ("the planned entry date is not known")
             )
-            yield ctx.unknown(f"the insurance period: {what}", [doc])
+            yield ctx.unknown(f"the insurance period: {what}", [doc], fact=None if start_by else "entry_date")
             continue
         wanted = add_months(app, ctx.params.planned_stay_months)
         if valid_from > start_by or valid_to < app:
@@ -314,7 +315,8 @@ def student_means_threshold(ctx: RuleContext) -> Iterator[Finding]:
     for doc in ctx.docs(DocType.BANK_STATEMENT):
         amount = ctx.number(doc, "amount")
         if monthly is None:
-            yield ctx.unknown(f"the student means: the monthly amount for {year} is not configured", [doc])
+            yield ctx.unknown(f"the student means: the monthly amount for {year} is not configured", [doc],
+                              parameter="student_monthly_amount")
             return
         required = monthly * ctx.params.student_blocked_months
         if amount is None:
@@ -373,7 +375,7 @@ def registration_non_eu(ctx: RuleContext) -> Iterator[Finding]:
     if ctx.stage != "commune":
         return
     if ctx.case.entry_date is None:
-        yield ctx.unknown("the registration deadline: the entry date is not known")
+        yield ctx.unknown("the registration deadline: the entry date is not known", fact="entry_date")
         return
     p = ctx.params
     deadline = deadline_days(
@@ -395,7 +397,7 @@ def registration_non_eu(ctx: RuleContext) -> Iterator[Finding]:
 def eu_registration_3_months(ctx: RuleContext) -> Iterator[Finding]:
     """Deadline ``add_months(entry, 3)`` rolled forward (003; IBZ-REG). Passes: entry 2027-11-30, 2028-02-29."""
     if ctx.case.entry_date is None:
-        yield ctx.unknown("the registration deadline: the entry date is not known")
+        yield ctx.unknown("the registration deadline: the entry date is not known", fact="entry_date")
         return
     deadline = add_months(ctx.case.entry_date, ctx.params.registration_months_eu)
     yield from _deadline(ctx, roll_forward(deadline) if ctx.params.roll_forward else deadline, "3 months")

@@ -71,7 +71,7 @@ def _valid_until(
         yield ctx.unknown(f"the validity of {label(doc.type)} {doc.ref}: {ctx.why_missing(doc, 'expiry_date')}", [doc])
         return
     if required is None:
-        yield ctx.unknown(f"{label(doc.type)} validity: {needs} is not known", [doc])
+        yield ctx.unknown(f"{label(doc.type)} validity: {needs} is not known", [doc], fact="entry_date")
         return
     strict = ctx.params.strict_validity and last_application_months is not None
     passes = expiry > required if strict else expiry >= required
@@ -226,7 +226,8 @@ def passport_issued_within_10_years(ctx: RuleContext) -> Iterator[Finding]:
     issue, entry = ctx.date(doc, "issue_date"), ctx.case.entry_date
     if issue is None or entry is None:
         what = ctx.why_missing(doc, "issue_date") if issue is None else "the (planned) entry date is not known"
-        yield ctx.unknown(f"when the passport was issued: {what}", [doc], severity=severity)
+        yield ctx.unknown(f"when the passport was issued: {what}", [doc], severity=severity,
+                          fact=None if issue is None else "entry_date")
         return
     limit = add_months(entry, -ctx.params.passport_max_issue_age_months)
     if issue >= limit:

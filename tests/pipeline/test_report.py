@@ -97,7 +97,9 @@ def test_json_has_the_contract_keys() -> None:
 
 
 def test_csv_rows_per_dossier_document_and_unread_file() -> None:
-    rows = list(csv.DictReader(io.StringIO(render_csv(_report()))))
+    text = render_csv(_report())
+    assert text.startswith("\ufeff")  # Excel reads UTF-8 only with the byte-order mark
+    rows = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
     assert [(r["dossier"], r["row"]) for r in rows] == [
         ("007-sharma", "dossier"),
         ("007-sharma", "document"),
