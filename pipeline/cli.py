@@ -202,6 +202,11 @@ def schedule(
     cache: Annotated[str | None, typer.Option(help="Page cache folder or URL (e.g. in the bucket).")] = None,
     horizon_days: Annotated[int, typer.Option(help="Report documents expiring within this many days.")] = 30,
     cases: Annotated[str | None, typer.Option(help="cases.csv with the case facts per dossier.")] = None,
+    notify: Annotated[str | None, typer.Option(
+        help="Saved Prefect notification block (e.g. custom-webhook/hr-desk, see notify-webhook): told when a "
+        "verdict changes or a document starts to expire within --horizon-days.")] = None,
+    lang: LangOption = None,
+    csv_sep: CsvSepOption = None,
 ) -> None:
     """Serve a Prefect deployment that reprocesses SOURCE on a cron schedule (runs until stopped).
 
@@ -209,8 +214,26 @@ def schedule(
     """
     from flows.deploy import serve_schedule
 
+    report = _report_options(lang, csv_sep)
     serve_schedule(source, out, cron, name=name, timezone=timezone, profile=profile, workers=workers,
-                   cache=cache, horizon_days=horizon_days, cases=cases)
+                   cache=cache, horizon_days=horizon_days, cases=cases, notify=notify, lang=report.lang,
+                   csv_sep=report.csv_sep)
+
+
+@app.command("notify-webhook")
+def notify_webhook(
+    name: Annotated[str, typer.Argument(help="Block name, e.g. hr-desk.", metavar="NAME")],
+    url: Annotated[str, typer.Argument(help="Webhook URL (Slack, Teams, or any service taking JSON).", metavar="URL")],
+) -> None:
+    """Save a webhook notification block in the Prefect server, for 'schedule --notify'.
+
+    It posts {"subject", "text", "source"} as JSON. Other channels (e-mail, Slack app) are saved as
+    Prefect notification blocks in the UI and named the same way (block-type/name).
+    """
+    from flows.notify import save_webhook
+
+    slug = save_webhook(name, url)
+    err.print(f"saved: use --notify {escape(slug)}", highlight=False)
 
 
 @app.command()
