@@ -31,7 +31,7 @@ from pipeline.engines.ocr import OcrEngine
 from pipeline.errors import ConfigError
 from pipeline.model import FileStatus, Page
 from pipeline.report import DossierReport, RunReport
-from pipeline.stages import classify, extract_dates, intake, link, mrz_zone, ocr, quality, rules
+from pipeline.stages import classify, evidence, extract_dates, intake, link, mrz_zone, ocr, quality, review, rules
 from pipeline.stages.intake import DossierSource, Intake
 from pipeline.work import DossierStage, DossierWork, PageStage, PageWork
 
@@ -41,16 +41,20 @@ PAGE_STAGES: tuple[PageStage, ...] = (
     quality.check_image_quality,  # capture gate: phone photos and unusable scans are rejected, with metrics
     ocr.run_ocr,  # full-page text of accepted raster pages (text-layer pages keep their layer)
     mrz_zone.read_mrz_zone,  # the machine-readable zone, parsed once (rejected pages too: it names the type)
+    evidence.keep_evidence,  # thumbnail, grey view and MRZ crop for the report (cached with the page)
 )
 """Per-page work, in order. Each stage: ``(Page, PageWork) -> Page``."""
 
 DOSSIER_STAGES: tuple[DossierStage, ...] = (
     intake.settle_files,  # files whose pixels could not be decoded become errors
     classify.classify_documents,  # page types; pages grouped into documents
+    review.apply_type_reviews,  # document types a person confirmed or corrected (review.json)
     extract_dates.extract_fields,  # MRZ fields, printed dates, issuing countries
     quality.check_identity_colour,  # identity documents copied in black and white
     link.link_documents,  # apostilles to the certificates they follow
+    review.apply_field_reviews,  # values a person confirmed or corrected replace what was read
     rules.evaluate_rules,  # the rule pack: findings
+    evidence.cut_evidence,  # thumbnails, and the crop each field was read from
 )
 """Per-dossier work, in order. Each stage: ``DossierWork -> DossierWork``."""
 
@@ -138,7 +142,8 @@ def assemble_dossier(
     ``case`` is None when no case file describes the dossier: defaults are used and the report says so.
     """
     work = DossierWork(source.id, options, (case or CaseFacts()).with_defaults(options.as_of), found.files,
-                       tuple(pages), folder=str(source.path.resolve()), case_given=case is not None)
+                       tuple(pages), folder=str(source.path.resolve()), case_given=case is not None,
+                       review=found.review, review_error=found.review_error)
     spent: dict[str, float] = collections.defaultdict(float)
     spent["ingest_dossier"] = found.seconds
     for page in pages:
@@ -173,6 +178,9 @@ def report_of(work: DossierWork, seconds: float = 0.0, stage_seconds: dict[str, 
         stats=stats,
         case_given=work.case_given,
         folder=work.folder,
+        evidence=work.evidence,
+        reviewer=work.review.reviewer if work.review is not None else "",
+        review_notes=work.review_notes,
     )
 
 

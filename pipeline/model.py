@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import datetime as dt
 import enum
@@ -271,6 +272,50 @@ class InputFile:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class EvidenceImage:
+    """A small JPEG shown in the report as evidence (a page thumbnail or the crop a value was read from)."""
+
+    jpeg: bytes
+    width: int
+    height: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form (base64: the page cache is JSON)."""
+        return {"jpeg": base64.b64encode(self.jpeg).decode("ascii"), "width": self.width, "height": self.height}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> EvidenceImage:
+        """Inverse of :meth:`to_dict`."""
+        return cls(base64.b64decode(data["jpeg"]), int(data["width"]), int(data["height"]))
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class PageEvidence:
+    """What the report shows of a page, made once from the decoded raster and cached with the page."""
+
+    thumb: EvidenceImage
+    """The whole page, small (colour: a greyscale copy shows as such)."""
+    view: EvidenceImage
+    """The page in grey at the OCR size: the dossier stage cuts the line of each value read from it."""
+    scale: float
+    """``view`` pixels per full-resolution pixel (word and MRZ boxes are full-resolution)."""
+    mrz: EvidenceImage | None = None
+    """The machine-readable zone, cut from the full-resolution raster (its characters are small)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        return {"thumb": self.thumb.to_dict(), "view": self.view.to_dict(), "scale": self.scale,
+                "mrz": self.mrz.to_dict() if self.mrz is not None else None}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> PageEvidence:
+        """Inverse of :meth:`to_dict`."""
+        mrz = data.get("mrz")
+        return cls(EvidenceImage.from_dict(data["thumb"]), EvidenceImage.from_dict(data["view"]),
+                   float(data["scale"]), EvidenceImage.from_dict(mrz) if mrz else None)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class Page:
     """One page of an input file: a raster image, a text layer, or both."""
 
@@ -302,6 +347,8 @@ class Page:
     """The machine-readable zone read on the page, parsed once (None: the page shows none)."""
     seconds: Mapping[str, float] = dataclasses.field(default_factory=dict)
     """Time each page stage took on this page, by stage name (empty when answered from the cache)."""
+    evidence: PageEvidence | None = None
+    """Thumbnail and reduced view for the report (None: the page has no raster)."""
 
     def __post_init__(self) -> None:
         if self.number < 1:
@@ -328,6 +375,7 @@ class Page:
         data["rejections"] = [r.to_dict() for r in self.rejections]
         data["words"] = [[w.text, list(w.bbox), w.confidence] for w in self.words]
         data["mrz"] = self.mrz.to_dict() if self.mrz is not None else None
+        data["evidence"] = self.evidence.to_dict() if self.evidence is not None else None
         return _jsonable(data)
 
     @classmethod
@@ -338,6 +386,7 @@ class Page:
         values["rejections"] = tuple(Rejection.from_dict(r) for r in values.get("rejections", ()))
         values["words"] = tuple(Word(t, (b[0], b[1], b[2], b[3]), c) for t, b, c in values.get("words", ()))
         values["mrz"] = PageMrz.from_dict(values["mrz"]) if values.get("mrz") else None
+        values["evidence"] = PageEvidence.from_dict(values["evidence"]) if values.get("evidence") else None
         return cls(**values)
 
 
@@ -355,6 +404,8 @@ class Document:
     """ISO 639-1 code of the main language of the document, when recognised."""
     cues: tuple[str, ...] = ()
     """Phrases that decided the type (for review)."""
+    type_review: Field | None = None
+    """Set when a person confirmed or corrected the type (``review.json``): who, when, what was read."""
 
     @property
     def accepted(self) -> bool:

@@ -6,16 +6,21 @@ import collections
 import csv
 import dataclasses
 import datetime as dt
+import hashlib
 import io
 import json
+import os
+import urllib.parse
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import fsspec
 import jinja2
 
 from pipeline.case import CaseFacts
-from pipeline.model import Document, Finding, InputFile, Severity, Status, Verdict, to_jsonable
+from pipeline.model import Document, EvidenceImage, Field, Finding, InputFile, Severity, Status, Verdict, to_jsonable
+from pipeline.review import ReviewNote
 
 if TYPE_CHECKING:
     from pipeline.i18n import Translator
@@ -43,6 +48,21 @@ class DossierReport:
     """False when neither a ``cases.csv`` row nor a ``case.toml`` gave this dossier's case facts."""
     folder: str = ""
     """The dossier folder (local path) the files were read from: the report links to them."""
+    evidence: Mapping[tuple[str, int, str], EvidenceImage] = dataclasses.field(default_factory=dict)
+    """Thumbnails and crops by (file, page, ``thumb`` | ``mrz`` | field name); written next to report.html."""
+    reviewer: str = ""
+    """Who reviewed values of this dossier (``review.json``); empty without a review."""
+    review_notes: tuple[ReviewNote, ...] = ()
+    """Reviewed values that were not applied, and why."""
+
+    def reviewed_fields(self) -> list[tuple[Document, str, Field]]:
+        """Every value a person confirmed or corrected: (document, field name or ``type``, field)."""
+        found = []
+        for doc in self.documents:
+            if doc.type_review is not None:
+                found.append((doc, "type", doc.type_review))
+            found += [(doc, name, f) for name, f in doc.fields.items() if f.reviewer]
+        return found
 
     @property
     def problems(self) -> list[Finding]:
@@ -73,6 +93,15 @@ class DossierReport:
             ],
             "stats": to_jsonable(self.stats),
             "case_given": self.case_given,
+            "review": {
+                "reviewer": self.reviewer or None,
+                "applied": [
+                    {"document": d.ref, "field": name, "value": to_jsonable(f.value), "read": to_jsonable(f.original),
+                     "reviewer": f.reviewer, "reviewed_on": to_jsonable(f.reviewed_on)}
+                    for d, name, f in self.reviewed_fields()
+                ],
+                "dropped": [n.model_dump(mode="json") for n in self.review_notes],
+            },
         }
 
     def flatten(self, keys: Sequence[str] = ("rule", "severity", "status")) -> list[list[Any]]:
@@ -292,10 +321,12 @@ def write_reports(
     fs, root = fsspec.core.url_to_fs(out)
     fs.makedirs(root, exist_ok=True)
     files: dict[str, bytes] = dict(extra or {})
+    index, images = evidence_files(report, out)
+    files |= images
     files |= {
         "report.json": render_json(report, t).encode("utf-8"),
         "report.csv": render_csv(report, t, options.csv_sep).encode("utf-8"),
-        "report.html": render_html(report, t, _evidence_index(report, files)).encode("utf-8"),
+        "report.html": render_html(report, t, index).encode("utf-8"),
         "summary.csv": render_summary_csv(report, options.csv_sep).encode("utf-8"),
     }
     written = []
@@ -310,7 +341,46 @@ def write_reports(
     return written
 
 
-def _evidence_index(report: RunReport, files: Mapping[str, bytes]) -> EvidenceIndex:
-    from pipeline.view import EvidenceIndex
+EVIDENCE_DIR = "evidence"
+"""Folder beside report.html holding its thumbnails and crops (one sub-folder per dossier)."""
 
-    return EvidenceIndex()
+
+def evidence_files(report: RunReport, out: str) -> tuple[EvidenceIndex, dict[str, bytes]]:
+    """The evidence images of every dossier as files beside the report, and where the report finds them.
+
+    Images are named by their content hash (a crop shared by several fields is written once); links to
+    input files are relative to the report folder when both are local, so the folder can be moved
+    together with the batch.
+    """
+    from pipeline.view import EvidenceIndex, Image, anchors
+
+    files: dict[str, bytes] = {}
+    thumbs: dict[tuple[str, str, int], Image] = {}
+    crops: dict[tuple[str, str, int, str], Image] = {}
+    links: dict[tuple[str, str], str] = {}
+    names = anchors([d.id for d in report.dossiers])
+    local_out = None if "://" in out and not out.startswith("file://") else Path(out.removeprefix("file://"))
+    for d in report.dossiers:
+        for (file, page, name), image in d.evidence.items():
+            path = f"{EVIDENCE_DIR}/{names[d.id]}/{hashlib.sha256(image.jpeg).hexdigest()[:16]}.jpg"
+            files[path] = image.jpeg
+            caption = f"{file} #{page}" + ("" if name == "thumb" else f" · {name.replace('_', ' ')}")
+            shown = Image(src=path, caption=caption, width=image.width, height=image.height)
+            if name == "thumb":
+                thumbs[(d.id, file, page)] = shown
+            else:
+                crops[(d.id, file, page, name)] = shown
+        if d.folder and local_out is not None:
+            for info in d.files:
+                target = Path(d.folder) / info.file
+                links[(d.id, info.file)] = _relative_link(target, local_out)
+    return EvidenceIndex(thumbs, crops, links), files
+
+
+def _relative_link(target: Path, out: Path) -> str:
+    """A link from ``out/report.html`` to ``target``: relative (URL-quoted), or ``file://`` across drives."""
+    try:
+        rel = os.path.relpath(target.resolve(), out.resolve())
+    except ValueError:  # another drive (Windows)
+        return target.resolve().as_uri()
+    return urllib.parse.quote(Path(rel).as_posix())

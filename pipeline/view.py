@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pipeline.i18n import Translator
-from pipeline.model import ActionKind, DocType, Document, Finding, Severity, Status
+from pipeline.model import ActionKind, DocType, Document, Field, Finding, Severity, Status
 from pipeline.report import UPCOMING_DAYS, DossierReport, RunReport
 
+UNSURE = 0.6
+"""Values read with less confidence are marked "unsure" (the rules' default field-confidence bar)."""
 _SEVERITY_ORDER = {Severity.BLOCKING: 0, Severity.WARNING: 1, Severity.INFO: 2}
 _STATUS_ORDER = {Status.FAIL: 0, Status.NOT_EVALUABLE: 1, Status.PASS: 2}
 
@@ -91,6 +94,8 @@ class FieldView:
     crop: Image | None
     reviewed: str
     """"confirmed by ... on ..." when a person confirmed or corrected it."""
+    raw: str = ""
+    """The text the value was read from (shown when there is no crop: text-layer pages)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -99,6 +104,7 @@ class DocumentView:
 
     document: Document
     type_label: str
+    type_reviewed: str
     href: str | None
     thumbs: tuple[Image, ...]
     fields: tuple[FieldView, ...]
@@ -123,6 +129,8 @@ class DossierView:
     documents: tuple[DocumentView, ...]
     unread_files: tuple[dict[str, str], ...]
     notes: tuple[str, ...]
+    kept: str
+    """JSON list of the review items already applied: a new review.json keeps them."""
     search: str
     """Lower-case words the overview filter matches (id, verdict, reasons, document types)."""
 
@@ -208,7 +216,7 @@ def finding_view(
             continue
         for name in _evidence_fields(finding, doc):
             image = evidence.crop(report.id, doc, name)
-            if image is not None and image not in crops:
+            if image is not None and image.src not in {c.src for c in crops}:
                 crops.append(image)
         if not crops:
             crops += [evidence.thumbs[key] for p in doc.pages if (key := (report.id, doc.file, p)) in evidence.thumbs]
@@ -305,9 +313,38 @@ def dossier_view(
             {"file": f.file, "status": t.word("file_status", f.status.value), "message": f.message}
             for f in report.files if f.status.value != "processed"
         ),
-        notes=() if report.case_given else (t.ui("no_case_facts"),),
+        notes=_notes(t, report),
+        kept=json.dumps(_kept_items(report), ensure_ascii=False),
         search=search.lower(),
     )
+
+
+def _notes(t: Translator, report: DossierReport) -> tuple[str, ...]:
+    """What the clerk should know besides the findings: no case facts, reviewed values not applied."""
+    notes = [] if report.case_given else [t.ui("no_case_facts")]
+    for note in report.review_notes:
+        notes.append(t.ui(f"review_{note.reason}", file=note.file, field=t.word("field", note.field),
+                          date=_text(note.reviewed_on), detail=note.detail))
+    return tuple(notes)
+
+
+def _kept_items(report: DossierReport) -> list[dict[str, Any]]:
+    """The applied review items in ``review.json`` form, each with its own reviewer and date."""
+    return [
+        {"file": doc.file, "sha256": _sha(report, doc.file), "page": found.page or doc.pages[0],
+         "document_type": doc.type.value, "field": name, "value": _text(found.value), "read": _text(found.original),
+         "decision": "confirm" if found.value == found.original else "correct", "reviewer": found.reviewer,
+         "reviewed_on": _text(found.reviewed_on)}
+        for doc, name, found in report.reviewed_fields()
+    ]
+
+
+def _reviewed(t: Translator, found: Field | None) -> str:
+    """"confirmed by ... on ..." (or corrected) for a reviewed value; empty otherwise."""
+    if found is None or not found.reviewer:
+        return ""
+    key = "entered_by" if found.original is None else "confirmed_by" if found.value == found.original else "corrected_by"
+    return t.ui(key, reviewer=found.reviewer, date=_text(found.reviewed_on), read=_text(found.original) or "—")
 
 
 def _document_view(t: Translator, report: DossierReport, doc: Document, evidence: EvidenceIndex) -> DocumentView:
@@ -315,17 +352,14 @@ def _document_view(t: Translator, report: DossierReport, doc: Document, evidence
     for name, found in doc.fields.items():
         if not name.endswith("_date"):
             continue
-        reviewed = ""
-        if found.reviewer:
-            key = "confirmed_by" if found.value == found.original else "corrected_by"
-            reviewed = t.ui(key, reviewer=found.reviewer, date=_text(found.reviewed_on), read=_text(found.original))
         fields.append(FieldView(
-            name=name, label=t.word("field", name), value=_text(found.value), unsure=found.confidence < 0.6,
-            crop=evidence.crop(report.id, doc, name), reviewed=reviewed,
+            name=name, label=t.word("field", name), value=_text(found.value), unsure=found.confidence < UNSURE,
+            crop=evidence.crop(report.id, doc, name), reviewed=_reviewed(t, found), raw=found.raw,
         ))
     return DocumentView(
         document=doc,
         type_label=t.word("doc_type", doc.type.value),
+        type_reviewed=_reviewed(t, doc.type_review),
         href=evidence.files.get((report.id, doc.file)),
         thumbs=tuple(evidence.thumbs[k] for p in doc.pages if (k := (report.id, doc.file, p)) in evidence.thumbs),
         fields=tuple(fields),

@@ -82,8 +82,13 @@
           page: Number(fs.getAttribute("data-page")) || null, document_type: fs.getAttribute("data-type"),
           field: fs.getAttribute("data-field"), read: read, value: value, decision: choice.value });
       });
+      // Values reviewed before stay in the file (it replaces the previous review.json), with their reviewer.
+      var kept = JSON.parse(form.getAttribute("data-kept") || "[]").filter(function (old) {
+        return !items.some(function (item) { return item.file === old.file && item.field === old.field &&
+          item.page === old.page; });
+      });
       var review = { review_version: 1, dossier: form.getAttribute("data-dossier"), reviewer: name.value.trim(),
-        reviewed_on: today(), items: items };
+        reviewed_on: today(), items: kept.concat(items) };
       var text = JSON.stringify(review, null, 2) + "\n";
       form.querySelector("pre.review-json").textContent = text;
       message.textContent = form.getAttribute("data-save-hint");
