@@ -74,6 +74,12 @@ class _Formatter(string.Formatter):
         super().__init__()
         self.thousands, self.decimal, self.convert = thousands, decimal, convert
 
+    def get_value(self, key: int | str, args: Any, kwargs: Any) -> Any:
+        value = super().get_value(key, args, kwargs)
+        if value is None:  # "None" in a sentence: better the English original
+            raise KeyError(key)
+        return value
+
     def format_field(self, value: Any, format_spec: str) -> str:
         if isinstance(value, int | float) and not isinstance(value, bool):
             text = format(value, format_spec)

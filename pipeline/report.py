@@ -321,7 +321,7 @@ def write_reports(
     fs, root = fsspec.core.url_to_fs(out)
     fs.makedirs(root, exist_ok=True)
     files: dict[str, bytes] = dict(extra or {})
-    index, images = evidence_files(report, out)
+    index, images = evidence_files(report, out, t)
     files |= images
     files |= {
         "report.json": render_json(report, t).encode("utf-8"),
@@ -345,15 +345,19 @@ EVIDENCE_DIR = "evidence"
 """Folder beside report.html holding its thumbnails and crops (one sub-folder per dossier)."""
 
 
-def evidence_files(report: RunReport, out: str) -> tuple[EvidenceIndex, dict[str, bytes]]:
+def evidence_files(
+    report: RunReport, out: str, translator: Translator | None = None
+) -> tuple[EvidenceIndex, dict[str, bytes]]:
     """The evidence images of every dossier as files beside the report, and where the report finds them.
 
     Images are named by their content hash (a crop shared by several fields is written once); links to
     input files are relative to the report folder when both are local, so the folder can be moved
     together with the batch.
     """
+    from pipeline.i18n import Translator
     from pipeline.view import EvidenceIndex, Image, anchors
 
+    t = translator or Translator("en")
     files: dict[str, bytes] = {}
     thumbs: dict[tuple[str, str, int], Image] = {}
     crops: dict[tuple[str, str, int, str], Image] = {}
@@ -364,7 +368,10 @@ def evidence_files(report: RunReport, out: str) -> tuple[EvidenceIndex, dict[str
         for (file, page, name), image in d.evidence.items():
             path = f"{EVIDENCE_DIR}/{names[d.id]}/{hashlib.sha256(image.jpeg).hexdigest()[:16]}.jpg"
             files[path] = image.jpeg
-            caption = f"{file} #{page}" + ("" if name == "thumb" else f" · {name.replace('_', ' ')}")
+            mrz = d.evidence.get((file, page, "mrz"))
+            what = "" if name == "thumb" else "MRZ" if mrz is not None and mrz.jpeg == image.jpeg else t.word(
+                "field", name)
+            caption = f"{file} #{page}" + (f" · {what}" if what else "")
             shown = Image(src=path, caption=caption, width=image.width, height=image.height)
             if name == "thumb":
                 thumbs[(d.id, file, page)] = shown

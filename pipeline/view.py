@@ -16,6 +16,7 @@ from typing import Any
 from pipeline.i18n import Translator
 from pipeline.model import ActionKind, DocType, Document, Field, Finding, Severity, Status
 from pipeline.report import UPCOMING_DAYS, DossierReport, RunReport
+from pipeline.stages.review import BOOLEAN_FIELDS
 
 UNSURE = 0.6
 """Values read with less confidence are marked "unsure" (the rules' default field-confidence bar)."""
@@ -270,6 +271,9 @@ def _review_items(
         kind, choices = "text", tuple[tuple[str, str], ...]()
         if name == "type":
             kind, choices = "choice", tuple((d.value, t.word("doc_type", d.value)) for d in DocType)
+        elif name in BOOLEAN_FIELDS or isinstance(read, bool):
+            kind, choices = "choice", (("true", t.ui("yes")), ("false", t.ui("no")))
+            read = "" if read is None else str(read).lower()
         elif name.endswith("_date") or isinstance(read, dt.date):
             kind = "date"
         items.append(ReviewItem(
@@ -343,7 +347,8 @@ def _reviewed(t: Translator, found: Field | None) -> str:
     """"confirmed by ... on ..." (or corrected) for a reviewed value; empty otherwise."""
     if found is None or not found.reviewer:
         return ""
-    key = "entered_by" if found.original is None else "confirmed_by" if found.value == found.original else "corrected_by"
+    key = "corrected_by" if found.value != found.original else "confirmed_by"
+    key = "entered_by" if found.original is None else key
     return t.ui(key, reviewer=found.reviewer, date=_text(found.reviewed_on), read=_text(found.original) or "—")
 
 

@@ -249,6 +249,8 @@ def _review_item(doc: Document, name: str) -> dict[str, Any]:
     item: dict[str, Any] = {"document": doc.ref, "type": doc.type.value, "field": name}
     if name == "type":
         item |= {"read": doc.type.value, "confidence": round(doc.type_confidence, 3)}
+    elif name == "language" and found is None:
+        item |= {"read": doc.language} if doc.language else {}
     elif found is not None:
         item |= {"read": found.value, "confidence": round(found.confidence, 3), "page": found.page}
     return item

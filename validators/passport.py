@@ -44,6 +44,15 @@ def effective_expiry(ctx: RuleContext, doc: Document) -> dt.date | None:
     return None
 
 
+def _unread_identity_field(ctx: RuleContext, doc: Document) -> str:
+    """The field a person must confirm for an identity document whose validity is unknown."""
+    if ctx.date(doc, "expiry_date") is None:
+        return "expiry_date"
+    if doc.type is DocType.ID_CARD and ctx.value(doc, "has_mrz") is None:
+        return "has_mrz"
+    return "nationality"
+
+
 def _valid_until(
     ctx: RuleContext,
     types: tuple[DocType, ...],
@@ -322,7 +331,8 @@ def eu_identity_document(ctx: RuleContext) -> Iterator[Finding]:
             yield ctx.ok(f"{label(doc.type).capitalize()} {doc.ref} ({nationality}) valid until {expiry}", [doc])
             return
     if unknown:
-        yield ctx.unknown("the nationality or validity of the identity document", unknown)
+        why = "; ".join(ctx.why_missing(doc, _unread_identity_field(ctx, doc)) for doc in unknown)
+        yield ctx.unknown(f"the nationality or validity of the identity document: {why}", unknown)
         return
     detail = "; expired or non-EU: " + ", ".join(d.ref for d in docs) if docs else ""
     yield ctx.fail(
@@ -386,7 +396,7 @@ def eu_id_card_phaseout(ctx: RuleContext) -> Iterator[Finding]:
         effective = effective_expiry(ctx, doc)
         if effective is None:
             what = "whether the card has a machine-readable zone" if ctx.value(doc, "has_mrz") is None else "expiry"
-            yield ctx.unknown(f"the ID card {what} ({doc.ref})", [doc])
+            yield ctx.unknown(f"the ID card {what} ({doc.ref})", [doc], field=_unread_identity_field(ctx, doc))
         elif effective >= ctx.application_date:
             yield ctx.ok(f"ID card {doc.ref} effectively valid until {effective}", [doc], valid_until=effective)
         else:

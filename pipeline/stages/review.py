@@ -109,6 +109,8 @@ def apply_field_reviews(work: DossierWork) -> DossierWork:
             notes.append(ReviewNote(file=item.file, field=item.field, reason="missing", reviewed_on=review.reviewed_on))
             continue
         found = doc.fields.get(item.field)
+        if found is None and item.field == "language" and doc.language:
+            found = Field(doc.language, 0.0, "text")
         try:
             value = _parse(item.field, item.value, found.value if found is not None else None)
         except ValueError as exc:
@@ -124,5 +126,7 @@ def apply_field_reviews(work: DossierWork) -> DossierWork:
             reviewer=name, reviewed_on=day,
             original=found.value if found is not None else None,
         )
-        documents[documents.index(doc)] = dataclasses.replace(doc, fields={**doc.fields, item.field: field})
+        language = str(value).lower() if item.field == "language" else doc.language  # an attribute, not a field
+        documents[documents.index(doc)] = dataclasses.replace(doc, fields={**doc.fields, item.field: field},
+                                                              language=language)
     return dataclasses.replace(work, documents=tuple(documents), review_notes=work.review_notes + tuple(notes))

@@ -31,11 +31,12 @@
     function key(row) {
       var cell = row.cells[index], v = cell.getAttribute("data-value");
       if (v === null) { v = cell.textContent.trim(); }
-      if (kind === "number") { return v === "" ? Infinity : Number(v); }
-      return v === "" ? "\uffff" : v.toLowerCase();
+      if (v === "") { return null; }
+      return kind === "number" ? Number(v) : v.toLowerCase();
     }
     rows.sort(function (a, b) {
       var x = key(a), y = key(b);
+      if (x === null || y === null) { return (x === null) - (y === null); }  // empty cells stay last
       var order = x < y ? -1 : x > y ? 1 : 0;
       return ascending ? order : -order;
     });
