@@ -182,8 +182,7 @@ class Translator:
         if finding.status is Status.NOT_EVALUABLE and finding.kind is not None:
             template = (self.data.get("not_evaluable") or {}).get(finding.kind.value)
             if template:
-                values = self._kind_values(finding) | {"title": self.rule_title(finding.rule, finding.rule)}
-                return self._try(template, values, finding.message)
+                return self._try(template, self._kind_values(finding), finding.message)
         if finding.status is Status.FAIL and finding.values and entry.get("message"):
             return self._try(str(entry["message"]), self._values(finding), finding.message)
         return finding.message, False

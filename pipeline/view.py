@@ -289,7 +289,7 @@ def dossier_view(
     rule_titles: Mapping[str, str],
 ) -> DossierView:
     """The overview row and detail section of one dossier."""
-    ordered = sorted(report.findings, key=lambda f: (_STATUS_ORDER[f.status], _SEVERITY_ORDER[f.severity]))
+    ordered = sorted(report.findings, key=lambda f: (_SEVERITY_ORDER[f.severity], _STATUS_ORDER[f.status]))
     problems = tuple(finding_view(t, report, f, evidence, rule_titles) for f in ordered if f.status is not Status.PASS)
     passes = tuple(finding_view(t, report, f, evidence, rule_titles) for f in ordered if f.status is Status.PASS)
     blocking = [p for p in problems if p.finding.severity is Severity.BLOCKING]
@@ -297,7 +297,8 @@ def dossier_view(
     for problem in blocking:
         review += [item for item in problem.review if (item.document, item.field) not in
                    {(r.document, r.field) for r in review}]
-    reasons = [p.message for p in blocking]
+    reasons = [p.message if p.finding.status is Status.FAIL or t.lang == "en" else f"{p.title} — {p.message}"
+               for p in blocking]
     search = " ".join([report.id, report.verdict.value, t.word("verdict", report.verdict.value), *reasons,
                        *(p.finding.rule for p in problems), *(d.type.value for d in report.documents)])
     return DossierView(

@@ -59,9 +59,12 @@ def fail_kind(rule_id: str) -> ActionKind:
     return FAIL_KINDS.get(rule_id, ActionKind.CONTENT)
 
 
+_FIELD_WORDS = {"type": "document type", "has_mrz": "machine-readable zone", "mrz_valid": "MRZ check digits"}
+
+
 def field_label(name: str) -> str:
-    """A field name in words (``expiry_date`` → ``expiry date``; ``type`` → ``document type``)."""
-    return "document type" if name == "type" else name.replace("_", " ")
+    """A field name in words (``expiry_date`` → ``expiry date``; ``has_mrz`` → ``machine-readable zone``)."""
+    return _FIELD_WORDS.get(name, name.replace("_", " "))
 
 
 UNKNOWN_ACTIONS: Mapping[ActionKind, str] = {

@@ -155,5 +155,5 @@ def test_served_deployment_fires_and_publishes(prefect_api: str, tmp_path: Path)
         artifacts = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(
             any_=["dossier-changes", "dossier-verdicts"])))
     assert {a.key for a in artifacts} == {"dossier-changes", "dossier-verdicts"}
-    table = next(a for a in artifacts if a.key == "dossier-verdicts")
-    assert "001-served" in json.dumps(table.data)
+    # other flow tests of the session publish under the same keys: one of the tables is this run's
+    assert any("001-served" in json.dumps(a.data) for a in artifacts if a.key == "dossier-verdicts")
