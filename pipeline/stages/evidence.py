@@ -11,6 +11,8 @@ from __future__ import annotations
 import dataclasses
 import logging
 
+from PIL import Image
+
 from pipeline.engines.imaging import PageDecodeError
 from pipeline.engines.jpeg import clip, from_jpeg, to_jpeg
 from pipeline.model import BBox, EvidenceImage, Page, PageEvidence
@@ -63,9 +65,8 @@ def keep_evidence(page: Page, work: PageWork) -> Page:
     return dataclasses.replace(page, evidence=evidence)
 
 
-def _line_crop(evidence: PageEvidence, bbox: BBox) -> EvidenceImage | None:
-    """The line a value was read from, with its label, cut from the page's grey view."""
-    view = from_jpeg(evidence.view)
+def _line_crop(evidence: PageEvidence, view: Image.Image, bbox: BBox) -> EvidenceImage | None:
+    """The line a value was read from, with its label, cut from the page's decoded grey ``view``."""
     s = evidence.scale
     x0, y0, x1, y1 = (v * s for v in bbox)
     h = max(y1 - y0, 8.0)
@@ -85,6 +86,7 @@ def cut_evidence(work: DossierWork) -> DossierWork:
             if page.evidence.mrz is not None:
                 images[(page.file, page.number, "mrz")] = page.evidence.mrz
     cut: dict[tuple[str, int, BBox], EvidenceImage | None] = {}
+    views: dict[tuple[str, int], Image.Image] = {}
     for doc in work.documents:
         for name, found in doc.fields.items():
             if found.bbox is None or found.page is None:
@@ -97,7 +99,9 @@ def cut_evidence(work: DossierWork) -> DossierWork:
                 continue
             key = (doc.file, found.page, found.bbox)
             if key not in cut:
-                cut[key] = _line_crop(source.evidence, found.bbox)
+                if (doc.file, found.page) not in views:  # each page's view decoded once
+                    views[(doc.file, found.page)] = from_jpeg(source.evidence.view)
+                cut[key] = _line_crop(source.evidence, views[(doc.file, found.page)], found.bbox)
             crop = cut[key]
             if crop is not None:
                 images[(doc.file, found.page, name)] = crop
