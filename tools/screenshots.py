@@ -28,6 +28,13 @@ EAGER_IMAGES = """Promise.all([...document.images].map(image => {
 """Lazy images below the fold are loaded before a screenshot."""
 
 
+def _shrink(path: Path) -> None:
+    """256 colours are plenty for a page of text and badges: a third of the bytes in the repository."""
+    with Image.open(path) as image:
+        small = image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    small.save(path, optimize=True)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Write the screenshots; exit 1 without Chromium."""
     parser = argparse.ArgumentParser(prog="python -m tools.screenshots", description=__doc__.splitlines()[0])
@@ -61,7 +68,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         shot = args.out / f"{args.prefix}-dossier.png"
         section.screenshot(path=str(shot))
         with Image.open(shot) as image:  # the top of a long section is what the README needs
-            image.crop((0, 0, image.width, min(image.height, MAX_HEIGHT))).save(shot, optimize=True)
+            image.crop((0, 0, image.width, min(image.height, MAX_HEIGHT))).save(shot)
+        for name in (f"{args.prefix}-overview.png", f"{args.prefix}-dossier.png"):
+            _shrink(args.out / name)
         browser.close()
     print(f"wrote {args.out}/{args.prefix}-overview.png and -dossier.png")
     return 0
