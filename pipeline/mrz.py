@@ -209,8 +209,8 @@ class MrzResult:
 
     @property
     def trusted(self) -> bool:
-        """Every check digit passes, the dates exist and the name line is plausible."""
-        return self.valid and not self.doubts
+        """Every check digit passes, dates and sex are well-formed and the name line is plausible."""
+        return self.valid and not self.doubts and all(self.format_checks.values())
 
     @property
     def reasons(self) -> tuple[str, ...]:
@@ -871,6 +871,7 @@ def _repair_checked(lines: list[list[str]], layout: _Layout, repairs: list[str],
             chosen.update(options[0])
     elif failing:
         best: tuple[int, int] | None = None
+        ties = 0
         for combo in itertools.product(*per_field):
             subs = {k: v for d in combo for k, v in d.items()}
             if not subs:
@@ -881,9 +882,16 @@ def _repair_checked(lines: list[list[str]], layout: _Layout, repairs: list[str],
             composite_ok = _check_ok(lines, composite)
             _apply(lines, old)
             score = (passing, -len(subs))
-            if composite_ok and (best is None or score > best):
-                best = score
-                chosen = subs
+            if not composite_ok:
+                continue
+            if best is None or score > best:
+                best, chosen, ties = score, subs, 1
+            elif score == best:
+                ties += 1
+        if ties > 1:
+            # Two repairs as good as each other pass every check: the check digits cannot tell
+            # which is right, so neither is kept (the read stays untrusted).
+            chosen = {}
     fields_ok = all(_check_ok(lines, c) for c in layout.checks if c.name != "composite")
     if not chosen and composite is not None and fields_ok and not _check_ok(lines, composite):
         # Optional data covered only by the composite: one unique change at most.
@@ -1010,7 +1018,17 @@ def _parse(text: str, today: dt.date, repair: bool, hints: Hints | None = None) 
     final = tuple("".join(x) for x in lines)
     checks = {c.name: _check_ok(lines, c) for c in layout.checks}
     result = _build(fmt, final, raw, checks, tuple(repairs), today)
-    return dataclasses.replace(result, doubts=name_doubts(final, fmt))
+    return dataclasses.replace(result, doubts=name_doubts(final, fmt) + _state_doubts(result))
+
+
+def _state_doubts(result: MrzResult) -> tuple[str, ...]:
+    """State codes carry no check digit: an unknown one means a misread (a blank one is allowed)."""
+    out = []
+    if result.issuer and result.issuer not in _STATE_NAMES:
+        out.append("issuing state is not a known code")
+    if result.format != "FRA_ID" and result.nationality and result.nationality not in _STATE_NAMES:
+        out.append("nationality is not a known code")
+    return tuple(out)
 
 
 def _build(

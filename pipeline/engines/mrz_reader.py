@@ -535,9 +535,16 @@ _MIN_LINE_GLYPHS = 18
 _DOUBT_BELOW = 0.80
 """Confidence under which a character's other readings are tried by the check-digit search
 (tesseract's LSTM gives 0.95-0.99 to characters it reads cleanly)."""
+_HINTS_PER_CELL = 2
+_MAX_DOUBTFUL_RUN = 2
+"""Most doubtful cells within 5 that still get hints (see :meth:`_Reading.hints`)."""
 _NAME_DOUBT_BELOW = 0.60
 """Confidence under which a character of the name line makes the read untrusted (names carry
 no check digit)."""
+_NAME_MIN_PITCH = 9.0
+"""Least character pitch (source pixels; 100 dpi for OCR-B's 2.54 mm) at which a name line is
+trusted: below it tesseract reads ``M`` as ``R`` or ``E`` as ``F`` at 96 % confidence, where
+no check digit catches it (3 of the external specimens at 6-8 px)."""
 _GAP_CONFIDENCE = 0.3
 """Confidence of a filler put where the engine read nothing on the character grid."""
 
@@ -567,6 +574,7 @@ class _Cell:
         return min(1.0, self.votes[self.best] / max(self.reads, 1))
 
     def alternatives(self) -> str:
+        """Other reads' characters (most voted first), then the engine's own next choices."""
         ranked = sorted(self.votes, key=lambda c: -self.votes[c])
         return "".join(dict.fromkeys([*ranked[1:], *self.others])).replace(self.best, "")
 
@@ -578,20 +586,38 @@ class _Reading:
     width: int
     cells: list[list[_Cell]]
     reads: int = 0
+    pitch: float = 0.0
+    """Character pitch in source pixels (of the first read)."""
 
     @property
     def lines(self) -> list[str]:
         return ["".join(c.best for c in row) for row in self.cells]
 
+    @property
+    def mean_confidence(self) -> float:
+        cells = [c for row in self.cells for c in row]
+        return sum(c.confidence for c in cells) / len(cells) if cells else 0.0
+
     def hints(self) -> dict[tuple[int, int], str]:
-        """Other readings of the doubtful cells, for the check-digit search."""
+        """Other readings of the doubtful cells, for the check-digit search.
+
+        A cell is doubtful when its reads disagree or its best character has low confidence;
+        its hints are what the other reads put there, then the engine's next choice, two at
+        most. A run of doubtful cells (a stain, a character cut in two) gives no hints: the
+        more characters may change, the likelier a wrong repair passes the check digits by
+        chance (each digit catches 9 in 10).
+        """
         out = {}
         for li, row in enumerate(self.cells):
             for p, cell in enumerate(row):
                 if cell.confidence < _DOUBT_BELOW:
-                    alts = "".join(a for a in cell.alternatives() if a in MRZ_WHITELIST)
+                    alts = "".join(a for a in cell.alternatives() if a in MRZ_WHITELIST)[:_HINTS_PER_CELL]
                     if alts:
                         out[(li, p)] = alts
+        for li, p in list(out):
+            run = sum((li, q) in out for q in range(p - 2, p + 3))
+            if run > _MAX_DOUBTFUL_RUN:
+                out.pop((li, p), None)
         return out
 
     def add(self, rows: list[list[tuple[Glyph | None, int]]]) -> None:
@@ -615,65 +641,72 @@ class _Reading:
         return ()
 
 
-def _glyph_grid(lines: GlyphLines) -> tuple[int, list[list[tuple[Glyph | None, int]]]] | None:
+def _glyph_grid(lines: GlyphLines) -> tuple[int, list[list[tuple[Glyph | None, int]]], float] | None:
     """Put the glyphs of an OCR read on the MRZ character grid.
 
     MRZ characters sit on a fixed pitch (OCR-B is monospaced) and the lines are left-aligned,
     so each glyph's cell follows from its distance to its neighbour, whatever the engine
-    dropped (a faint filler) or added (a speck at the edge). A cell with no glyph becomes a
-    filler of low confidence; a line with more cells than the format has loses its weakest
-    edge glyphs.
+    dropped (a faint filler) or added (a speck at the edge). A cell with no glyph is left
+    empty; a line with more cells than the format has loses its weakest edge glyphs. When the
+    read holds more lines (the band caught visual-zone text), the 2 or 3 consecutive lines
+    that best fit an MRZ layout are taken.
 
     Returns:
-        ``(width, rows)``: each row lists ``(glyph or None, cell)``, or None when the read has
-        no 2-3 MRZ-long lines.
+        ``(width, rows, pitch)``: each row lists ``(glyph or None, cell)`` and ``pitch`` is the
+        character pitch on the read image; None when the read has no 2-3 MRZ-long lines.
 
     """
     rows = [row for row in lines if len(row) >= _MIN_LINE_GLYPHS]
-    if len(rows) > 3:
-        rows = sorted(rows, key=len, reverse=True)[:3]
-        rows.sort(key=lambda r: r[0].bbox[1])
-    if len(rows) < 2:
-        return None
-    diffs = [
-        (b.bbox[0] + b.bbox[2] - a.bbox[0] - a.bbox[2]) / 2 for row in rows for a, b in itertools.pairwise(row)
-    ]
+    best: tuple[float, int, list[list[tuple[Glyph | None, int]]], float] | None = None
+    for count in (3, 2):
+        for i in range(len(rows) - count + 1):
+            placed = _place(rows[i : i + count])
+            if placed is not None and (best is None or placed[0] < best[0]):
+                best = placed
+    return None if best is None else best[1:]
+
+
+def _place(rows: Sequence[tuple[Glyph, ...]]) -> tuple[float, int, list[list[tuple[Glyph | None, int]]], float] | None:
+    """Place 2-3 OCR lines on one grid; returns ``(misfit, width, rows, pitch)`` or None."""
+    centres = [[(g.bbox[0] + g.bbox[2]) / 2 for g in row] for row in rows]
+    diffs = [b - a for xs in centres for a, b in itertools.pairwise(xs)]
     pitch = float(np.median(diffs)) if diffs else 0.0
     if pitch <= 0:
         return None
     steps_rows: list[list[int]] = []
-    for row in rows:
+    for xs in centres:
         cells = [0]
-        for a, b in itertools.pairwise(row):
-            dx = (b.bbox[0] + b.bbox[2] - a.bbox[0] - a.bbox[2]) / 2
-            cells.append(cells[-1] + max(0, round(dx / pitch)))
+        for a, b in itertools.pairwise(xs):
+            cells.append(cells[-1] + max(0, round((b - a) / pitch)))
         steps_rows.append(cells)
     spans = [cells[-1] + 1 for cells in steps_rows]
-    if len(rows) == 3:
-        width = 30
-    else:
-        width = min((36, 44), key=lambda w: sum(abs(w - n) for n in spans))
+    widths = (30,) if len(rows) == 3 else (36, 44)
+    width = min(widths, key=lambda w: sum(abs(w - n) for n in spans))
+    misfit = sum(abs(n - width) for n in spans)
     if any(abs(n - width) > 4 for n in spans):
         return None
-    starts = [(row[0].bbox[0] + row[0].bbox[2]) / 2 for row in rows]
-    exact = [s for s, n in zip(starts, spans, strict=True) if n == width]
-    reference = float(np.median(exact)) if exact else None
+    # A line read with exactly the format's cells fixes the grid (first cell, pitch) for all:
+    # the others are placed on it by position, so garbage read over a stain at the start of a
+    # line cannot shift the rest of it.
+    exact = [xs for xs, n in zip(centres, spans, strict=True) if n == width]
+    grid = (0.0, pitch)
+    if exact:
+        grid = (float(np.median([xs[0] for xs in exact])), float(np.median([(xs[-1] - xs[0]) / (width - 1) for xs in exact])))
     out: list[list[tuple[Glyph | None, int]]] = []
-    for row, cells in zip(rows, steps_rows, strict=True):
+    for row, cells, xs in zip(rows, steps_rows, centres, strict=True):
         n = cells[-1] + 1
-        shift = 0
-        if reference is not None:
-            shift = round((starts[len(out)] - reference) / pitch)
-        elif n > width:
+        if exact:
+            cells = [round((x - grid[0]) / grid[1]) for x in xs]
+        elif n > width and row[0].confidence < row[-1].confidence:
             # No line to align with: drop the weaker edge.
-            shift = -(n - width) if row[0].confidence < row[-1].confidence else 0
+            cells = [c - (n - width) for c in cells]
         placed: dict[int, Glyph] = {}
-        for glyph, cell in zip(row, cells, strict=True):
-            p = cell + shift
+        for glyph, p in zip(row, cells, strict=True):
             if 0 <= p < width and (p not in placed or glyph.confidence > placed[p].confidence):
                 placed[p] = glyph
         out.append([(placed.get(p), p) for p in range(width)])
-    return width, out
+    mean_conf = sum(g.confidence for row in rows for g in row) / sum(len(row) for row in rows)
+    return misfit + (1.0 - mean_conf), width, out, pitch
 
 
 def _score(result: mrz.MrzResult | None) -> tuple[int, int, int]:
@@ -681,11 +714,6 @@ def _score(result: mrz.MrzResult | None) -> tuple[int, int, int]:
         return (0, 0, 0)
     passing = sum(result.checks.values()) + sum(result.format_checks.values())
     return (2 if result.valid else 1, passing, -len(result.repaired))
-
-
-def _mrz_like(result: mrz.MrzResult | None) -> bool:
-    """A read that looks like an MRZ the right way up: a layout and a passing check or date."""
-    return result is not None and result.format != "unknown" and (any(result.checks.values()) or result.valid)
 
 
 class _Clock:
@@ -724,8 +752,10 @@ class _Search:
     def done(self) -> bool:
         return self.best is not None and self.best.valid
 
-    def offer(self, result: mrz.MrzResult | None, band: _Band, rotation: int, reading: _Reading | None) -> None:
-        if _score(result) > _score(self.best):
+    def offer(
+        self, result: mrz.MrzResult | None, band: _Band, rotation: int, reading: _Reading | None
+    ) -> None:
+        if _score(result) > _score(self.best) and reading is not None:
             self.best, self.best_band, self.best_rotation, self.best_reading = result, band, rotation, reading
 
 
@@ -832,6 +862,9 @@ class MrzReader:
         result = search.best
         if result is not None and search.best_reading is not None and result.valid:
             extra = search.best_reading.doubtful_names(result)
+            pitch = search.best_reading.pitch
+            if pitch < _NAME_MIN_PITCH:
+                extra += (f"zone too small to read names ({pitch:.1f} px per character)",)
             if extra:
                 result = dataclasses.replace(result, doubts=tuple(dict.fromkeys((*result.doubts, *extra))))
         band = search.best_band
@@ -872,22 +905,22 @@ class MrzReader:
     def _read_band(self, search: _Search, crop: np.ndarray, band: _Band, band_no: int, max_calls: int) -> None:
         """Read one levelled band: the likelier way up first, then retries pooled by character."""
         flips = (180, 0) if _looks_upside_down(crop) else (0, 180)
-        chosen: tuple[int, np.ndarray, _Reading, mrz.MrzResult | None] | None = None
+        tried: list[tuple[float, int, np.ndarray, _Reading]] = []
         for flip in flips:
-            if search.calls >= max_calls:
-                return
+            if search.calls >= max_calls or search.done:
+                break
             turned = np.ascontiguousarray(np.rot90(crop, 2)) if flip else crop
             reading, result = self._attempt(search, turned, "grey", _OCR_WIDTH, None)
             rotation = (band.rotation + flip) % 360
             self._note(search, rotation, band_no, "grey", result)
-            if reading is not None:
-                search.offer(result, band, rotation, reading)
-            if _mrz_like(result) and reading is not None:
-                chosen = (flip, turned, reading, result)
-                break
-        if chosen is None or search.done:
+            search.offer(result, band, rotation, reading)
+            if reading is not None and result is not None and result.format != "unknown":
+                # The way up is the one read with more confidence (a zone upside down reads as
+                # garbage that may pass a check digit by chance).
+                tried.append((reading.mean_confidence, flip, turned, reading))
+        if not tried or search.done:
             return
-        flip, turned, reading, _ = chosen
+        _, flip, turned, reading = max(tried, key=lambda t: t[0])
         rotation = (band.rotation + flip) % 360
         for kind, width in _RETRIES:
             if search.done or search.calls >= max_calls:
@@ -907,11 +940,12 @@ class MrzReader:
             grid = _glyph_grid(glyphs)
             if grid is None:
                 return pool, None
-            line_width, rows = grid
+            line_width, rows, pitch = grid
             if pool is None or pool.width != line_width or len(pool.cells) != len(rows):
                 if pool is not None:
                     return pool, None  # another layout than the pooled reads: not comparable
-                pool = _Reading(line_width, [[_Cell() for _ in range(line_width)] for _ in rows])
+                source_pitch = pitch * crop.shape[1] / width
+                pool = _Reading(line_width, [[_Cell() for _ in range(line_width)] for _ in rows], pitch=source_pitch)
             pool.add(rows)
             result = mrz.parse_mrz("\n".join(pool.lines), today=search.today, hints=pool.hints())
         return pool, result
@@ -926,7 +960,7 @@ class MrzReader:
 
 _BANDS_PER_LOOK = 3
 """Candidate bands read per look (the first, and the closer one)."""
-_RETRIES = (("otsu", 1000), ("lines", _OCR_WIDTH), ("sharp", 1400))
+_RETRIES = (("otsu", 1000), ("grey", 800), ("lines", _OCR_WIDTH), ("sharp", 1400))
 """Further reads of a band whose first read fails its check digits, pooled character by character."""
 _MAX_LINE_GAP = 4.5
 """Most blank space between two MRZ lines, in line thicknesses (one template spaces them 4x)."""
