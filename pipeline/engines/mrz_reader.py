@@ -748,9 +748,15 @@ class _Search:
     best_rotation: int = 0
     best_reading: _Reading | None = None
 
+    started: float = dataclasses.field(default_factory=time.process_time)
+
     @property
     def done(self) -> bool:
         return self.best is not None and self.best.valid
+
+    def spent(self, max_calls: int) -> bool:
+        """The call budget or the CPU budget of the image (:data:`_CPU_BUDGET_S`) is used up."""
+        return self.calls >= max_calls or time.process_time() - self.started >= _CPU_BUDGET_S
 
     def offer(
         self, result: mrz.MrzResult | None, band: _Band, rotation: int, reading: _Reading | None
@@ -893,7 +899,7 @@ class MrzReader:
     def _read_bands(self, search: _Search, grey: np.ndarray, bands: Sequence[_Band], max_calls: int) -> None:
         """OCR candidate bands into ``search`` until a read passes or the call budget is spent."""
         for band_no, band in enumerate(bands):
-            if search.done or search.calls >= max_calls:
+            if search.done or search.spent(max_calls):
                 return
             with search.clock("rectify"):
                 crop = _rectify(grey, band)
@@ -907,7 +913,7 @@ class MrzReader:
         flips = (180, 0) if _looks_upside_down(crop) else (0, 180)
         tried: list[tuple[float, int, np.ndarray, _Reading]] = []
         for flip in flips:
-            if search.calls >= max_calls or search.done:
+            if search.spent(max_calls) or search.done:
                 break
             turned = np.ascontiguousarray(np.rot90(crop, 2)) if flip else crop
             reading, result = self._attempt(search, turned, "grey", _OCR_WIDTH, None)
@@ -923,7 +929,7 @@ class MrzReader:
         _, flip, turned, reading = max(tried, key=lambda t: t[0])
         rotation = (band.rotation + flip) % 360
         for kind, width in _RETRIES:
-            if search.done or search.calls >= max_calls:
+            if search.done or search.spent(max_calls):
                 return
             _, result = self._attempt(search, turned, kind, width, reading)
             self._note(search, rotation, band_no, f"{kind} {width} pooled {reading.reads}", result)
@@ -958,6 +964,10 @@ class MrzReader:
         search.attempts.append(f"r{rotation} c{band_no} {what}: {outcome}")
 
 
+_CPU_BUDGET_S = 1.2
+"""CPU seconds after which no further OCR call starts on an image (a call takes 0.1-0.4 s): the
+worst image stays under 2 s; a zone that no read passes by then does not pass later (external
+images: none did)."""
 _BANDS_PER_LOOK = 3
 """Candidate bands read per look (the first, and the closer one)."""
 _RETRIES = (("otsu", 1000), ("grey", 800), ("lines", _OCR_WIDTH), ("sharp", 1400))
