@@ -26,10 +26,10 @@ from pipeline.model import InputFile, Page
 log = logging.getLogger(__name__)
 
 _PAGE_STAGE_MODULES = (
-    "stages/intake.py", "stages/quality.py", "stages/mrz_zone.py", "stages/ocr.py", "engines/imaging.py",
+    "api.py", "stages/intake.py", "stages/quality.py", "stages/mrz_zone.py", "stages/ocr.py", "engines/imaging.py",
     "engines/mrz_reader.py", "engines/ocr.py", "quality_config.py", "mrz.py", "model.py",
 )
-"""Sources whose change must invalidate cached pages."""
+"""Sources whose change must invalidate cached pages (``api.py`` holds the page stage list)."""
 
 
 def default_cache_dir() -> str:
@@ -95,7 +95,7 @@ class PageCache:
             return None
         self.hits += 1
         # The same bytes may sit under another name or in another dossier: keep this page's identity.
-        return dataclasses.replace(cached, file=page.file, image=page.image, frame=page.frame)
+        return dataclasses.replace(cached, file=page.file, image=page.image, frame=page.frame, seconds={})
 
     def _file_path(self, sha256: str) -> str:
         return f"{self._root}/{sha256[:2]}/{sha256}-file-{self.settings}.json"
@@ -115,7 +115,7 @@ class PageCache:
             log.warning("ignoring unreadable cache entry for a file")
             return None
         self.hits += len(pages)
-        return [dataclasses.replace(p, file=info.file, image=None) for p in pages]
+        return [dataclasses.replace(p, file=info.file, image=None, seconds={}) for p in pages]
 
     def put_file(self, pages: list[Page]) -> None:
         """Record that these processed pages are all of one file (after every page was processed)."""
