@@ -535,6 +535,8 @@ _MIN_LINE_GLYPHS = 18
 _DOUBT_BELOW = 0.80
 """Confidence under which a character's other readings are tried by the check-digit search
 (tesseract's LSTM gives 0.95-0.99 to characters it reads cleanly)."""
+_UPRIGHT_CONFIDENCE = 0.9
+"""Mean character confidence of a read (with two check digits passing) that settles the way up."""
 _HINTS_PER_CELL = 2
 _MAX_DOUBTFUL_RUN = 2
 """Most doubtful cells within 5 that still get hints (see :meth:`_Reading.hints`)."""
@@ -691,11 +693,14 @@ def _place(rows: Sequence[tuple[Glyph, ...]]) -> tuple[float, int, list[list[tup
     exact = [xs for xs, n in zip(centres, spans, strict=True) if n == width]
     grid = (0.0, pitch)
     if exact:
-        grid = (float(np.median([xs[0] for xs in exact])), float(np.median([(xs[-1] - xs[0]) / (width - 1) for xs in exact])))
+        first = float(np.median([xs[0] for xs in exact]))
+        grid = (first, float(np.median([(xs[-1] - xs[0]) / (width - 1) for xs in exact])))
     out: list[list[tuple[Glyph | None, int]]] = []
     for row, cells, xs in zip(rows, steps_rows, centres, strict=True):
         n = cells[-1] + 1
-        if exact:
+        if exact and n != width:
+            # (A line of exactly the format's cells keeps its own: on a photo the lines may be
+            # sheared against one another.)
             cells = [round((x - grid[0]) / grid[1]) for x in xs]
         elif n > width and row[0].confidence < row[-1].confidence:
             # No line to align with: drop the weaker edge.
@@ -835,6 +840,8 @@ class MrzReader:
             The best read; ``result`` is None when nothing MRZ-like was read.
 
         """
+        # Model loading (once per thread) is no part of any image's time or CPU budget.
+        self.engine.warm_up(self.lang, (6, 7))
         started = time.perf_counter()
         clock = _Clock()
         with clock("detect"):
@@ -873,8 +880,8 @@ class MrzReader:
                 extra += (f"zone too small to read names ({pitch:.1f} px per character)",)
             if extra:
                 result = dataclasses.replace(result, doubts=tuple(dict.fromkeys((*result.doubts, *extra))))
-        band = search.best_band
-        bbox = _unrotate_box(band.box, band.rotation, grey.shape) if band is not None else None
+        found = search.best_band
+        bbox = _unrotate_box(found.box, found.rotation, grey.shape) if found is not None else None
         elapsed = time.perf_counter() - started
         log.info(
             "MRZ read: format=%s valid=%s trusted=%s ocr_calls=%d %.2fs (cpu %s)",
@@ -924,6 +931,8 @@ class MrzReader:
                 # The way up is the one read with more confidence (a zone upside down reads as
                 # garbage that may pass a check digit by chance).
                 tried.append((reading.mean_confidence, flip, turned, reading))
+                if sum(result.checks.values()) >= 2 and reading.mean_confidence >= _UPRIGHT_CONFIDENCE:
+                    break  # clearly the right way up: no need to read it turned over
         if not tried or search.done:
             return
         _, flip, turned, reading = max(tried, key=lambda t: t[0])

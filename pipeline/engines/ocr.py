@@ -116,6 +116,9 @@ class OcrEngine(abc.ABC):
 
         """
 
+    def warm_up(self, lang: str, psms: Sequence[int]) -> None:  # noqa: B027 - optional hook, no-op by default
+        """Load what :meth:`recognize` needs for ``lang`` and ``psms`` now (engines that keep models loaded)."""
+
     def recognize_glyphs(self, image: Image.Image, *, lang: str, psm: int, whitelist: str | None = None) -> GlyphLines:
         """Read ``image`` character by character (for fixed-pitch text such as an MRZ).
 
@@ -368,6 +371,11 @@ class TesserocrEngine(OcrEngine):
                 raise MissingDependencyError(f"tesseract cannot load {lang!r} from {self.tessdata_dir}: {e}") from e
             apis[(lang, psm)] = api
         return api
+
+    def warm_up(self, lang: str, psms: Sequence[int]) -> None:
+        """Load the model for ``lang`` in this thread for each page segmentation mode."""
+        for psm in psms:
+            self._api(lang, psm)
 
     def recognize(
         self,

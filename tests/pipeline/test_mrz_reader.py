@@ -161,7 +161,7 @@ def test_glyph_grid_drops_a_speck_before_a_line() -> None:
     """A speck read as a character left of one line: that line alone is one cell too long."""
     speck = Glyph("0", 0.4, (-20, 40, -6, 64))
     lines = (_glyphs(TD3[0]), (speck, *_glyphs(TD3[1], y=40)))
-    width, rows = _glyph_grid(lines) or (0, [])
+    width, rows, _ = _glyph_grid(lines) or (0, [], 0.0)
     assert width == 44
     assert ["".join(g.char if g else "?" for g, _ in row) for row in rows] == list(TD3)
 
@@ -169,7 +169,7 @@ def test_glyph_grid_drops_a_speck_before_a_line() -> None:
 def test_glyph_grid_puts_a_dropped_filler_back_in_its_cell() -> None:
     """The engine skipped two faint fillers: their cells stay empty, the rest keep their place."""
     lines = (_glyphs(TD3[0], skip=(30, 31)), _glyphs(TD3[1], y=40))
-    width, rows = _glyph_grid(lines) or (0, [])
+    width, rows, _ = _glyph_grid(lines) or (0, [], 0.0)
     assert width == 44
     top = "".join(g.char if g else "?" for g, _ in rows[0])
     assert top == TD3[0][:30] + "??" + TD3[0][32:]
