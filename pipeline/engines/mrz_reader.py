@@ -721,6 +721,11 @@ def _score(result: mrz.MrzResult | None) -> tuple[int, int, int]:
     return (2 if result.valid else 1, passing, -len(result.repaired))
 
 
+def _protected(result: mrz.MrzResult) -> tuple[str, ...]:
+    """The fields covered by check digits (what pooling more reads of a passed zone must not change)."""
+    return (result.format, result.document_number, result.birth_date_raw, result.expiry_date_raw, result.optional_data)
+
+
 class _Clock:
     """CPU seconds (``time.process_time``) per stage of one read."""
 
@@ -919,13 +924,15 @@ class MrzReader:
         """Read one levelled band: the likelier way up first, then retries pooled by character."""
         flips = (180, 0) if _looks_upside_down(crop) else (0, 180)
         tried: list[tuple[float, int, np.ndarray, _Reading]] = []
-        for flip in flips:
-            if search.spent(max_calls) or search.done:
+        # Grey first; Otsu's binarisation only when neither way up gave an MRZ: a frame or an
+        # arrow drawn round the zone can make tesseract see no text at all in the grey band.
+        for kind, flip in itertools.product(("grey", "otsu"), flips):
+            if search.spent(max_calls) or search.done or (kind == "otsu" and tried):
                 break
             turned = np.ascontiguousarray(np.rot90(crop, 2)) if flip else crop
-            reading, result = self._attempt(search, turned, "grey", _OCR_WIDTH, None)
+            reading, result = self._attempt(search, turned, kind, _OCR_WIDTH, None)
             rotation = (band.rotation + flip) % 360
-            self._note(search, rotation, band_no, "grey", result)
+            self._note(search, rotation, band_no, kind, result)
             search.offer(result, band, rotation, reading)
             if reading is not None and result is not None and result.format != "unknown":
                 # The way up is the one read with more confidence (a zone upside down reads as
@@ -933,16 +940,27 @@ class MrzReader:
                 tried.append((reading.mean_confidence, flip, turned, reading))
                 if sum(result.checks.values()) >= 2 and reading.mean_confidence >= _UPRIGHT_CONFIDENCE:
                     break  # clearly the right way up: no need to read it turned over
-        if not tried or search.done:
+        if not tried:
             return
         _, flip, turned, reading = max(tried, key=lambda t: t[0])
         rotation = (band.rotation + flip) % 360
+        small = reading.pitch < _NAME_MIN_PITCH
+        if search.done and not small:
+            return
+        # Check digits failed, or the zone is so small that names (no check digit) are often
+        # misread: more reads, pooled character by character. A small zone that passed keeps
+        # its checked fields: the pooled read only replaces it if those stay the same.
+        passed = search.best if search.done else None
         for kind, width in _RETRIES:
-            if search.done or search.spent(max_calls):
+            if search.spent(max_calls) or (search.done and passed is None):
                 return
             _, result = self._attempt(search, turned, kind, width, reading)
             self._note(search, rotation, band_no, f"{kind} {width} pooled {reading.reads}", result)
-            search.offer(result, band, rotation, reading)
+            if passed is None:
+                search.offer(result, band, rotation, reading)
+            elif result is not None and result.valid and _protected(result) == _protected(passed):
+                search.best = result
+
 
     def _attempt(
         self, search: _Search, crop: np.ndarray, kind: str, width: int, pool: _Reading | None
