@@ -770,6 +770,8 @@ def name_doubts(lines: Sequence[str], fmt: str) -> tuple[str, ...]:
     ()
     >>> name_doubts(["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<XQ<<<<<<<<<<", "L" * 44], "TD3")
     ('letters in the filler padding after the names',)
+    >>> name_doubts(["I<UTO" + "<" * 25, "7" * 30, "ESPANOLASCARMENSSS<SS" + "<" * 9], "TD1")
+    ('a letter three times in a row in the names',)
     """
     try:
         layout = _layout(fmt, lines)
@@ -790,6 +792,9 @@ def name_doubts(lines: Sequence[str], fmt: str) -> tuple[str, ...]:
             out.append("digits in the name field")
         if FILLER * 3 in body:
             out.append("letters in the filler padding after the names")
+        if re.search(r"([A-Z])\1\1", body):
+            # No name repeats a letter three times; fillers misread as one letter do (SSS<SS).
+            out.append("a letter three times in a row in the names")
         elif body.startswith(FILLER) and fmt != "TD1":
             out.append("name field starts with a filler")
     return tuple(dict.fromkeys(out))

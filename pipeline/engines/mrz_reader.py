@@ -1,14 +1,20 @@
 """Locate and read the machine-readable zone on a page image (OpenCV + tesseract).
 
-The zone is found the classic way (PassportEye; A. Rosebrock, "Detecting machine-readable zones
-in passport images", 2015): black-hat morphology on a downscaled grey image brings out dark text
-on a light background, a horizontal gradient plus closing merges the MRZ characters into one wide
-blob. The band is cropped from the full-resolution image, upscaled and read by tesseract with the
-character set restricted to ``A-Z0-9<``; :mod:`pipeline.mrz` then parses and checks it. Before
-any OCR, a band must show the fixed character pitch of OCR-B (:func:`character_grid`), so a page
-of running text costs no tesseract call. If the check digits fail, alternates are tried (other
-binarisation, one line at a time, the other way up, the plain unlevelled box, the next band) and
-the best-validated read is kept.
+Find: black-hat morphology on a downscaled grey copy brings out dark text on a light background,
+and a horizontal gradient plus closing merges the MRZ characters into wide blobs (PassportEye;
+A. Rosebrock, "Detecting machine-readable zones in passport images", 2015), on both axes, with
+lines found apart joined again. A levelled band must show the fixed character pitch of OCR-B
+(:func:`character_grid`) before any OCR, so a page of running text costs no tesseract call.
+
+Read: the band is read once at the size the model wants, by tesseract's C API (tesserocr) with
+the LSTM's other choices per character; the glyphs are put on the MRZ character grid
+(:func:`_glyph_grid`), so a dropped filler or a speck does not shift a line. The other way up is
+read only when the first read is not clearly an MRZ. When check digits fail, a few more reads
+(Otsu, another size, line by line) are pooled character by character, and :func:`pipeline.mrz.parse_mrz`
+searches the doubtful characters' other readings under the check digits.
+
+Trust: :attr:`pipeline.mrz.MrzResult.reasons` says why a read is not trusted; the reader adds
+the doubts only it can see (a disputed name character, a zone too small for names).
 
 Model: the stock ``eng`` model reads few MRZs exactly; an MRZ-trained model (Doubango
 ``mrz.traineddata``, BSD-3-Clause) is used when installed, see :func:`find_mrz_tessdata`.
@@ -528,8 +534,6 @@ def split_lines(crop: np.ndarray) -> list[np.ndarray]:
 # --------------------------------------------------------------------------- reading
 
 
-_WIDTHS = (30, 36, 44)
-"""Characters per MRZ line: TD1; TD2, MRV-B and the French card; TD3 and MRV-A."""
 _MIN_LINE_GLYPHS = 18
 """Fewest characters for an OCR line to count as an MRZ line (a TD1 line is 30)."""
 _DOUBT_BELOW = 0.80
