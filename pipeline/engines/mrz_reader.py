@@ -519,7 +519,11 @@ def _prepare(crop: np.ndarray, *, kind: str = "grey", width: int = _OCR_WIDTH) -
     elif kind == "sharp":
         blurred = cv2.GaussianBlur(out, (0, 0), 3)
         out = cv2.addWeighted(out, 1.8, blurred, -0.8, 0)
-    return cv2.copyMakeBorder(out, 20, 20, 20, 20, cv2.BORDER_REPLICATE)
+    return cv2.copyMakeBorder(out, _BORDER, _BORDER, _BORDER, _BORDER, cv2.BORDER_REPLICATE)
+
+
+_BORDER = 20
+"""Pixels of margin added round a prepared band (tesseract wants some space round the text)."""
 
 
 def split_lines(crop: np.ndarray) -> list[np.ndarray]:
@@ -594,6 +598,26 @@ class _Reading:
     reads: int = 0
     pitch: float = 0.0
     """Character pitch in source pixels (of the first read)."""
+    box: tuple[int, int, int, int] | None = None
+    """The zone's lines on the band crop, as the first read found them."""
+
+    def tightened(self, crop: np.ndarray) -> np.ndarray:
+        """``crop`` cut to the zone's lines (with half a line around) when it holds more than them.
+
+        A band may take in visual-zone text or a background print (a card on a patterned
+        backing): reads after the first look at the zone only, and cost less.
+        """
+        if self.box is None:
+            return crop
+        x0, y0, x1, y1 = self.box
+        h, w = crop.shape
+        line = (y1 - y0) / max(len(self.cells), 1)
+        pad = round(line / 2)
+        top, bottom = max(0, y0 - pad), min(h, y1 + pad)
+        if bottom - top > 0.8 * h or bottom - top < 8:
+            return crop
+        left, right = max(0, x0 - pad), min(w, x1 + pad)
+        return np.ascontiguousarray(crop[top:bottom, left:right])
 
     @property
     def lines(self) -> list[str]:
@@ -927,26 +951,32 @@ class MrzReader:
     def _read_band(self, search: _Search, crop: np.ndarray, band: _Band, band_no: int, max_calls: int) -> None:
         """Read one levelled band: the likelier way up first, then retries pooled by character."""
         flips = (180, 0) if _looks_upside_down(crop) else (0, 180)
-        tried: list[tuple[float, int, np.ndarray, _Reading]] = []
+        tried: list[tuple[float, int, _Reading]] = []
         # Grey first; Otsu's binarisation only when neither way up gave an MRZ: a frame or an
         # arrow drawn round the zone can make tesseract see no text at all in the grey band.
         for kind, flip in itertools.product(("grey", "otsu"), flips):
             if search.spent(max_calls) or search.done or (kind == "otsu" and tried):
                 break
-            turned = np.ascontiguousarray(np.rot90(crop, 2)) if flip else crop
+            turned = _turn(crop, flip)
             reading, result = self._attempt(search, turned, kind, _OCR_WIDTH, None)
             rotation = (band.rotation + flip) % 360
             self._note(search, rotation, band_no, kind, result)
             search.offer(result, band, rotation, reading)
-            if reading is not None and result is not None and result.format != "unknown":
-                # The way up is the one read with more confidence (a zone upside down reads as
-                # garbage that may pass a check digit by chance).
-                tried.append((reading.mean_confidence, flip, turned, reading))
-                if sum(result.checks.values()) >= 2 and reading.mean_confidence >= _UPRIGHT_CONFIDENCE:
-                    break  # clearly the right way up: no need to read it turned over
+            if reading is None or result is None or result.format == "unknown":
+                continue
+            if not tried:
+                # The lines of the first read with a layout show where the zone is (whichever way
+                # up): later reads look at those lines only.
+                crop = _turn(reading.tightened(turned), flip)
+            # The way up is the one read with more confidence (a zone upside down reads as
+            # garbage that may pass a check digit by chance).
+            tried.append((reading.mean_confidence, flip, reading))
+            if sum(result.checks.values()) >= 2 and reading.mean_confidence >= _UPRIGHT_CONFIDENCE:
+                break  # clearly the right way up: no need to read it turned over
         if not tried:
             return
-        _, flip, turned, reading = max(tried, key=lambda t: t[0])
+        _, flip, reading = max(tried, key=lambda t: t[0])
+        turned = _turn(crop, flip)
         rotation = (band.rotation + flip) % 360
         small = reading.pitch < _NAME_MIN_PITCH
         if search.done and not small:
@@ -981,8 +1011,17 @@ class MrzReader:
             if pool is None or pool.width != line_width or len(pool.cells) != len(rows):
                 if pool is not None:
                     return pool, None  # another layout than the pooled reads: not comparable
-                source_pitch = pitch * crop.shape[1] / width
-                pool = _Reading(line_width, [[_Cell() for _ in range(line_width)] for _ in rows], pitch=source_pitch)
+                scale = width / crop.shape[1]
+                boxes = [g.bbox for row in rows for g, _ in row if g is not None]
+                # Where the zone's lines are on the crop (undo _prepare's scaling and border).
+                x0, y0 = (min(b[0] for b in boxes) - _BORDER) / scale, (min(b[1] for b in boxes) - _BORDER) / scale
+                x1, y1 = (max(b[2] for b in boxes) - _BORDER) / scale, (max(b[3] for b in boxes) - _BORDER) / scale
+                pool = _Reading(
+                    line_width,
+                    [[_Cell() for _ in range(line_width)] for _ in rows],
+                    pitch=pitch / scale,
+                    box=(round(x0), round(y0), round(x1), round(y1)),
+                )
             pool.add(rows)
             result = mrz.parse_mrz("\n".join(pool.lines), today=search.today, hints=pool.hints())
         return pool, result
@@ -1010,6 +1049,11 @@ _STRIP_MIN_ASPECT = 2.5
 TD1 4:1). A page without a blob is not read: of the 47 real images (../shared/external/mrz)
 only the two without a readable MRZ had no blob, and on ID card fronts whole-page reads cost 4
 calls for nothing."""
+
+
+def _turn(crop: np.ndarray, flip: int) -> np.ndarray:
+    """``crop`` turned by ``flip`` (0 or 180) degrees."""
+    return np.ascontiguousarray(np.rot90(crop, 2)) if flip else crop
 
 
 def _rank(bands: list[_Band]) -> list[_Band]:
