@@ -670,9 +670,14 @@ def _variants(
     """Yield substitution sets (position -> char) with 1..max_changes changes.
 
     A position may take the members of its confusable group (:data:`CONFUSABLE`) and the
-    engine's other readings of it (``hints``); in an all-digit field only digits.
+    engine's other readings of it (``hints``); in an all-digit field only digits. With hints
+    (an OCR read with per-character confidences), only the hinted (doubtful) positions change:
+    the more characters may change, the likelier a wrong variant passes the check digits by
+    chance, and a character the engine read with confidence is not where the error is.
     """
     positions = _positions(spans)
+    if hints is not None:
+        positions = [pos for pos in positions if pos in hints]
     text = "".join(lines[li][p] for li, p in positions)
     # Never put a letter into an all-digit number (Belgian eID numbers are digits only).
     letters_ok = any(c.isalpha() for c in text) and not digits_only
@@ -912,7 +917,7 @@ def _repair_checked(lines: list[list[str]], layout: _Layout, repairs: list[str],
         # Optional data covered only by the composite: one unique change at most.
         spans = tuple(sp for n, sp in layout.alnum_spans if n == "composite")
         fixes = []
-        for subs in _variants(lines, spans, 1):
+        for subs in _variants(lines, spans, 1, hints):
             old = _apply(lines, subs)
             if _check_ok(lines, composite):
                 fixes.append(subs)
@@ -1037,8 +1042,14 @@ def _parse(text: str, today: dt.date, repair: bool, hints: Hints | None = None) 
 
 
 def _state_doubts(result: MrzResult) -> tuple[str, ...]:
-    """State codes carry no check digit: an unknown one means a misread (a blank one is allowed)."""
+    """Document code and state codes carry no check digit: a misread shows as an impossible value.
+
+    The document code starts with a letter (P, I, A, C, V); a state code is a known one (a blank
+    nationality is allowed).
+    """
     out = []
+    if not result.document_code[:1].isalpha():
+        out.append("document code does not start with a letter")
     if result.issuer and result.issuer not in _STATE_NAMES:
         out.append("issuing state is not a known code")
     if result.format != "FRA_ID" and result.nationality and result.nationality not in _STATE_NAMES:

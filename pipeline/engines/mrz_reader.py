@@ -155,6 +155,29 @@ def _to_grey(image: Image.Image) -> np.ndarray:
     return np.asarray(image.convert("L"))
 
 
+def _colour(image: Image.Image | np.ndarray) -> np.ndarray | None:
+    """The upright RGB pixels of a colour image (None for a grey one)."""
+    if isinstance(image, np.ndarray):
+        return image[:, :, :3] if image.ndim == 3 else None
+    image = ImageOps.exif_transpose(image) or image
+    if image.mode in ("L", "1", "I", "F", "I;16", "LA"):
+        return None
+    return np.asarray(image.convert("RGB"))
+
+
+def _ink_grey(rgb: np.ndarray) -> np.ndarray:
+    """Grey where only dark, unsaturated ink stays dark: the brightest channel of each pixel.
+
+    The MRZ is printed in black; a red stamp, a blue guilloche or a coloured visa foil over it
+    is bright in at least one channel and fades, where plain luminance turns it into dark
+    blots on the characters (a Croatian specimen's red stamp read as ``88`` for ``00``). Used
+    on the band only: the zone is found on plain luminance (a coloured frame drawn round it
+    must not vanish into a blob of its own).
+    """
+    r, g, b = cv2.split(np.ascontiguousarray(rgb))
+    return np.ascontiguousarray(cv2.max(cv2.max(r, g), b))
+
+
 def _rotate(grey: np.ndarray, rotation: int) -> np.ndarray:
     return np.ascontiguousarray(np.rot90(grey, k=(rotation // 90) % 4))
 
@@ -879,15 +902,18 @@ class MrzReader:
         clock = _Clock()
         with clock("detect"):
             grey = _as_grey(image)
+            colour = _colour(image)
             h, w = grey.shape
             first = _DETECT_SIZES[0]
-            bands = _rank(locate_bands(grey, 0, detect_size=first) + locate_bands(grey, 90, detect_size=first))
+            found = locate_bands(grey, 0, detect_size=first) + locate_bands(grey, 90, detect_size=first)
+            # Lines found apart (a template that spaces them widely) are read as one zone first.
+            bands = _rank(_paired_lines(found) + found)
             if not bands and max(h, w) >= _STRIP_MIN_ASPECT * min(h, w):
                 # No blob in a strip-shaped image: a tightly cropped MRZ (no margin to find it by).
                 long_, short = max(w, h), min(w, h)  # a standing strip is searched turned by 90 degrees
                 bands = [_Band(0 if w >= h else 90, (long_ / 2, short / 2), (long_, short), 0.0, 0.0)]
         search = _Search(today, clock)
-        self._read_bands(search, grey, bands[:_BANDS_PER_LOOK], self.max_attempts)
+        self._read_bands(search, grey, colour, bands[:_BANDS_PER_LOOK], self.max_attempts)
         if closer != 0 and not search.done:
             with clock("detect"):
                 nearer: list[_Band] = []
@@ -904,7 +930,7 @@ class MrzReader:
                             nearer[same] = band
                 nearer = _rank(_paired_lines(nearer) + nearer)
             budget = self.max_attempts if closer is None else closer
-            self._read_bands(search, grey, nearer[:_BANDS_PER_LOOK], search.calls + budget)
+            self._read_bands(search, grey, colour, nearer[:_BANDS_PER_LOOK], search.calls + budget)
         result = search.best
         if result is not None and search.best_reading is not None and result.valid:
             extra = search.best_reading.doubtful_names(result)
@@ -913,8 +939,8 @@ class MrzReader:
                 extra += (f"zone too small to read names ({pitch:.1f} px per character)",)
             if extra:
                 result = dataclasses.replace(result, doubts=tuple(dict.fromkeys((*result.doubts, *extra))))
-        found = search.best_band
-        bbox = _unrotate_box(found.box, found.rotation, grey.shape) if found is not None else None
+        zone = search.best_band
+        bbox = _unrotate_box(zone.box, zone.rotation, grey.shape) if zone is not None else None
         elapsed = time.perf_counter() - started
         log.info(
             "MRZ read: format=%s valid=%s trusted=%s ocr_calls=%d %.2fs (cpu %s)",
@@ -936,13 +962,15 @@ class MrzReader:
             timings={k: round(v, 4) for k, v in clock.seconds.items()},
         )
 
-    def _read_bands(self, search: _Search, grey: np.ndarray, bands: Sequence[_Band], max_calls: int) -> None:
+    def _read_bands(
+        self, search: _Search, grey: np.ndarray, colour: np.ndarray | None, bands: Sequence[_Band], max_calls: int
+    ) -> None:
         """OCR candidate bands into ``search`` until a read passes or the call budget is spent."""
         for band_no, band in enumerate(bands):
             if search.done or search.spent(max_calls):
                 return
             with search.clock("rectify"):
-                crop = _rectify(grey, band)
+                crop = _rectify(grey, colour, band)
             if isinstance(crop, str):
                 search.attempts.append(f"r{band.rotation} c{band_no}: {crop}, skipped")
                 continue
@@ -978,12 +1006,13 @@ class MrzReader:
         _, flip, reading = max(tried, key=lambda t: t[0])
         turned = _turn(crop, flip)
         rotation = (band.rotation + flip) % 360
-        small = reading.pitch < _NAME_MIN_PITCH
-        if search.done and not small:
+        doubtful = reading.pitch < _NAME_MIN_PITCH or (search.best is not None and bool(search.best.doubts))
+        if search.done and not doubtful:
             return
-        # Check digits failed, or the zone is so small that names (no check digit) are often
-        # misread: more reads, pooled character by character. A small zone that passed keeps
-        # its checked fields: the pooled read only replaces it if those stay the same.
+        # Check digits failed, or the read passed with fields no check digit covers in doubt (a
+        # zone so small that names are often misread, a document code not read): more reads,
+        # pooled character by character. A read that passed keeps its checked fields: the
+        # pooled read only replaces it if those stay the same.
         passed = search.best if search.done else None
         for kind, width in _RETRIES:
             if search.spent(max_calls) or (search.done and passed is None):
@@ -1042,8 +1071,9 @@ _BANDS_PER_LOOK = 3
 """Candidate bands read per look (the first, and the closer one)."""
 _RETRIES = (("otsu", 1000), ("grey", 800), ("lines", _OCR_WIDTH), ("sharp", 1400))
 """Further reads of a band whose first read fails its check digits, pooled character by character."""
-_MAX_LINE_GAP = 4.5
-"""Most blank space between two MRZ lines, in line thicknesses (one template spaces them 4x)."""
+_MAX_LINE_GAP = 3.0
+"""Most blank space between two MRZ lines merged into one blob, in line thicknesses (lines spaced
+wider are paired later, see :func:`_paired_lines`)."""
 _STRIP_MIN_ASPECT = 2.5
 """An image this elongated with no MRZ-like blob is read whole (an MRZ cut out tightly: TD3 7:1,
 TD1 4:1). A page without a blob is not read: of the 47 real images (../shared/external/mrz)
@@ -1063,14 +1093,25 @@ def _rank(bands: list[_Band]) -> list[_Band]:
 def _as_grey(image: Image.Image | np.ndarray) -> np.ndarray:
     if isinstance(image, np.ndarray):
         if image.ndim == 3:
-            return np.ascontiguousarray(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY))
+            return np.ascontiguousarray(cv2.cvtColor(np.ascontiguousarray(image[:, :, :3]), cv2.COLOR_RGB2GRAY))
         return np.ascontiguousarray(image)
     return _to_grey(image)
 
 
-def _rectify(grey: np.ndarray, band: _Band) -> np.ndarray | str:
-    """The band levelled and trimmed to its 2-3 MRZ rows, or why it is not worth OCR."""
-    crop = _extract(_rotate(grey, band.rotation), band)
+_PAPER_PERCENTILE = 75
+"""Grey level of the paper in a band crop: ink covers well under a quarter of an MRZ band."""
+
+
+def _rectify(grey: np.ndarray, colour: np.ndarray | None, band: _Band) -> np.ndarray | str:
+    """The band levelled and trimmed to its 2-3 MRZ rows (black ink only), or why it is not worth OCR."""
+    if colour is None:
+        crop = _extract(_rotate(grey, band.rotation), band)
+    else:
+        turned = np.ascontiguousarray(np.rot90(colour, k=(band.rotation // 90) % 4))
+        crop = _ink_grey(_extract(turned, band))
+    # Nothing is brighter than the paper: a highlight, or a coloured frame drawn round the zone
+    # (white in the brightest channel), would otherwise read as a box tesseract finds no text in.
+    crop = np.minimum(crop, np.percentile(crop, _PAPER_PERCENTILE)).astype(np.uint8)
     rows, paragraph = _mrz_rows(crop)
     if paragraph:
         return "paragraph"
