@@ -301,3 +301,21 @@ def test_document_fields_carry_per_field_trust_and_the_reasons() -> None:
     assert fields["mrz_trusted"].raw == "letters in the filler padding after the names"
     assert fields["expiry_date"].confidence == 0.9 and fields["document_number"].confidence == 0.9
     assert fields["surname"].value == "ERIKSSON" and fields["surname"].confidence <= 0.3
+
+
+def test_check_digit_finding_shows_why_the_read_is_not_trusted() -> None:
+    """The report's evidence names the reasons (issue 15, point 3): here a date no calendar has."""
+    import dataclasses
+
+    from pipeline.model import Field, PageMrz
+    from pipeline.stages.extract_dates import mrz_fields
+    from validators import evaluate
+    from validators.testing import make_case, make_document
+
+    result = mrz.parse_mrz(_td3("SPECIMEN<<VZOR", birth="110229"), today=TODAY)
+    fields: dict[str, Field] = mrz_fields(PageMrz(result, None, 0.5), 1, TODAY)
+    doc = make_document({"type": "passport"})
+    doc = dataclasses.replace(doc, fields=fields)
+    (finding,) = evaluate([doc], make_case({"category": "single_permit"}), as_of=TODAY, pick=["mrz.check-digits"])
+    assert finding.evidence["mrz_trusted"] is False
+    assert finding.evidence["reasons"] == ["birth date is not a calendar date"]
