@@ -769,7 +769,8 @@ def name_doubts(lines: Sequence[str], fmt: str) -> tuple[str, ...]:
 
     Returns:
         Reasons, empty when the names look like names: letters, single fillers between names,
-        a double filler between surname and given names, then only fillers to the end.
+        a double filler between surname and given names, then only fillers to the end. An empty
+        surname is allowed (Indian passports of holders with one name: ``P<IND<<FIRST<NAME``).
 
     >>> name_doubts(["P<UTOERIKSSON<<ANNA<MARIA" + "<" * 19, "L" * 44], "TD3")
     ()
@@ -800,8 +801,6 @@ def name_doubts(lines: Sequence[str], fmt: str) -> tuple[str, ...]:
         if re.search(r"([A-Z])\1\1", body):
             # No name repeats a letter three times; fillers misread as one letter do (SSS<SS).
             out.append("a letter three times in a row in the names")
-        elif body.startswith(FILLER) and fmt != "TD1":
-            out.append("name field starts with a filler")
     return tuple(dict.fromkeys(out))
 
 
