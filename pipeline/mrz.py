@@ -241,16 +241,19 @@ class MrzResult:
         def checked(name: str, calendar: bool = True) -> bool:
             return self.checks.get(name, False) and composite and calendar
 
-        whole = self.trusted
+        # Fields without a check digit: the read passed every check (the OCR was good) and the
+        # field itself is plausible; a doubt about the names does not touch the codes, nor the reverse.
+        valid = self.valid
+        names_ok = valid and all(d in _CODE_DOUBTS for d in self.doubts)
         return {
             "document_number": checked("document_number"),
             "birth_date": checked("birth_date", date_ok.get("birth_date", False)),
             "expiry_date": self.format == "FRA_ID" or checked("expiry_date", date_ok.get("expiry_date", False)),
-            "optional_data": whole,
-            "names": whole,
-            "sex": whole and date_ok.get("sex", False),
-            "issuer": whole and self.issuer in _STATE_NAMES,
-            "nationality": whole and (self.nationality in _STATE_NAMES or self.format == "FRA_ID"),
+            "optional_data": valid,
+            "names": names_ok,
+            "sex": valid and date_ok.get("sex", False),
+            "issuer": valid and self.issuer in _STATE_NAMES,
+            "nationality": valid and (self.nationality in _STATE_NAMES or self.format == "FRA_ID"),
         }
 
     @property
@@ -1048,12 +1051,19 @@ def _state_doubts(result: MrzResult) -> tuple[str, ...]:
     """
     out = []
     if not result.document_code[:1].isalpha():
-        out.append("document code does not start with a letter")
+        out.append(_DOCUMENT_CODE_DOUBT)
     if result.issuer and result.issuer not in _STATE_NAMES:
-        out.append("issuing state is not a known code")
+        out.append(_ISSUER_DOUBT)
     if result.format != "FRA_ID" and result.nationality and result.nationality not in _STATE_NAMES:
-        out.append("nationality is not a known code")
+        out.append(_NATIONALITY_DOUBT)
     return tuple(out)
+
+
+_DOCUMENT_CODE_DOUBT = "document code does not start with a letter"
+_ISSUER_DOUBT = "issuing state is not a known code"
+_NATIONALITY_DOUBT = "nationality is not a known code"
+_CODE_DOUBTS = frozenset({_DOCUMENT_CODE_DOUBT, _ISSUER_DOUBT, _NATIONALITY_DOUBT})
+"""Doubts about the codes of the zone, not about its names."""
 
 
 def _build(

@@ -103,7 +103,7 @@ def read_mrz_zone(page: Page, work: PageWork) -> Page:
         return page
     # The closer (slower) search where OCR saw MRZ fillers; on a rejected page (not OCR'd) with a
     # few calls only, as its zone merely names its type (a passport photographed with a phone) and
-    # an unreadable one would cost up to 16 calls more; a card front or an apostille's « quotes »
+    # an unreadable one would cost up to 10 calls more; a card front or an apostille's « quotes »
     # hint at an identity page but show no zone.
     closer: int | None = None
     if not _MRZ_FILLERS.search(page.text):
