@@ -49,7 +49,7 @@ DOSSIER_STAGES: tuple[DossierStage, ...] = (
     classify.classify_documents,  # page types; pages grouped into documents
     extract_dates.extract_fields,  # MRZ fields, printed dates, issuing countries
     quality.check_identity_colour,  # identity documents copied in black and white
-    link.link_documents,  # apostilles to the certificates they follow
+    link.link_documents,  # apostilles and translations to the documents they certify or translate
     rules.evaluate_rules,  # the rule pack: findings
 )
 """Per-dossier work, in order. Each stage: ``DossierWork -> DossierWork``."""

@@ -7,7 +7,7 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -56,6 +56,8 @@ def check(
     workers: Annotated[int, typer.Option(min=1, max=64, help="Pages processed in parallel.")] = default_workers(),
     cache: Annotated[str | None, typer.Option(
         help="Page cache folder or URL (default: ~/.cache/dossier/pages; 'off' disables it).")] = None,
+    params: Annotated[str | None, typer.Option(
+        "--params", help="Parameters file (TOML): amounts and thresholds of the rule pack (see README).")] = None,
     dask: Annotated[str | None, typer.Option(
         help="Run the tasks on this Dask scheduler (tcp://host:8786) instead of local threads.")] = None,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
@@ -66,7 +68,9 @@ def check(
     if not verbose:
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     try:
-        options = RunOptions(as_of=_as_of(as_of), cases=cases, profile=profile, workers=workers, cache=cache)
+        parameters = _parameters(params)
+        options = RunOptions(as_of=_as_of(as_of), cases=cases, profile=profile, workers=workers, cache=cache,
+                             parameters=parameters)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
     local = _materialise(path)
@@ -89,6 +93,18 @@ def check(
     written = write_reports(report, out)
     Console().print(_summary_table(report))
     err.print(f"Reports written: {', '.join(written)}")
+
+
+def _parameters(path: str | None) -> dict[str, Any]:
+    """The user's parameters file, checked (a bad key or value names the file and the key)."""
+    if path is None:
+        return {}
+    from validators.params import load_parameters
+
+    file = Path(path)
+    if not file.is_file():
+        raise ValueError(f"--params {path}: no such file")
+    return load_parameters(file.read_text(encoding="utf-8"), file.name)
 
 
 def _materialise(path: str) -> str:

@@ -158,6 +158,9 @@ class Field:
     """1-based page of the file."""
     bbox: BBox | None = None
     raw: str = ""
+    basis: str = ""
+    """The kind of evidence the value rests on (``label:issue``, ``closing-line``, ``mrz+viz`` ...):
+    the key of the calibration table that turns it into a measured confidence (``pipeline.calibration``)."""
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.confidence <= 1.0:
@@ -183,6 +186,7 @@ class Field:
             page=data.get("page"),
             bbox=(bbox[0], bbox[1], bbox[2], bbox[3]) if bbox else None,
             raw=data.get("raw", ""),
+            basis=data.get("basis", ""),
         )
 
 
@@ -319,6 +323,8 @@ class Document:
     language: str | None = None
     """ISO 639-1 code of the main language of the document, when recognised."""
     cues: tuple[str, ...] = ()
+    type_basis: str = ""
+    """The kind of evidence the type rests on (``title``, ``mrz``, ``phrases`` ...), for calibration."""
     """Phrases that decided the type (for review)."""
 
     @property
@@ -349,9 +355,10 @@ class Document:
             | {k: round(f.confidence, 3) for k, f in self.fields.items()},
             "language": self.language,
             "evidence": {
-                k: {"source": f.source, "page": f.page, "bbox": _jsonable(f.bbox), "raw": f.raw}
+                k: {"source": f.source, "page": f.page, "bbox": _jsonable(f.bbox), "raw": f.raw, "basis": f.basis}
                 for k, f in self.fields.items()
-            },
+            }
+            | {"type": {"basis": self.type_basis, "cues": list(self.cues)}},
         }
 
 

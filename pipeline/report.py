@@ -95,9 +95,19 @@ class RunReport:
             for d in sorted(self.dossiers, key=lambda d: d.ready_until or dt.date.max)
             if d.ready_until is not None and d.ready_until <= horizon
         ]
+        assumed: dict[str, set[str]] = collections.defaultdict(set)
+        for d in self.dossiers:
+            for f in d.findings:
+                for fact in (f.evidence or {}).get("assumed", {}):
+                    assumed[fact].add(d.id)
         return {
             "dossiers": len(self.dossiers),
             "verdicts": {v.value: verdicts.get(v.value, 0) for v in Verdict},
+            # Case facts a rule had to assume (issue 13): fill these columns in cases.csv to check them.
+            "assumptions": [
+                {"column": fact, "dossiers": sorted(ids), "fill": f"the {fact} column of cases.csv"}
+                for fact, ids in sorted(assumed.items())
+            ],
             "top_blocking_reasons": [{"rule": r, "dossiers": n} for r, n in reasons.most_common(10)],
             f"ready_until_within_{UPCOMING_DAYS}_days": upcoming,
         }

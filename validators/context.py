@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from pipeline.case import CaseFacts
+from pipeline.links import Link
 from pipeline.model import Category, DocType, Document, Finding, Severity, Status
 from validators.belgium import EEA_CH
 from validators.dates import years_between
@@ -46,6 +47,8 @@ class RuleContext:
     profile: str
     params: Params
     rule: Rule | None = None
+    links: tuple[Link, ...] = ()
+    """Apostilles and translations linked to their documents (:func:`pipeline.links.link_documents`)."""
 
     # ----- derived facts -------------------------------------------------------------------------
 
@@ -110,6 +113,22 @@ class RuleContext:
         """Age in years on ``day`` when the date of birth is known."""
         return None if self.birth_date is None else years_between(self.birth_date, day)
 
+    @property
+    def residence_countries(self) -> tuple[set[str], str]:
+        """Countries lived in 6+ months in the last 5 years, and the assumption made when not given.
+
+        Without ``residence_history`` or ``residence_countries`` the nationality is assumed (issue 13:
+        a missing case fact is a stated assumption, not a blocker); the note says so.
+        """
+        given = {country(c) or c for c in self.case.residence_countries}
+        if given or self.nationality is None:
+            return given, ""
+        note = (
+            f"residence_countries not given: assumed the applicant lived only in {self.nationality} (the "
+            "nationality) in the last 5 years; fill in the residence_countries column to check it"
+        )
+        return {self.nationality}, note
+
     def has_explanation(self, doc_type: DocType) -> bool:
         """An explanation letter for ``doc_type`` is filed (downgrades its age rule to a warning)."""
         return doc_type.value in self.case.explanations
@@ -120,9 +139,34 @@ class RuleContext:
         """Documents of these types classified with enough confidence."""
         return [d for d in self.documents if d.type in types and d.type_confidence >= self.params.type_confidence]
 
-    def attached(self, doc: Document, doc_type: DocType) -> list[Document]:
-        """Documents of ``doc_type`` in the same file as ``doc`` (apostille, translation)."""
-        return [d for d in self.docs(doc_type) if d.file == doc.file and d is not doc]
+    def unsure(self, *types: DocType) -> list[Document]:
+        """Documents that may be of these types: classified so, but below the type threshold.
+
+        A rule that would fail because a document of these types is missing must not fail while one
+        of these is in the dossier: it is not evaluable (a doubtful reading never fails a rule). A
+        rejected page whose type could not be told (not read) may be any of them.
+        """
+        sure = self.params.type_confidence
+        return [
+            d
+            for d in self.documents
+            if d.type_confidence < sure and (d.type in types or (d.type is DocType.OTHER and not d.accepted))
+        ]
+
+    def attached(self, doc: Document, doc_type: DocType, *, sure: bool = True) -> list[Document]:
+        """Apostilles or translations linked to ``doc`` (same file, or another file whose content agrees).
+
+        Args:
+            doc: The certified or translated document.
+            doc_type: ``apostille`` or ``translation``.
+            sure: True: only attachments classified with enough confidence; False: only the others.
+        """
+        found = [link.attachment for link in self.links if link.target is doc and link.kind is doc_type]
+        return [d for d in found if (d.type_confidence >= self.params.type_confidence) is sure]
+
+    def unlinked(self, doc_type: DocType) -> list[Link]:
+        """Links of ``doc_type`` attachments that found no document, with the candidates they rejected."""
+        return [link for link in self.links if link.kind is doc_type and link.target is None]
 
     def value(self, doc: Document, name: str) -> Any:
         """A field value read with enough confidence, else None."""

@@ -224,6 +224,16 @@ def passport_issued_within_10_years(ctx: RuleContext) -> Iterator[Finding]:
         return
     severity = None if ctx.stage == "visa" else "warning"
     issue, entry = ctx.date(doc, "issue_date"), ctx.case.entry_date
+    expiry = ctx.date(doc, "expiry_date")
+    if issue is None and entry is not None and expiry is not None and expiry >= entry:
+        # Decided by bounds: a passport is valid at most 10 years, so one still valid on entry was
+        # issued less than 10 years before it (the printed issue date was not read).
+        yield ctx.ok(
+            f"Passport {doc.ref} expires {expiry}, after entry {entry}: issued within 10 years before it",
+            [doc],
+            note=f"the issue date was not read ({ctx.why_missing(doc, 'issue_date')}); decided from the expiry",
+        )
+        return
     if issue is None or entry is None:
         what = ctx.why_missing(doc, "issue_date") if issue is None else "the (planned) entry date is not known"
         yield ctx.unknown(f"when the passport was issued: {what}", [doc], severity=severity)
@@ -326,6 +336,7 @@ def eu_identity_document(ctx: RuleContext) -> Iterator[Finding]:
         elif nationality in EEA_CH and expiry >= ctx.application_date:
             yield ctx.ok(f"{label(doc.type).capitalize()} {doc.ref} ({nationality}) valid until {expiry}", [doc])
             return
+    unknown += ctx.unsure(DocType.PASSPORT, DocType.ID_CARD)
     if unknown:
         yield ctx.unknown("the nationality or validity of the identity document", unknown)
         return
