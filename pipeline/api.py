@@ -116,7 +116,8 @@ def process_page(page: Page, ctx: RunContext, engine: OcrEngine, cache: PageCach
         started = time.perf_counter()
         page = stage(page, work)
         seconds[stage.__name__] = round(time.perf_counter() - started, 4)
-    page = dataclasses.replace(page, seconds=seconds)
+    # A stage may add its own parts' times (``mrz_cpu.ocr``): kept beside the stage totals.
+    page = dataclasses.replace(page, seconds={**page.seconds, **seconds})
     if cache is not None:
         cache.put(page)
     return page

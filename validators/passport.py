@@ -308,10 +308,16 @@ def mrz_check_digits(ctx: RuleContext) -> Iterator[Finding]:
         if ctx.value(doc, "has_mrz") is False:
             continue
         valid = ctx.value(doc, "mrz_valid")
+        # Why the read is or is not trusted (failed checks, impossible dates, an implausible name line).
+        trusted = doc.fields.get("mrz_trusted")
+        evidence = {}
+        if trusted is not None:
+            evidence = {"mrz_trusted": trusted.value, "reasons": trusted.raw.split("; ") if trusted.raw else []}
         if valid is True:
-            yield ctx.ok(f"MRZ check digits of {doc.ref} are correct", [doc])
+            yield ctx.ok(f"MRZ check digits of {doc.ref} are correct", [doc], evidence=evidence)
         elif valid is False:
-            yield ctx.fail([doc], doc=doc.ref, action=f"Rescan {doc.ref} so that the MRZ lines are sharp and complete")
+            yield ctx.fail([doc], doc=doc.ref, action=f"Rescan {doc.ref} so that the MRZ lines are sharp and complete",
+                           evidence=evidence)
         else:
             yield ctx.unknown(f"the MRZ check digits: {ctx.why_missing(doc, 'mrz_valid')}", [doc])
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from pipeline.calibration import calibrate
 from pipeline.dates import DateKind, DateMatch, find_dates, with_kind
 from pipeline.model import IDENTITY_TYPES, PUBLIC_DOCUMENT_TYPES, BBox, DocType, Document, Field, Page, PageMrz
+from pipeline.mrz import FILLER
 from pipeline.printed import holder_name, identity_names, printed_number
 from pipeline.text import country_code, detect_language, find_country, normalise, phrase_patterns
 from pipeline.work import DossierWork
@@ -820,12 +821,20 @@ def mrz_fields(zone: PageMrz, page: int, as_of: dt.date) -> dict[str, Field]:
         as_of: Evaluation date (decides the two-digit years' centuries).
     """
     result = zone.result.on(as_of)
-    confidence = zone.confidence if result.valid else min(zone.confidence, 0.3)
+    trust = result.field_trust
     fields = {"has_mrz": Field(True, 1.0, "mrz", page, zone.bbox),
-              "mrz_valid": Field(result.valid, 1.0, "mrz", page, zone.bbox)}
-    for name in ("expiry_date", "birth_date", "document_number", "nationality", "issuer", "surname", "given_names"):
+              "mrz_valid": Field(result.valid, 1.0, "mrz", page, zone.bbox),
+              # Why the read is (not) trusted, for the report's evidence: failed checks, impossible
+              # dates, an implausible name line (``MrzResult.reasons``; field names, no values).
+              "mrz_trusted": Field(result.trusted, 1.0, "mrz", page, zone.bbox, raw="; ".join(result.reasons))}
+    for name in ("expiry_date", "birth_date", "document_number", "nationality", "issuer", "surname", "given_names",
+                 "sex"):
         value = getattr(result, name, None)
-        if value:
+        if value and value != FILLER:
+            # Each field as sure as what protects it: a check digit (with the composite) for
+            # numbers and dates, the plausibility of the whole read for names and codes.
+            key = "names" if name in ("surname", "given_names") else name
+            confidence = zone.confidence if trust.get(key, False) else min(zone.confidence, 0.3)
             fields[name] = Field(value=value, confidence=confidence, source="mrz", page=page, bbox=zone.bbox)
     return fields
 
