@@ -60,7 +60,8 @@ def process_page(page: Page, ctx: RunContext, cache: PageCache | None) -> Page:
 
 
 def assemble_dossier(
-    source: DossierSource, found: Intake, pages: list[Page], case: CaseFacts, options: RunOptions, seconds: float
+    source: DossierSource, found: Intake, pages: list[Page], case: CaseFacts | None, options: RunOptions,
+    seconds: float,
 ) -> DossierReport:
     """Every dossier stage of one dossier: documents, fields, findings, verdict."""
     return api.assemble_dossier(source, found, pages, case, options, seconds)
@@ -85,7 +86,7 @@ class PrefectRunner:
         return process_page_task.submit(page, ctx, cache)
 
     def assemble(
-        self, source: DossierSource, found: Intake, pages: list[Page], case: CaseFacts, options: RunOptions,
+        self, source: DossierSource, found: Intake, pages: list[Page], case: CaseFacts | None, options: RunOptions,
         seconds: float,
     ) -> DossierReport:
         """Assembly of one dossier as a task."""

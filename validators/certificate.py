@@ -160,11 +160,20 @@ def _coverage(ctx: RuleContext, variant: str) -> Iterator[Finding]:
         return
     docs = ctx.docs(DocType.CRIMINAL_RECORD)
     required = required_countries(ctx, variant)
+    if required is None and variant == "last_year" and ctx.case.residence_countries:
+        yield ctx.unknown(
+            "which of the countries in residence_countries were lived in during the last 12 months",
+            docs,
+            action="Fill in the residence_history column (country and dates of each stay)",
+            fact="residence_history",
+        )
+        return
     if required is None:
         yield ctx.unknown(
             f"which countries' criminal records are needed ({variant}): give residence_countries or residence_history",
             docs,
             action="Fill in the residence_countries column (countries lived in 6+ months in the last 5 years)",
+            fact="residence_countries",
         )
         return
     have = certificate_countries(ctx)
@@ -189,6 +198,7 @@ def _coverage(ctx: RuleContext, variant: str) -> Iterator[Finding]:
             doubtful,
             note=required.assumption,
             evidence=evidence,
+            field="issuing_country" if have.get("?") and not unsure_type else "type",
         )
         return
     yield ctx.fail(
@@ -411,7 +421,7 @@ def language_accepted(ctx: RuleContext) -> Iterator[Finding]:
             # for a person to glance at, not a reason to hold the dossier (issue 13: needs_review only
             # where a person must look). A foreign public document's language decides its translation.
             severity = None if doc.type in PUBLIC_DOCUMENTS else "warning"
-            yield ctx.unknown(f"the language of {name}", [doc], severity=severity)
+            yield ctx.unknown(f"the language of {name}", [doc], severity=severity, field="language")
         elif doc.language in accepted or translated:
             how = f"translated into {ctx.value(translated[0], 'target_language')}" if translated else "accepted"
             yield ctx.ok(f"{name} is in '{doc.language}' ({how})", [doc, *translated])
@@ -476,7 +486,7 @@ def medical_certificate_language(ctx: RuleContext) -> Iterator[Finding]:
         return
     for doc in ctx.docs(DocType.MEDICAL_CERTIFICATE):
         if doc.language is None:
-            yield ctx.unknown(f"the language of medical certificate {doc.ref}", [doc])
+            yield ctx.unknown(f"the language of medical certificate {doc.ref}", [doc], field="language")
         elif doc.language in ctx.params.medical_languages:
             yield ctx.ok(f"Medical certificate {doc.ref} is in '{doc.language}'", [doc])
         else:
@@ -517,4 +527,5 @@ def medical_certificate_doctor(ctx: RuleContext) -> Iterator[Finding]:
                 "signature legalised locally and by the Belgian embassy",
             )
         else:
-            yield ctx.unknown(f"that the doctor who signed {doc.ref} is accredited", [doc], severity="warning")
+            yield ctx.unknown(f"that the doctor who signed {doc.ref} is accredited", [doc], severity="warning",
+                              field="doctor_accredited")

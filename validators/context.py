@@ -9,9 +9,10 @@ from typing import Any
 
 from pipeline.case import CaseFacts
 from pipeline.links import Link
-from pipeline.model import Category, DocType, Document, Finding, Severity, Status
+from pipeline.model import ActionKind, Category, DocType, Document, Finding, Severity, Status
 from validators.belgium import EEA_CH
 from validators.dates import years_between
+from validators.kinds import fail_kind, unknown_action
 from validators.params import Params
 from validators.registry import Applicant, Rule
 
@@ -49,6 +50,9 @@ class RuleContext:
     rule: Rule | None = None
     links: tuple[Link, ...] = ()
     """Apostilles and translations linked to their documents (:func:`pipeline.links.link_documents`)."""
+    unread: list[tuple[Document, str]] = dataclasses.field(default_factory=list, init=False, compare=False)
+    """Fields :meth:`why_missing` explained since the last not-evaluable finding (fresh per bound rule:
+    ``dataclasses.replace`` does not copy it); they become that finding's review items."""
 
     # ----- derived facts -------------------------------------------------------------------------
 
@@ -186,10 +190,16 @@ class RuleContext:
         return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
     def why_missing(self, doc: Document, name: str) -> str:
-        """Why a field is not usable: not found, or read with a low confidence."""
+        """Why a field is not usable: not found, or read with a low confidence.
+
+        Also records the field, so that the next :meth:`unknown` finding offers it for review.
+        """
+        self.unread.append((doc, name))
         found = doc.fields.get(name)
         if found is None:
             return f"the {name.replace('_', ' ')} was not found on {label(doc.type)} {doc.ref}"
+        if found.confidence >= self.params.field_confidence:
+            return f"the {name.replace('_', ' ')} of {label(doc.type)} {doc.ref} was read but is not a usable value"
         return (
             f"the {name.replace('_', ' ')} of {label(doc.type)} {doc.ref} was read with confidence "
             f"{found.confidence:.2f} (below {self.params.field_confidence:.2f})"
@@ -200,6 +210,7 @@ class RuleContext:
     def _finding(self, status: Status, message: str, docs: Iterable[Document], **kw: Any) -> Finding:
         assert self.rule is not None, "bind a rule with dataclasses.replace(ctx, rule=...)"
         severity = Severity(kw.pop("severity", None) or self.rule.severity[self.profile] or Severity.INFO)
+        self.unread.clear()  # explained fields belong to this finding only
         return Finding(
             rule=self.rule.id,
             severity=severity,
@@ -218,19 +229,74 @@ class RuleContext:
         """A failing finding; ``message`` defaults to the rule's template formatted with ``values``.
 
         Keyword arguments that are Finding fields (``severity``, ``note``, ``boundary_note``,
-        ``valid_until``, ``evidence``) are passed on; the rest fill the template.
+        ``valid_until``, ``evidence``, ``kind``) are passed on; the rest fill the template and are
+        kept in the finding's ``values`` (translations fill their own template with them).
         """
         assert self.rule is not None
-        kw = {k: values.pop(k) for k in ("severity", "note", "boundary_note", "valid_until", "evidence") if k in values}
+        kw = {k: values.pop(k) for k in ("severity", "note", "boundary_note", "valid_until", "evidence", "kind")
+              if k in values}
+        kw.setdefault("kind", fail_kind(self.rule.id))
         text = message or self.rule.message.format(**values)
-        return self._finding(Status.FAIL, text, docs, action=action, **kw)
+        return self._finding(Status.FAIL, text, docs, action=action, values=values if not message else {}, **kw)
 
-    def unknown(self, what: str, docs: Iterable[Document] = (), *, action: str = "", **kw: Any) -> Finding:
-        """A not-evaluable finding: "could not verify ``what``"."""
+    def unknown(
+        self,
+        what: str,
+        docs: Iterable[Document] = (),
+        *,
+        action: str = "",
+        field: str | None = None,
+        fact: str | None = None,
+        parameter: str | None = None,
+        **kw: Any,
+    ) -> Finding:
+        """A not-evaluable finding: "could not verify ``what``", with what a person must do about it.
+
+        Args:
+            what: What could not be verified, and why.
+            docs: The documents concerned.
+            action: What to do (default: the action of the finding's kind).
+            field: A field of ``docs`` that was not read with confidence (fields explained with
+                :meth:`why_missing` are recorded without it): a person confirms or corrects it.
+            fact: A case fact that is not given (``entry_date``): its column in ``cases.csv``.
+            parameter: A rule-pack parameter that is not known for this case.
+            **kw: Other Finding fields (``severity``, ``note`` ...).
+        """
+        docs = list(docs)
+        unread = [(d, field) for d in docs] if field else []
+        unread += [pair for pair in self.unread if pair not in unread]
+        evidence = dict(kw.pop("evidence", {}))
+        if unread:
+            kind = ActionKind.FIELD_UNREADABLE
+            evidence["review"] = [_review_item(d, name) for d, name in unread]
+        elif parameter:
+            kind = ActionKind.PARAMETER_UNKNOWN
+            evidence["parameter"] = parameter
+        elif fact:
+            kind = ActionKind.CASE_DATA_MISSING
+            evidence["fact"] = fact
+        else:
+            kind = ActionKind.CONTENT
         return self._finding(
             Status.NOT_EVALUABLE,
             f"Could not verify {what}",
             docs,
-            action=action or "Provide a clearer scan or the missing information, or have a person check it",
+            action=action or unknown_action(kind, evidence, docs),
+            kind=kind,
+            evidence=evidence,
+            values={"what": what},
             **kw,
         )
+
+
+def _review_item(doc: Document, name: str) -> dict[str, Any]:
+    """What a person confirms or corrects: the document, the field and what was read (if anything)."""
+    found = doc.fields.get(name) if name != "type" else None
+    item: dict[str, Any] = {"document": doc.ref, "type": doc.type.value, "field": name}
+    if name == "type":
+        item |= {"read": doc.type.value, "confidence": round(doc.type_confidence, 3)}
+    elif name == "language" and found is None:
+        item |= {"read": doc.language} if doc.language else {}
+    elif found is not None:
+        item |= {"read": found.value, "confidence": round(found.confidence, 3), "page": found.page}
+    return item

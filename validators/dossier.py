@@ -68,7 +68,7 @@ def required_documents(ctx: RuleContext) -> Iterator[Finding]:
     certificate a warning (DVZ-CR, DVZ-MED). Fails: single permit without a medical certificate.
     """
     if ctx.applicant is None:
-        yield ctx.unknown("which documents are required: the case category is not given")
+        yield ctx.unknown("which documents are required: the case category is not given", fact="category")
         return
     present = []
     for item in checklist(ctx):
@@ -85,7 +85,9 @@ def required_documents(ctx: RuleContext) -> Iterator[Finding]:
         names = " or ".join(sorted(t.value for t in item.types))
         if unsure:
             how = ", ".join(f"{d.ref} ({_why_unsure(d)})" for d in unsure)
-            yield ctx.unknown(f"that the {item.label} ({names}) is present: {how}", unsure, severity=severity)
+            yield ctx.unknown(
+                f"that the {item.label} ({names}) is present: {how}", unsure, severity=severity, field="type"
+            )
         else:
             yield ctx.fail(
                 item=item.label,
@@ -307,7 +309,7 @@ def health_insurance_period(ctx: RuleContext) -> Iterator[Finding]:
                 if start_by
                 else ("the planned entry date is not known")
             )
-            yield ctx.unknown(f"the insurance period: {what}", [doc])
+            yield ctx.unknown(f"the insurance period: {what}", [doc], fact=None if start_by else "entry_date")
             continue
         wanted = add_months(app, ctx.params.planned_stay_months)
         if valid_from > start_by or valid_to < app:
@@ -400,6 +402,7 @@ def student_means_threshold(ctx: RuleContext) -> Iterator[Finding]:
                 [doc],
                 action=f"Confirm the monthly amount for {year} (parameter student_monthly_eur in the parameters "
                 "file), or have a person check it",
+                parameter="student_monthly_eur",
             )
 
 
@@ -442,7 +445,7 @@ def registration_non_eu(ctx: RuleContext) -> Iterator[Finding]:
     if ctx.stage != "commune":
         return
     if ctx.case.entry_date is None:
-        yield ctx.unknown("the registration deadline: the entry date is not known")
+        yield ctx.unknown("the registration deadline: the entry date is not known", fact="entry_date")
         return
     p = ctx.params
     deadline = deadline_days(
@@ -464,7 +467,7 @@ def registration_non_eu(ctx: RuleContext) -> Iterator[Finding]:
 def eu_registration_3_months(ctx: RuleContext) -> Iterator[Finding]:
     """Deadline ``add_months(entry, 3)`` rolled forward (003; IBZ-REG). Passes: entry 2027-11-30, 2028-02-29."""
     if ctx.case.entry_date is None:
-        yield ctx.unknown("the registration deadline: the entry date is not known")
+        yield ctx.unknown("the registration deadline: the entry date is not known", fact="entry_date")
         return
     deadline = add_months(ctx.case.entry_date, ctx.params.registration_months_eu)
     yield from _deadline(ctx, roll_forward(deadline) if ctx.params.roll_forward else deadline, "3 months")

@@ -43,7 +43,8 @@ def _renewal_timing(ctx: RuleContext) -> tuple[dt.date, int, list[Document]] | N
 
 def _no_expiry(ctx: RuleContext) -> Finding:
     _, cards = card_expiry(ctx)
-    return ctx.unknown("the renewal timing: the current card's expiry date is not known", cards)
+    return ctx.unknown("the renewal timing: the current card's expiry date is not known", cards,
+                       field="expiry_date" if cards else None, fact=None if cards else "card_expiry_date")
 
 
 @rule(
@@ -176,7 +177,8 @@ def renewal_single_permit_timing(ctx: RuleContext) -> Iterator[Finding]:
     expiry, cards = card_expiry(ctx)
     filed = ctx.case.regional_filing_date
     if expiry is None or filed is None:
-        yield ctx.unknown("the regional filing date of the work-authorisation renewal", cards)
+        yield ctx.unknown("the regional filing date of the work-authorisation renewal", cards,
+                          fact="regional_filing_date")
         return
     p = ctx.params
     latest = add_months(expiry, -p.sp_renewal_latest_months)
@@ -312,6 +314,7 @@ def family_income(ctx: RuleContext) -> Iterator[Finding]:
         yield ctx.unknown(
             "the sponsor's income: monthly_income is not given",
             action="Fill in the monthly_income column (the sponsor's net monthly income) in cases.csv",
+            fact="monthly_income",
         )
         return
     outcome = bounds.judge(income)
@@ -332,6 +335,7 @@ def family_income(ctx: RuleContext) -> Iterator[Finding]:
             f"that EUR {income:,.2f} reaches the threshold ({regime}): {bounds.note}",
             action="Confirm the threshold in force (parameter fr_gmmi_eur in the parameters file), "
             "or have a person check it",
+            parameter="fr_gmmi_eur",
         )
 
 
@@ -353,7 +357,7 @@ def family_partner_age(ctx: RuleContext) -> Iterator[Finding]:
     ages = {"applicant": ctx.age_on(app), "sponsor": None if sponsor is None else years_between(sponsor, app)}
     young = {who: age for who, age in ages.items() if age is not None and age < p.fr_partner_min_age}
     if ctx.case.family_relation is None and young:
-        yield ctx.unknown("the partner's minimum age: the family relation is not given")
+        yield ctx.unknown("the partner's minimum age: the family relation is not given", fact="family_relation")
     elif young:
         who, age = next(iter(young.items()))
         yield ctx.fail(
@@ -443,7 +447,7 @@ def ltr_five_years(ctx: RuleContext) -> Iterator[Finding]:
     if is_blue_card_regime(ctx):
         return
     if not ctx.case.stay_history:
-        yield ctx.unknown("the 5 years of residence: stay_history is not given")
+        yield ctx.unknown("the 5 years of residence: stay_history is not given", fact="stay_history")
         return
     app, months = ctx.application_date, ctx.params.ltr_years_months
     credited, required = _credited(ctx, app), required_days(app, months)
@@ -591,7 +595,7 @@ def ltr2_twelve_of_18(ctx: RuleContext) -> Iterator[Finding]:
     lo = add_months(app, -p.ltr2_window_months)
     work = [s for s in stays(ctx) if s.status == "work" and s.country == "BEL"]
     if not work:
-        yield ctx.unknown("the months worked in Belgium: stay_history has no work period")
+        yield ctx.unknown("the months worked in Belgium: stay_history has no work period", fact="stay_history")
         return
     worked = sum(overlap_days(s.start, s.end, lo, app) for s in work)
     first = max(min(s.start for s in work), lo)
@@ -631,6 +635,7 @@ def ltr_income(ctx: RuleContext) -> Iterator[Finding]:
         yield ctx.unknown(
             "the income threshold: monthly_income is not given",
             action="Fill in the monthly_income column (net monthly income) in cases.csv",
+            fact="monthly_income",
         )
         return
     outcome = bounds.judge(income)
@@ -652,4 +657,5 @@ def ltr_income(ctx: RuleContext) -> Iterator[Finding]:
         yield ctx.unknown(
             f"that EUR {income:,.0f} reaches the threshold: {amounts.note}",
             action="Confirm the amount in force (parameter ltr_income_eur in the parameters file)",
+            parameter="ltr_income_eur",
         )

@@ -22,6 +22,7 @@ from pipeline.context import RunContext
 from pipeline.engines import filetype, pdfrender
 from pipeline.errors import DossierError, InputFileError
 from pipeline.model import FileStatus, InputFile, Page, RejectionCode
+from pipeline.review import REVIEW_FILE, Review, read_review
 from pipeline.work import DossierWork
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ SINGLE_IMAGE_COVERAGE = 0.9
 
 WATCH_MARKERS = frozenset({".complete", "READY"})
 """Files a sender drops to say a dossier folder is complete (``dossier watch``)."""
-NOT_DOCUMENTS = CASE_FILES | WATCH_MARKERS
+NOT_DOCUMENTS = CASE_FILES | WATCH_MARKERS | {REVIEW_FILE}
 """Control files: never reported as documents or unsupported files."""
 
 
@@ -70,6 +71,10 @@ class Intake:
     pages: tuple[Page, ...]
     seconds: float = 0.0
     """Time intake took."""
+    review: Review | None = None
+    """The dossier's ``review.json``: values a person confirmed or corrected."""
+    review_error: str = ""
+    """Why ``review.json`` could not be used (empty when absent or fine)."""
 
 
 def is_batch(root: Path) -> bool:
@@ -380,7 +385,8 @@ def ingest_dossier(source: DossierSource, ctx: RunContext, cache: FileCache | No
         files.append(info)
         pages.extend(file_pages)
     log.info("dossier %s: %d files, %d pages", source.id, len(files), len(pages))
-    return Intake(tuple(files), tuple(pages), round(time.perf_counter() - started, 4))
+    review, review_error = read_review(source.path)
+    return Intake(tuple(files), tuple(pages), round(time.perf_counter() - started, 4), review, review_error)
 
 
 def settle_files(work: DossierWork) -> DossierWork:
