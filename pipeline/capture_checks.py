@@ -399,6 +399,24 @@ def overexposed(f: CaptureFacts, t: QualityThresholds) -> Rejection | None:
 # --------------------------------------------------------------------------- reflections
 
 
+ID1_LONG_MM = 85.6
+"""Long side of an ID-1 card (ICAO 9303 TD1), the smallest document of a dossier."""
+CARD_MIN_LONG_MM = 0.8 * ID1_LONG_MM
+"""Shortest long side a tinted region may have to be taken for a card or data page (an ID-1 card
+with a burnt corner, or its hull a little short of the card's edge); not tuned: it follows from the
+card's size."""
+
+
+def is_card_sized(page: Page, m: ImageMetrics, t: QualityThresholds = DEFAULT) -> bool:
+    """Whether the tinted region of :func:`card_glare` is at least as long as an identity card.
+
+    Its length in millimetres follows from the page's resolution (the DPI tag, else the one the text
+    height gives, :func:`effective_dpi`); with neither, it is taken as a card.
+    """
+    dpi, _ = effective_dpi(page, m, t)
+    return dpi <= 0 or m.card_long_px / dpi * 25.4 >= CARD_MIN_LONG_MM
+
+
 @capture_check(
     "image.glare", code=RejectionCode.GLARE, metric="glare_blob", threshold="glare_blob",
     title="Reflection burning out print",
@@ -422,9 +440,13 @@ def glare(f: CaptureFacts, t: QualityThresholds) -> Rejection | None:
 def card_glare(f: CaptureFacts, t: QualityThresholds) -> Rejection | None:
     """A pure-white hole in the tinted security print of a card or passport page lying on a white
     sheet (:func:`~pipeline.engines.imaging.glare_on_card`), where the print fills the card's
-    outline. A card is tinted all over; a letter is white paper between its glyphs and is no card."""
+    outline. A card is tinted all over; a letter is white paper between its glyphs and is no card;
+    and a card is card-sized: a round stamp or seal on a letter (a ring of ink round a white
+    centre, 30-45 mm across) is shorter than any identity document (:func:`is_card_sized`)."""
     m = f.metrics
     if f.has(RejectionCode.GLARE) or m.card_fill < t.glare_card_fill or m.glare_card <= t.glare_card:
+        return None
+    if not is_card_sized(f.page, m, t):
         return None
     return reject("image.card-glare", m.glare_card, t.glare_card, card_fill=round(m.card_fill, 3), where="card")
 
@@ -443,10 +465,6 @@ def blurry(f: CaptureFacts, t: QualityThresholds) -> Rejection | None:
     if m.edge_pixels >= t.blur_min_edges and m.edge_width > t.blur_edge_width:
         return reject("image.blurry", m.edge_width, t.blur_edge_width)
     return None
-
-
-ID1_LONG_MM = 85.6
-"""Long side of an ID-1 card (ICAO 9303 TD1), the smallest document of a dossier."""
 
 
 def effective_dpi(page: Page, m: ImageMetrics, t: QualityThresholds = DEFAULT) -> tuple[float, str]:

@@ -17,9 +17,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from pipeline import capture_checks
 from pipeline.context import RunContext, RunOptions
 from pipeline.engines.ocr import FakeOcrEngine
 from pipeline.model import Page
+from pipeline.quality_config import DEFAULT
 from pipeline.stages import quality
 from pipeline.work import PageWork
 from samples import capture, decor
@@ -191,3 +193,41 @@ def test_a_page_with_a_real_defect_is_still_rejected(tmp_path: Path) -> None:
         path.write_bytes(capture.encode(cap, "jpeg", 85))
         got = {r.code.value for r in gate(path, cap.dpi).rejections}
         assert code in got, (name, got)
+
+
+def certificate(kind: str, family: str, dpi: int, seed: int) -> Rendered:
+    """A certificate of ``kind`` in a layout family of ``samples.layouts`` (``form`` draws a bordered table);
+    an apostille certifies a criminal record of the same family."""
+    record = CertInfo("criminal_record", "en", "PHL", PERSON, AS_OF - dt.timedelta(days=60), number="X1", seed=seed,
+                      family=family)  # fmt: skip
+    info = record if kind == "criminal_record" else CertInfo(
+        kind, "en", "PHL", PERSON, AS_OF - dt.timedelta(days=50), number="119710", source=record, seed=seed,
+        family=family, amount=2400, start_date=AS_OF - dt.timedelta(days=90), end_date=AS_OF - dt.timedelta(days=5),
+    )  # fmt: skip
+    return render_document(kind, info, dpi)[0]
+
+
+@pytest.mark.parametrize(
+    ("kind", "family", "dpi"),
+    [("criminal_record", "form", 150), ("criminal_record", "form", 300), ("bank_statement", "form", 200),
+     ("apostille", "form", 200)],
+)  # fmt: skip
+def test_pages_with_bordered_tables(tmp_path: Path, kind: str, family: str, dpi: int) -> None:
+    """White A4 certificates laid out as a bordered table (the ``form`` family): ruled cells on white paper
+    are no card's security print (the form family's pages were "glare" on main before issue 14)."""
+    rng = np.random.default_rng([61, dpi])
+    scan = capture.as_flatbed_scan(certificate(kind, family, dpi, 1), dpi, True, rng)
+    accepted(tmp_path, scan, f"{kind}_{family}_{dpi}", "png")
+
+
+def test_round_stamp_is_not_a_card_with_a_reflection(tmp_path: Path) -> None:
+    """An apostille's round violet stamp (30 mm across) is a ring of ink round a white centre: tinted all over
+    but for its middle, like a card with a burnt hole, yet far shorter than any identity card."""
+    rng = np.random.default_rng([150, 2])
+    scanner = capture.SCANNER_FAMILIES[2 % len(capture.SCANNER_FAMILIES)]
+    scan = capture.as_flatbed_scan(certificate("apostille", "caption", 150, 2), 150, True, rng, scanner=scanner)
+    page = accepted(tmp_path, scan, "stamped", "png")
+    # What made it "glare" before the card's size was checked: a hole in a tinted region, filled all round.
+    assert page.quality["card_fill"] >= DEFAULT.glare_card_fill
+    assert page.quality["glare_card"] > DEFAULT.glare_card
+    assert page.quality["card_long_px"] / 150 * 25.4 < capture_checks.CARD_MIN_LONG_MM
