@@ -58,6 +58,13 @@ CAMERA_TAGS = (
 )
 """EXIF tags only a camera writes. ``Make``/``Model`` are not among them: scanners write them
 too (ext: Canon MB5100 scans)."""
+PHONE_MAKERS = frozenset({
+    "apple", "htc", "huawei", "xiaomi", "oneplus", "google", "motorola", "oppo", "vivo", "realme", "honor",
+    "nothing", "hmd global", "zte", "lge", "sony ericsson", "blackberry", "fairphone",
+})  # fmt: skip
+"""EXIF ``Make`` values of companies that build phones and no scanners: a file that names one was
+taken by a phone even when an editor stripped its exposure tags (ext cmpt310 1184: "HTC", saved by
+Photoshop). Canon, Epson, Samsung, Brother ... build scanners too and are not listed."""
 
 DEFAULT_DPI_TAGS = (72.0, 96.0)
 """Resolution tags that software writes by default (phones, screenshots, web exports); they
@@ -217,13 +224,17 @@ def judge(
 
 
 def has_camera_exif(exif: Mapping[str, str]) -> bool:
-    """True when the EXIF holds exposure, lens or GPS tags (a camera wrote the file).
+    """True when the EXIF holds exposure, lens or GPS tags, or names a phone maker (a camera wrote the file).
 
     >>> has_camera_exif({"Make": "Canon", "Model": "MB5100"})
     False
     >>> has_camera_exif({"Make": "Apple", "ExposureTime": "1/60"})
     True
+    >>> has_camera_exif({"Make": "HTC", "Model": "ADR6400L", "Software": "Adobe Photoshop CS4 Windows"})
+    True
     """
+    if str(exif.get("Make", "")).strip(" \x00").lower() in PHONE_MAKERS:
+        return True
     return any(tag in exif and str(exif[tag]).strip() not in ("", "0") for tag in CAMERA_TAGS)
 
 
