@@ -536,6 +536,16 @@ IDENTITY_VARIANTS = ("clean", "field_glare", "mrz_cut", "cut_off", "mrz_glare")
 """What :func:`evaluate_identity` makes of each identity scan: the clean page and one defect each."""
 
 
+def identity_variant(file: str) -> str:
+    """The variant an :func:`evaluate_identity` file name ends with (its kind may hold an underscore).
+
+    >>> identity_variant("003_id_card_clean.png"), identity_variant("004_passport_mrz_glare.png")
+    ('clean', 'mrz_glare')
+    """
+    stem = file.rsplit(".", 1)[0]
+    return next(v for v in IDENTITY_VARIANTS if stem.endswith(f"_{v}"))
+
+
 def evaluate_identity(count: int, seed: int) -> str:
     """Judge identity pages by what they must show, through the whole page pipeline (OCR and MRZ included).
 
@@ -589,7 +599,7 @@ def evaluate_identity(count: int, seed: int) -> str:
     counts: collections.Counter[str] = collections.Counter()
     checks: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
     for d in report.documents:
-        variant = d.file.split("_", 2)[2].rsplit(".", 1)[0]
+        variant = identity_variant(d.file)
         counts[variant] += 1
         codes = {r.code.value for r in d.rejections}
         if variant == "clean":
