@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -20,10 +19,11 @@ from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.futures import as_completed  # noqa: E402
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner  # noqa: E402
 
-from pipeline import api  # noqa: E402
+from pipeline import api, interrupt  # noqa: E402
 from pipeline.cache import PageCache  # noqa: E402
-from pipeline.case import CaseFacts  # noqa: E402
+from pipeline.case import Cases  # noqa: E402
 from pipeline.context import RunContext, RunOptions  # noqa: E402
+from pipeline.errors import InputFileError  # noqa: E402
 from pipeline.model import Page  # noqa: E402
 from pipeline.report import DossierReport, RunReport  # noqa: E402
 from pipeline.stages import intake  # noqa: E402
@@ -44,9 +44,13 @@ class CheckParams(pydantic.BaseModel):
 # Content hashing and our own page cache make Prefect's input cache redundant (and hashing
 # page objects per task costs time), hence NO_CACHE. OCR and rules are deterministic: no retries.
 @task(cache_policy=NO_CACHE)
-def ingest(source: DossierSource, ctx: RunContext, cache: PageCache | None) -> Intake:
-    """Type every file of one dossier and split it into pages (unchanged files come from the cache)."""
-    return intake.ingest_dossier(source, ctx, cache)
+def ingest(source: DossierSource, ctx: RunContext, cache: PageCache | None) -> Intake | str:
+    """Type every file of one dossier and split it into pages (unchanged files come from the cache);
+    why not, when the folder cannot be read."""
+    try:
+        return source.problem or intake.ingest_dossier(source, ctx, cache)
+    except InputFileError as exc:
+        return str(exc)
 
 
 @task(cache_policy=NO_CACHE)
@@ -57,10 +61,10 @@ def process_page(page: Page, ctx: RunContext, cache: PageCache | None) -> Page:
 
 @task(cache_policy=NO_CACHE)
 def assemble(
-    source: DossierSource, found: Intake, pages: list[Page], case: CaseFacts, options: RunOptions, seconds: float
+    source: DossierSource, found: Intake, pages: list[Page], cases: Cases, options: RunOptions, seconds: float
 ) -> DossierReport:
     """Classify, extract and validate one dossier."""
-    return api.assemble_dossier(source, found, pages, case, options, seconds)
+    return api.assemble_or_report(source, found, pages, cases, options, seconds)
 
 
 @flow(name="dossier-check", log_prints=False, validate_parameters=True)
@@ -68,31 +72,36 @@ def check(params: CheckParams) -> RunReport:
     """Check one dossier or a batch folder and return the run report."""
     root = Path(params.path)
     options = params.options
-    sources = intake.discover(root)
+    survey = intake.survey(root, frozenset(Path(p) for p in options.exclude))
+    sources = list(survey.sources)
     cases = api.load_cases(root, sources, options)
     started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="dossier-") as tmp:
+    with interrupt.scratch_dir() as tmp:
         ctx = RunContext(options, Path(tmp))
         cache = api.open_cache(options, api.default_engine(options))
         intakes = ingest.map(sources, ctx=ctx, cache=cache).result()
         futures = {}
         for source, found in zip(sources, intakes, strict=True):
-            futures[source.id] = [process_page.submit(p, ctx, cache) for p in found.pages]
+            futures[source.id] = [] if isinstance(found, str) else \
+                [process_page.submit(p, ctx, cache) for p in found.pages]
         every = [f for fs in futures.values() for f in fs]
         for done in as_completed(every):
             if _progress is not None:
                 _progress(done.result())
-        reports = []
+        reports: list[Any] = []
         for source, found in zip(sources, intakes, strict=True):
+            if isinstance(found, str):
+                reports.append(DossierReport.unreadable(source.id, found))
+                continue
             pages = [f.result() for f in futures[source.id]]
             api.remember_files(cache, pages)
-            case = cases.get(source.id, CaseFacts())
-            reports.append(assemble.submit(source, found, pages, case, options, 0.0))
-        dossiers = tuple(r.result() for r in reports)
+            reports.append(assemble.submit(source, found, pages, cases, options, 0.0))
+        dossiers = tuple(r if isinstance(r, DossierReport) else r.result() for r in reports)
     total = time.monotonic() - started
     for report in dossiers:
         report.stats["run_seconds"] = round(total, 2)
-    return RunReport(as_of=options.as_of, profile=options.profile, dossiers=dossiers)
+    return RunReport(as_of=options.as_of, profile=options.profile, dossiers=dossiers,
+                     batch_files=survey.loose, case_problems=cases.stray)
 
 
 def task_runner(workers: int, dask: str | None = None) -> TaskRunner[Any]:

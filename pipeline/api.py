@@ -13,19 +13,19 @@ import dataclasses
 import datetime as dt
 import functools
 import logging
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import validators
-from pipeline import mrz
+from pipeline import case as case_mod
+from pipeline import interrupt, mrz
 from pipeline.cache import PageCache, default_cache_dir, settings_digest
-from pipeline.case import CASE_TOML, CASES_CSV, CaseFacts, parse_case_toml, parse_cases_csv
+from pipeline.case import CaseFacts, Cases
 from pipeline.context import RunContext, RunOptions
 from pipeline.engines import ocr as ocr_engines
 from pipeline.engines.ocr import OcrEngine
-from pipeline.errors import ConfigError
+from pipeline.errors import ConfigError, InputFileError
 from pipeline.model import DocType, Document, Field, FileStatus, Page
 from pipeline.report import DossierReport, RunReport
 from pipeline.stages import classify, extract_dates, intake, mrz_zone, ocr, quality
@@ -54,33 +54,22 @@ def _shared_engine(timeout_s: float) -> OcrEngine:
     return ocr_engines.default_engine(timeout_s=timeout_s)
 
 
-def load_cases(root: Path, sources: Sequence[DossierSource], options: RunOptions) -> dict[str, CaseFacts]:
-    """Case facts per dossier id from ``--cases``, the batch's ``cases.csv`` or each ``case.toml``.
+def load_cases(root: Path, sources: Sequence[DossierSource], options: RunOptions) -> Cases:
+    """Case facts per dossier (see :func:`pipeline.case.load_cases`); a bad row belongs to its dossier.
 
     Raises:
-        ConfigError: a case file is invalid, or names a dossier that is not in the batch.
+        ConfigError: the cases file as a whole is missing or unusable.
     """
-    cases: dict[str, CaseFacts] = {}
-    csv_path = Path(options.cases) if options.cases else root / CASES_CSV
-    if csv_path.is_file():
-        cases = parse_cases_csv(csv_path.read_text(encoding="utf-8-sig"), csv_path.name)
-        unknown = sorted(set(cases) - {s.id for s in sources})
-        if unknown:
-            raise ConfigError(f"{csv_path.name} names dossiers that are not folders here: {', '.join(unknown)}")
-    elif options.cases:
-        raise ConfigError(f"--cases {options.cases}: no such file")
-    for source in sources:
-        toml_path = source.path / CASE_TOML
-        if toml_path.is_file() and source.id not in cases:
-            cases[source.id] = parse_case_toml(toml_path.read_text(encoding="utf-8"), f"{source.id}/{CASE_TOML}")
-    return cases
+    return case_mod.load_cases(root, {s.id: s.path for s in sources if not s.problem}, options.as_of, options.cases)
 
 
 def open_cache(options: RunOptions, engine: OcrEngine) -> PageCache | None:
-    """The page cache for these options, or None when caching is off."""
+    """The page cache for these options (pruned of old entries once a day), or None when caching is off."""
     if options.cache == "off":
         return None
-    return PageCache(options.cache or default_cache_dir(), settings_digest(options, engine.name))
+    cache = PageCache(options.cache or default_cache_dir(), settings_digest(options, engine.name))
+    cache.prune_if_due()
+    return cache
 
 
 def process_page(page: Page, ctx: RunContext, engine: OcrEngine, cache: PageCache | None = None) -> Page:
@@ -244,39 +233,57 @@ def run(
         DossierError: the input path or a case file is unusable (content problems never raise).
     """
     engine = engine or default_engine(options)
-    sources = intake.discover(path)
+    survey = intake.survey(path, frozenset(Path(p) for p in options.exclude))
+    sources = survey.sources
     cases = load_cases(path, sources, options)
     reports: list[DossierReport] = []
-    with tempfile.TemporaryDirectory(prefix="dossier-") as tmp:
+    with interrupt.scratch_dir() as tmp:
         ctx = RunContext(options, work_dir or Path(tmp))
         cache = open_cache(options, engine)
         # The next dossiers are ingested while the workers still read the pages of earlier ones,
         # so no worker idles at a dossier boundary; the look-ahead bounds what is held in memory.
-        pending: collections.deque[tuple[DossierSource, Intake, list[concurrent.futures.Future[Page]], float]]
+        pending: collections.deque[tuple[DossierSource, Intake | str, list[concurrent.futures.Future[Page]], float]]
         pending = collections.deque()
 
         def finish_oldest() -> None:
             source, found, futures, started = pending.popleft()
+            if isinstance(found, str):  # the folder itself could not be read
+                reports.append(DossierReport.unreadable(source.id, found))
+                return
             pages = []
             for future in futures:
                 pages.append(future.result())
                 if on_page is not None:
                     on_page(pages[-1])
             remember_files(cache, pages)
-            case = cases.get(source.id, CaseFacts())
-            reports.append(assemble_dossier(source, found, pages, case, options, time.monotonic() - started))
+            reports.append(assemble_or_report(source, found, pages, cases, options, time.monotonic() - started))
 
         with concurrent.futures.ThreadPoolExecutor(max_workers=options.workers) as pool:
             for source in sources:
                 started = time.monotonic()
-                found = intake.ingest_dossier(source, ctx, cache)
-                futures = [pool.submit(process_page, page, ctx, engine, cache) for page in found.pages]
+                try:
+                    found: Intake | str = source.problem or intake.ingest_dossier(source, ctx, cache)
+                except InputFileError as exc:
+                    found = str(exc)
+                futures = [] if isinstance(found, str) else \
+                    [pool.submit(process_page, page, ctx, engine, cache) for page in found.pages]
                 pending.append((source, found, futures, started))
                 while len(pending) > DOSSIER_LOOKAHEAD:
                     finish_oldest()
             while pending:
                 finish_oldest()
-    return RunReport(as_of=options.as_of, profile=options.profile, dossiers=tuple(reports))
+    return RunReport(as_of=options.as_of, profile=options.profile, dossiers=tuple(reports),
+                     batch_files=survey.loose, case_problems=cases.stray)
+
+
+def assemble_or_report(
+    source: DossierSource, found: Intake, pages: Sequence[Page], cases: Cases, options: RunOptions, seconds: float,
+) -> DossierReport:
+    """The dossier's report; an unreadable one (files still listed) when its case facts are unusable."""
+    problem = cases.problem(source.id)
+    if problem:
+        return DossierReport.unreadable(source.id, problem, files=found.files)
+    return assemble_dossier(source, found, pages, cases.get(source.id), options, seconds)
 
 
 def run_dossier(path: Path, options: RunOptions, *, engine: OcrEngine | None = None) -> DossierReport:

@@ -8,16 +8,21 @@ import dataclasses
 import datetime as dt
 import io
 import json
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-import fsspec
 import jinja2
 
+from pipeline.atomic import write_files
 from pipeline.case import CaseFacts
 from pipeline.model import Document, Finding, InputFile, Severity, Status, Verdict, to_jsonable
 
 SCHEMA_VERSION = 1
+REPORT_FILES = ("report.json", "report.csv", "report.html", "summary.csv")
+"""What :func:`write_reports` writes into ``--out``."""
+UNREADABLE_RULE = "dossier.readable"
+"""Finding of a dossier whose folder, case facts or processing failed (the exit code says so too)."""
 UPCOMING_DAYS = 30
 """A dossier whose ``ready_until`` falls within this many days is listed as "act now"."""
 
@@ -35,6 +40,25 @@ class DossierReport:
     files: tuple[InputFile, ...]
     """Every input file with its status (documents also name their file)."""
     stats: dict[str, Any] = dataclasses.field(default_factory=dict)
+    error: str = ""
+    """Why the dossier could not be read or checked (empty when it was); its verdict is then not_ready."""
+
+    @classmethod
+    def unreadable(
+        cls, id: str, message: str, *, case: CaseFacts | None = None,
+        documents: Sequence[Document] = (), files: Sequence[InputFile] = (),
+    ) -> DossierReport:
+        """A dossier that could not be read or checked: not ready, with one blocking finding saying why.
+
+        Whatever was read (documents, files) is still listed; no rule is evaluated on partial facts.
+        """
+        finding = Finding(
+            rule=UNREADABLE_RULE, severity=Severity.BLOCKING, status=Status.FAIL,
+            message=f"This dossier could not be checked: {message}", source="dossier intake",
+            action="Fix what the message names, then run the check again.",
+        )
+        return cls(id=id, verdict=Verdict.NOT_READY, ready_until=None, case=case or CaseFacts(),
+                   findings=(finding,), documents=tuple(documents), files=tuple(files), error=message)
 
     @property
     def problems(self) -> list[Finding]:
@@ -63,6 +87,7 @@ class DossierReport:
                 for f in self.files
             ],
             "stats": to_jsonable(self.stats),
+            "error": self.error or None,
         }
 
     def flatten(self, keys: Sequence[str] = ("rule", "severity", "status")) -> list[list[Any]]:
@@ -79,15 +104,23 @@ class RunReport:
     dossiers: tuple[DossierReport, ...]
     changes: dict[str, Any] | None = None
     """What changed since the previous run (scheduled reprocessing), when known."""
+    batch_files: tuple[InputFile, ...] = ()
+    """Entries at a batch's root that belong to no dossier folder (stray files, system files): listed, not checked."""
+    case_problems: tuple[str, ...] = ()
+    """Case-file rows that belong to no dossier of the batch (a dossier's own bad row is its ``error``)."""
+
+    @property
+    def incomplete(self) -> bool:
+        """True when a dossier could not be read or checked, or a case row matched no dossier."""
+        return bool(self.case_problems) or any(d.error for d in self.dossiers)
 
     def summary(self) -> dict[str, Any]:
         """Counts by verdict, the most frequent blocking reasons, dossiers to act on soon."""
         verdicts = collections.Counter(d.verdict.value for d in self.dossiers)
-        reasons = collections.Counter(
-            f.rule
+        reasons = collections.Counter(  # each rule counted once per dossier, whatever its number of findings
+            rule
             for d in self.dossiers
-            for f in d.findings
-            if f.severity == Severity.BLOCKING and f.status != Status.PASS
+            for rule in {f.rule for f in d.findings if f.severity == Severity.BLOCKING and f.status != Status.PASS}
         )
         horizon = self.as_of + dt.timedelta(days=UPCOMING_DAYS)
         upcoming = [
@@ -113,6 +146,10 @@ class RunReport:
         }
         if self.changes is not None:
             data["changes"] = self.changes
+        data["batch_files"] = [
+            {"file": f.file, "status": f.status.value, "message": f.message} for f in self.batch_files
+        ]
+        data["case_problems"] = list(self.case_problems)
         return data
 
 
@@ -140,10 +177,50 @@ CSV_COLUMNS = (
 )
 
 
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+"""What makes a spreadsheet evaluate a cell (OWASP "CSV injection"; the full-width forms too)."""
+_CELL_SPLITS = re.compile(r"([,;\t|])(\s*)(?=[=+\-@\uff1d\uff0b\uff0d\uff20])")
+"""A separator a spreadsheet may split on (Belgian Excel uses ``;``) right before a formula prefix."""
+
+
+def neutralise_cell(value: object) -> object:
+    """A CSV cell no spreadsheet evaluates: text starting like a formula gets a leading ``'``.
+
+    The same holds after a separator another locale may split on, since an unquoted ``a;=1+1`` is
+    two cells in a ``;`` spreadsheet. Numbers and empty cells pass unchanged.
+
+    >>> print(neutralise_cell('=HYPERLINK("http://x","y")'))
+    '=HYPERLINK("http://x","y")
+    >>> neutralise_cell("scan;=1+1.pdf"), neutralise_cell("2027-05-02"), neutralise_cell(3)
+    ("scan;'=1+1.pdf", '2027-05-02', 3)
+    """
+    if not isinstance(value, str) or not value:
+        return value
+    text = _CELL_SPLITS.sub(r"\1\2'", value)
+    if text.lstrip(" \n\x0b\x0c").startswith(FORMULA_PREFIXES) or text.startswith(("\t", "\r")):
+        text = "'" + text
+    return text
+
+
+class _NeutralisingWriter:
+    """A ``csv.writer`` whose every cell goes through :func:`neutralise_cell`."""
+
+    def __init__(self, writer: Any) -> None:
+        self._writer = writer
+
+    def writerow(self, row: Iterable[Any]) -> Any:
+        return self._writer.writerow([neutralise_cell(v) for v in row])
+
+    def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
+        for row in rows:
+            self.writerow(row)
+
+
 def render_csv(report: RunReport) -> str:
     """``report.csv``: one summary row per dossier, one row per document, one per unread file."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
+    writer.writer = _NeutralisingWriter(writer.writer)  # type: ignore[assignment]
     writer.writeheader()
     for d in report.dossiers:
         failing = [f for f in d.findings if f.status != Status.PASS]
@@ -183,6 +260,8 @@ def render_csv(report: RunReport) -> str:
                         "message": info.message,
                     }
                 )
+    for info in report.batch_files:  # at a batch's root, in no dossier folder: listed, not checked
+        writer.writerow({"row": "batch_file", "file": info.file, "status": info.status.value, "message": info.message})
     return out.getvalue()
 
 
@@ -190,7 +269,7 @@ def render_summary_csv(report: RunReport) -> str:
     """``summary.csv``: the batch at a glance (verdict counts, top blocking reasons, act-soon list)."""
     summary = report.summary()
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = _NeutralisingWriter(csv.writer(out))
     writer.writerow(["section", "key", "value"])
     writer.writerow(["run", "as_of", report.as_of.isoformat()])
     writer.writerow(["run", "profile", report.profile])
@@ -201,12 +280,14 @@ def render_summary_csv(report: RunReport) -> str:
         writer.writerow(["top_blocking_reason", reason["rule"], reason["dossiers"]])
     for soon in summary[f"ready_until_within_{UPCOMING_DAYS}_days"]:
         writer.writerow([f"ready_until_within_{UPCOMING_DAYS}_days", soon["id"], soon["ready_until"]])
+    for problem in report.case_problems:
+        writer.writerow(["case_problem", "", problem])
     return out.getvalue()
 
 
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("pipeline", "templates"),
-    autoescape=jinja2.select_autoescape(["html"]),
+    autoescape=True,  # every template here is HTML (``report.html.j2``): escape by construction
     trim_blocks=True,
     lstrip_blocks=True,
 )
@@ -218,14 +299,14 @@ def render_html(report: RunReport) -> str:
 
 
 def write_reports(report: RunReport, out: str) -> list[str]:
-    """Write report.json, report.csv, report.html and summary.csv into ``out`` (a folder or fsspec URL)."""
-    fs, root = fsspec.core.url_to_fs(out)
-    fs.makedirs(root, exist_ok=True)
-    written = []
-    for name, text in (("report.json", render_json(report)), ("report.csv", render_csv(report)),
-                       ("report.html", render_html(report)), ("summary.csv", render_summary_csv(report))):
-        target = f"{root.rstrip('/')}/{name}"
-        with fs.open(target, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        written.append(target)
-    return written
+    """Write report.json, report.csv, report.html and summary.csv into ``out`` (a folder or fsspec URL).
+
+    All four are rendered first and replace the previous ones together (pipeline.atomic): a failure
+    (disk full, no rights) leaves the previous reports as they were.
+
+    Raises:
+        OSError: ``out`` cannot be written.
+    """
+    renderers = (render_json, render_csv, render_html, render_summary_csv)
+    texts = {name: render(report) for name, render in zip(REPORT_FILES, renderers, strict=True)}
+    return write_files(out, texts)

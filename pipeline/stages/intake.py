@@ -7,8 +7,9 @@ import hashlib
 import io
 import logging
 import os
+import stat
 import warnings
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import Protocol
 
@@ -16,6 +17,7 @@ import pypdf
 import pypdf.errors
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
+from pipeline import archive
 from pipeline.case import CASE_FILES, CASES_CSV
 from pipeline.context import RunContext
 from pipeline.engines import filetype, pdfrender
@@ -58,6 +60,8 @@ class DossierSource:
 
     id: str
     path: Path
+    problem: str = ""
+    """Why the folder is not read at all (a symlink leaving the batch); the dossier is reported unreadable."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -68,28 +72,29 @@ class Intake:
     pages: tuple[Page, ...]
 
 
-def is_batch(root: Path) -> bool:
-    """A batch holds ``cases.csv`` or only sub-folders; anything else is one dossier."""
-    if (root / CASES_CSV).is_file():
-        return True
-    entries = [e for e in root.iterdir() if not e.name.startswith(".")]
-    return bool(entries) and all(e.is_dir() and not e.is_symlink() for e in entries)
+@dataclasses.dataclass(frozen=True, slots=True)
+class Survey:
+    """What lies under the checked path: the dossiers, and what belongs to none of them."""
+
+    sources: tuple[DossierSource, ...]
+    loose: tuple[InputFile, ...] = ()
+    """Entries at a batch's root that are not dossier folders: listed in the report, never checked."""
 
 
-def discover(root: Path) -> list[DossierSource]:
-    """The dossiers under ``root`` (itself, or its sub-folders for a batch), sorted by id.
+SYSTEM_NAMES = frozenset({
+    "thumbs.db", "ehthumbs.db", "desktop.ini", ".ds_store", ".localized", "icon\r", ".directory",
+    "__macosx", "$recycle.bin", "system volume information", "@eadir", "#recycle", "lost+found",
+})
+"""Files and folders that operating systems, NAS boxes and archivers leave behind (lower case)."""
 
-    Raises:
-        InputFileError: the path does not exist or is not a folder.
+
+def is_system_entry(name: str) -> bool:
+    """True for hidden entries and the litter of Windows, macOS, Office and NAS boxes.
+
+    >>> [is_system_entry(n) for n in ("Thumbs.db", "._scan.jpg", "~$lease.docx", "@eaDir", "007-sharma")]
+    [True, True, True, True, False]
     """
-    if not root.exists():
-        raise InputFileError(f"{root} does not exist")
-    if not root.is_dir():
-        raise InputFileError(f"{root} is a file: pass the dossier folder (or a batch of folders)")
-    if is_batch(root):
-        subs = [e for e in root.iterdir() if e.is_dir() and not e.is_symlink() and not e.name.startswith(".")]
-        return [DossierSource(e.name, e) for e in sorted(subs, key=lambda e: e.name)]
-    return [DossierSource(root.resolve().name, root)]
+    return name.startswith((".", "~$")) or name.lower() in SYSTEM_NAMES
 
 
 def display_name(rel: str) -> str:
@@ -101,14 +106,114 @@ def display_name(rel: str) -> str:
     return rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
-def _walk(root: Path) -> Iterator[tuple[Path, str]]:
-    """Every entry below ``root`` as (path, display name), sorted, symlinks included (not followed)."""
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames.sort()
-        base = Path(dirpath)
-        for name in sorted(filenames) + sorted(d for d in dirnames if (base / d).is_symlink()):
-            path = base / name
-            yield path, display_name(path.relative_to(root).as_posix())
+def _is_excluded(path: Path, exclude: Collection[Path]) -> bool:
+    return bool(exclude) and path.resolve() in exclude
+
+
+def survey(root: Path, exclude: Collection[Path] = ()) -> Survey:
+    """Split ``root`` into dossiers: its sub-folders when it has any (or ``cases.csv``), else itself.
+
+    A batch is split by its folders whatever else lies at its root: stray files, system litter
+    (``Thumbs.db``, ``.DS_Store``) and broken links are listed as loose entries, never merged into a
+    dossier. A symlinked dossier folder is followed when its target stays inside the batch and
+    refused (reported as an unreadable dossier) otherwise.
+
+    Args:
+        root: The checked folder.
+        exclude: Resolved folders to leave out (the report folder when it lies inside the input).
+
+    Raises:
+        InputFileError: the path does not exist, is not a folder or cannot be listed.
+    """
+    if not root.exists():
+        raise InputFileError(f"{display_name(str(root))} does not exist")
+    if not root.is_dir():
+        raise InputFileError(f"{display_name(str(root))} is a file: pass the dossier folder (or a batch of folders)")
+    try:
+        entries = sorted((e for e in os.scandir(root) if not _is_excluded(Path(e.path), exclude)),
+                         key=lambda e: e.name)
+    except OSError as exc:
+        raise InputFileError(f"cannot read {display_name(str(root))}: {exc.strerror or exc}") from exc
+    top = root.resolve()
+
+    def is_folder(entry: os.DirEntry[str]) -> bool:
+        try:
+            return entry.is_dir(follow_symlinks=True)
+        except OSError:
+            return False
+
+    if not (root / CASES_CSV).is_file() and not any(is_folder(e) and not is_system_entry(e.name) for e in entries):
+        return Survey((DossierSource(display_name(top.name), root),))
+    sources: list[DossierSource] = []
+    loose: list[InputFile] = []
+    used: set[str] = set()
+    for entry in entries:
+        name, path = display_name(entry.name), Path(entry.path)
+        if entry.name in NOT_DOCUMENTS:
+            continue
+        if is_system_entry(entry.name):
+            kind = "folder" if is_folder(entry) else "file"
+            loose.append(_loose(name, FileStatus.UNSUPPORTED, f"hidden or system {kind}: not a dossier, not checked"))
+        elif entry.is_symlink() and is_folder(entry):
+            target = path.resolve()
+            problem = "" if target.is_relative_to(top) and target != top else \
+                "symbolic link to a folder outside the batch: refused (copy the folder into the batch instead)"
+            sources.append(DossierSource(_unique(name, used), path, problem))
+        elif is_folder(entry):
+            sources.append(DossierSource(_unique(name, used), path))
+        elif entry.is_symlink():
+            loose.append(_loose(name, FileStatus.ERROR, "symbolic link at the batch root to something that is not "
+                                "a folder: not checked"))
+        else:
+            loose.append(_loose(name, FileStatus.ERROR, "file at the batch root, outside any dossier folder: not "
+                                "checked (move it into its dossier's folder)"))
+    return Survey(tuple(sources), tuple(loose))
+
+
+def _loose(name: str, status: FileStatus, message: str) -> InputFile:
+    return InputFile(file=name, sha256="", size=0, mime="", status=status, message=message)
+
+
+def _unique(name: str, used: set[str]) -> str:
+    """A dossier id not used yet (two raw names can display alike once undecodable bytes are escaped)."""
+    candidate, n = name, 1
+    while candidate in used:
+        n += 1
+        candidate = f"{name} ({n})"
+    used.add(candidate)
+    return candidate
+
+
+def discover(root: Path, exclude: Collection[Path] = ()) -> list[DossierSource]:
+    """The dossiers under ``root`` (itself, or its sub-folders for a batch), sorted by id (see :func:`survey`).
+
+    Raises:
+        InputFileError: the path does not exist, is not a folder or cannot be listed.
+    """
+    return list(survey(root, exclude).sources)
+
+
+@dataclasses.dataclass
+class _Walk:
+    """Every entry below a dossier folder, and the sub-folders that could not be listed."""
+
+    root: Path
+    exclude: Collection[Path] = ()
+    unreadable: list[tuple[Path, str]] = dataclasses.field(default_factory=list)
+
+    def __iter__(self) -> Iterator[tuple[Path, str]]:
+        """(path, display name) of every file, sorted; symlinks included, not followed."""
+        def failed(exc: OSError) -> None:
+            if exc.filename is None or Path(exc.filename) == self.root:
+                raise InputFileError(f"cannot read the dossier folder: {exc.strerror or exc}") from exc
+            self.unreadable.append((Path(exc.filename), exc.strerror or str(exc)))
+
+        for dirpath, dirnames, filenames in os.walk(self.root, onerror=failed, followlinks=False):
+            base = Path(dirpath)
+            dirnames[:] = sorted(d for d in dirnames if not _is_excluded(base / d, self.exclude))
+            for name in sorted(filenames) + [d for d in dirnames if (base / d).is_symlink()]:
+                path = base / name
+                yield path, display_name(path.relative_to(self.root).as_posix())
 
 
 def _sha256(path: Path) -> str:
@@ -318,7 +423,10 @@ def ingest_file(
         if not target.is_file():
             return status(FileStatus.ERROR, "symbolic link to something that is not a file"), []
     try:
-        size = path.stat().st_size
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode):
+            return status(FileStatus.ERROR, "not a regular file (a device, pipe or socket): not read"), []
+        size = st.st_size
         if size == 0:
             return status(FileStatus.ERROR, "empty file (0 bytes)", mime="inode/x-empty"), []
         if size > ctx.options.max_file_bytes:
@@ -337,6 +445,8 @@ def ingest_file(
         cached = cache.get_file(known)
         if cached is not None:
             return dataclasses.replace(known, message=note, page_count=len(cached)), cached
+    if mime == archive.ZIP_MIME:  # unpacked by the caller, member by member
+        return InputFile(file=rel, sha256=sha, size=size, mime=mime, status=FileStatus.PROCESSED, message=note), []
     if mime != filetype.PDF and mime not in filetype.IMAGE_TYPES:
         return status(FileStatus.UNSUPPORTED, f"{mime} is not a scan (PDF, JPEG, PNG, TIFF or HEIC expected)",
                       sha, size, mime), []
@@ -354,23 +464,64 @@ def ingest_file(
 
 
 def ingest_dossier(source: DossierSource, ctx: RunContext, cache: FileCache | None = None) -> Intake:
-    """Every file of one dossier folder (nested folders included) with its pages.
+    """Every file of one dossier folder (nested folders and zip files included) with its pages.
 
     Args:
         source: The dossier folder.
         ctx: Run context.
         cache: Processed pages of unchanged files (by content hash): such files are not decoded again.
+
+    Raises:
+        InputFileError: the dossier folder itself cannot be read (a sub-folder that cannot be read
+            is listed as an ``error`` entry instead).
     """
     files: list[InputFile] = []
     pages: list[Page] = []
-    for path, rel in _walk(source.path):
+    walk = _Walk(source.path, frozenset(Path(p) for p in ctx.options.exclude))
+    for path, rel in walk:
         if rel in NOT_DOCUMENTS:
             continue
-        info, file_pages = ingest_file(path, rel, source.path, ctx, cache)
-        files.append(info)
-        pages.extend(file_pages)
+        for info, file_pages in _ingest_entry(path, rel, source.path, ctx, cache):
+            files.append(info)
+            pages.extend(file_pages)
+    for folder, reason in walk.unreadable:
+        rel = display_name(folder.relative_to(source.path).as_posix()) + "/"
+        message = f"folder cannot be read ({reason}): the files in it were not checked"
+        files.append(_loose(rel, FileStatus.ERROR, message))
     log.info("dossier %s: %d files, %d pages", source.id, len(files), len(pages))
     return Intake(tuple(files), tuple(pages))
+
+
+def _ingest_entry(
+    path: Path, rel: str, root: Path, ctx: RunContext, cache: FileCache | None,
+    budget: archive.Budget | None = None, depth: int = 0,
+) -> Iterator[tuple[InputFile, list[Page]]]:
+    """One file, or a zip file and then each of its members as ``name.zip/member`` (nested zips too)."""
+    info, pages = ingest_file(path, rel, root, ctx, cache)
+    if info.mime != archive.ZIP_MIME or info.status != FileStatus.PROCESSED:
+        yield info, pages
+        return
+    limits = archive.ZipLimits(max_members=ctx.options.max_archive_members,
+                               max_total_bytes=ctx.options.max_archive_bytes,
+                               max_member_bytes=ctx.options.max_file_bytes)
+    if depth >= limits.max_depth:
+        yield dataclasses.replace(info, status=FileStatus.ERROR, message=f"a zip file nested more than "
+                                  f"{limits.max_depth} deep: not unpacked"), []
+        return
+    budget = budget or archive.Budget(limits.max_members, limits.max_total_bytes)
+    try:
+        members, note = archive.unpack(path, ctx.work_dir, limits, budget)
+    except archive.ArchiveError as exc:
+        yield dataclasses.replace(info, status=FileStatus.ERROR, message=str(exc)), []
+        return
+    summary = f"zip file: {len(members)} file{'s' if len(members) != 1 else ''} unpacked and listed as {rel}/..."
+    yield dataclasses.replace(info, message="; ".join(m for m in (summary, note) if m)), []
+    for member in members:
+        member_rel = f"{rel}/{display_name(member.name)}"
+        if member.path is None:
+            yield _loose(member_rel, FileStatus.ERROR, member.problem), []
+        else:
+            yield from _ingest_entry(member.path, member_rel, member.path.parent, ctx, cache, budget, depth + 1)
 
 
 def load_page_image(page: Page) -> Image.Image:
