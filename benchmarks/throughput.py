@@ -19,53 +19,37 @@ import multiprocessing
 import os
 import resource
 import sys
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from pipeline import api
 from pipeline.context import RunContext, RunOptions
+from pipeline.engines.imaging import PagePixels
 from pipeline.stages import intake
 from tools import evaluate
 
 AS_OF = dt.date(2026, 11, 25)
-STAGES = (
-    ("intake", intake, "ingest_dossier"),
-    ("quality", api.quality, "check_image_quality"),
-    ("ocr", api.ocr, "run_ocr"),
-    ("mrz", api.mrz_zone, "read_mrz_zone"),
-    ("documents", api, "build_documents"),
-    ("rules", api.validators, "evaluate"),
-)
+STAGE_GROUPS = {
+    "intake": ("ingest_dossier",),
+    "quality": ("check_image_quality", "check_identity_colour"),
+    "ocr": ("run_ocr",),
+    "mrz": ("read_mrz_zone",),
+    "documents": ("settle_files", "classify_documents", "extract_fields", "link_documents"),
+    "rules": ("evaluate_rules",),
+}
+"""Stage names (``stats.stage_seconds`` of each dossier) summed into the table's columns."""
 
 
-@contextmanager
-def stage_timer() -> Iterator[dict[str, float]]:
-    """Time every stage function (summed over threads) while the block runs."""
+def stage_shares(dossiers: list[dict[str, Any]]) -> dict[str, float]:
+    """Share of the time spent in each group of stages, from the report's own stage timings."""
     spent: dict[str, float] = collections.defaultdict(float)
-    lock = threading.Lock()
-    saved = []
-    for name, module, attr in STAGES:
-        original = getattr(module, attr)
-
-        def timed(*args: Any, _f: Callable[..., Any] = original, _n: str = name, **kwargs: Any) -> Any:
-            started = time.perf_counter()
-            try:
-                return _f(*args, **kwargs)
-            finally:
-                with lock:
-                    spent[_n] += time.perf_counter() - started
-
-        saved.append((module, attr, original))
-        setattr(module, attr, timed)
-    try:
-        yield spent
-    finally:
-        for module, attr, original in saved:
-            setattr(module, attr, original)
+    for dossier in dossiers:
+        for name, seconds in dossier["stats"].get("stage_seconds", {}).items():
+            group = next((g for g, names in STAGE_GROUPS.items() if name in names), "other")
+            spent[group] += seconds
+    total = sum(spent.values()) or 1.0
+    return {group: seconds / total for group, seconds in spent.items()}
 
 
 def ensure_batch(size: int, seed: int, root: Path) -> Path:
@@ -108,22 +92,20 @@ def _run_and_measure(batch: Path, workers: int) -> dict[str, Any]:
 def run_pipeline(batch: Path, workers: int) -> dict[str, Any]:
     """One timed run of the full pipeline on a generated batch."""
     options = RunOptions(as_of=AS_OF, workers=workers, cache="off")
-    with stage_timer() as spent:
-        started = time.perf_counter()
-        report = api.run(batch / "batch", options)
-        seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    report = api.run(batch / "batch", options)
+    seconds = time.perf_counter() - started
     data = report.to_dict()
     pages = sum(d["stats"]["pages"] for d in data["dossiers"])
     truth = json.loads((batch / "truth.json").read_text())
     counts = evaluate.compare(data, truth)["counts"]
-    total = sum(spent.values()) or 1.0
     return {
         "dossiers": len(data["dossiers"]),
         "pages": pages,
         "seconds": seconds,
         "pages_per_s": pages / seconds,
         "s_per_dossier": seconds / len(data["dossiers"]),
-        "stage_share": {k: spent.get(k, 0.0) / total for k, _, _ in STAGES},
+        "stage_share": stage_shares(data["dossiers"]),
         "type_accuracy": counts.get("accepted_type_ok", 0) / max(1, counts.get("accepted_docs", 0)),
         "issue_date_exact": counts.get("issue_date_ok", 0) / max(1, counts.get("issue_date_total", 0)),
         "expiry_date_exact": counts.get("expiry_date_ok", 0) / max(1, counts.get("expiry_date_total", 0)),
@@ -158,7 +140,7 @@ def run_baseline(batch: Path, workers: int, langs: str) -> dict[str, Any]:
             page = dataclasses.replace(
                 page, image=render_page(folder / page.file, page.number, out, dpi=options.pdf_render_dpi)
             )
-        image = intake.load_page_image(page)
+        image = PagePixels(page.image, page.frame).full
         return len(engine.recognize(image, lang=langs, psm=3).text)
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:

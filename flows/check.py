@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import os
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,22 +16,28 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 from prefect import flow, task  # noqa: E402 - the environment above must be set first
 from prefect.cache_policies import NO_CACHE  # noqa: E402
-from prefect.futures import as_completed  # noqa: E402
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner  # noqa: E402
 
-from pipeline import api, interrupt  # noqa: E402
+from pipeline import api  # noqa: E402
 from pipeline.cache import PageCache  # noqa: E402
-from pipeline.case import Cases  # noqa: E402
+from pipeline.case import CaseFacts  # noqa: E402
 from pipeline.context import RunContext, RunOptions  # noqa: E402
-from pipeline.errors import InputFileError  # noqa: E402
 from pipeline.model import Page  # noqa: E402
 from pipeline.report import DossierReport, RunReport  # noqa: E402
 from pipeline.stages import intake  # noqa: E402
 from pipeline.stages.intake import DossierSource, Intake  # noqa: E402
 
-_progress: Callable[[Page], None] | None = None
-"""Set by the CLI for its progress bar; called from the flow thread only (no lock: a lock in the
-module's globals would stop Dask from pickling the flow function)."""
+_PROGRESS: contextvars.ContextVar[Callable[[Page], None] | None] = contextvars.ContextVar("progress", default=None)
+"""Set by :func:`run_check` for the CLI's progress bar; read by the flow body, in the caller's context."""
+
+
+def progress_callback() -> Callable[[Page], None] | None:
+    """The caller's progress callback, if any.
+
+    The flow body calls this function rather than reading the context variable: Dask pickles the
+    flow's function by value with the globals it names, and a context variable cannot be pickled.
+    """
+    return _PROGRESS.get()
 
 
 class CheckParams(pydantic.BaseModel):
@@ -41,67 +47,55 @@ class CheckParams(pydantic.BaseModel):
     options: RunOptions = pydantic.Field(default_factory=RunOptions)
 
 
-# Content hashing and our own page cache make Prefect's input cache redundant (and hashing
-# page objects per task costs time), hence NO_CACHE. OCR and rules are deterministic: no retries.
-@task(cache_policy=NO_CACHE)
-def ingest(source: DossierSource, ctx: RunContext, cache: PageCache | None) -> Intake | str:
-    """Type every file of one dossier and split it into pages (unchanged files come from the cache);
-    why not, when the folder cannot be read."""
-    try:
-        return source.problem or intake.ingest_dossier(source, ctx, cache)
-    except InputFileError as exc:
-        return str(exc)
+# The task functions are plain module functions wrapped below, so that Dask workers can unpickle
+# them by reference (a decorated function's name would resolve to the Task, not the function).
+def ingest_dossier(source: DossierSource, ctx: RunContext, cache: PageCache | None) -> Intake:
+    """Type every file of one dossier and split it into pages (unchanged files come from the cache)."""
+    return intake.ingest_dossier(source, ctx, cache)
 
 
-@task(cache_policy=NO_CACHE)
 def process_page(page: Page, ctx: RunContext, cache: PageCache | None) -> Page:
-    """Quality gate, MRZ and OCR of one page (answered from the content-hash cache when unchanged)."""
+    """Every page stage of one page (answered from the content-hash cache when unchanged)."""
     return api.process_page(page, ctx, api.default_engine(ctx.options), cache)
 
 
-@task(cache_policy=NO_CACHE)
-def assemble(
-    source: DossierSource, found: Intake, pages: list[Page], cases: Cases, options: RunOptions, seconds: float
+def assemble_dossier(
+    source: DossierSource, found: Intake, pages: list[Page], case: CaseFacts, options: RunOptions, seconds: float
 ) -> DossierReport:
-    """Classify, extract and validate one dossier."""
-    return api.assemble_or_report(source, found, pages, cases, options, seconds)
+    """Every dossier stage of one dossier: documents, fields, findings, verdict."""
+    return api.assemble_dossier(source, found, pages, case, options, seconds)
+
+
+# Content hashing and our own page cache make Prefect's input cache redundant (and hashing
+# page objects per task costs time), hence NO_CACHE. OCR and rules are deterministic: no retries.
+ingest_task = task(name="ingest", cache_policy=NO_CACHE)(ingest_dossier)
+process_page_task = task(name="process-page", cache_policy=NO_CACHE)(process_page)
+assemble_task = task(name="assemble", cache_policy=NO_CACHE)(assemble_dossier)
+
+
+class PrefectRunner:
+    """The core's run loop with each unit of work as a Prefect task (on the flow's task runner)."""
+
+    def ingest(self, source: DossierSource, ctx: RunContext, cache: PageCache | None) -> Intake:
+        """Intake of one dossier as a task."""
+        return ingest_task(source, ctx, cache)
+
+    def submit_page(self, page: Page, ctx: RunContext, cache: PageCache | None) -> api.PageFuture:
+        """One page as a task on the task runner (threads or Dask workers)."""
+        return process_page_task.submit(page, ctx, cache)
+
+    def assemble(
+        self, source: DossierSource, found: Intake, pages: list[Page], case: CaseFacts, options: RunOptions,
+        seconds: float,
+    ) -> DossierReport:
+        """Assembly of one dossier as a task."""
+        return assemble_task(source, found, pages, case, options, seconds)
 
 
 @flow(name="dossier-check", log_prints=False, validate_parameters=True)
 def check(params: CheckParams) -> RunReport:
-    """Check one dossier or a batch folder and return the run report."""
-    root = Path(params.path)
-    options = params.options
-    survey = intake.survey(root, frozenset(Path(p) for p in options.exclude))
-    sources = list(survey.sources)
-    cases = api.load_cases(root, sources, options)
-    started = time.monotonic()
-    with interrupt.scratch_dir() as tmp:
-        ctx = RunContext(options, Path(tmp))
-        cache = api.open_cache(options, api.default_engine(options))
-        intakes = ingest.map(sources, ctx=ctx, cache=cache).result()
-        futures = {}
-        for source, found in zip(sources, intakes, strict=True):
-            futures[source.id] = [] if isinstance(found, str) else \
-                [process_page.submit(p, ctx, cache) for p in found.pages]
-        every = [f for fs in futures.values() for f in fs]
-        for done in as_completed(every):
-            if _progress is not None:
-                _progress(done.result())
-        reports: list[Any] = []
-        for source, found in zip(sources, intakes, strict=True):
-            if isinstance(found, str):
-                reports.append(DossierReport.unreadable(source.id, found))
-                continue
-            pages = [f.result() for f in futures[source.id]]
-            api.remember_files(cache, pages)
-            reports.append(assemble.submit(source, found, pages, cases, options, 0.0))
-        dossiers = tuple(r if isinstance(r, DossierReport) else r.result() for r in reports)
-    total = time.monotonic() - started
-    for report in dossiers:
-        report.stats["run_seconds"] = round(total, 2)
-    return RunReport(as_of=options.as_of, profile=options.profile, dossiers=dossiers,
-                     batch_files=survey.loose, case_problems=cases.stray)
+    """Check one dossier or a batch folder and return the run report (the core's loop, as tasks)."""
+    return api.run(Path(params.path), params.options, runner=PrefectRunner(), on_page=progress_callback())
 
 
 def task_runner(workers: int, dask: str | None = None) -> TaskRunner[Any]:
@@ -123,13 +117,12 @@ def run_check(
     path: str, options: RunOptions, *, on_page: Callable[[Page], None] | None = None, dask: str | None = None
 ) -> RunReport:
     """Run the flow with ``options.workers`` threads, or on the Dask cluster at ``dask``."""
-    global _progress
-    _progress = on_page
+    token = _PROGRESS.set(on_page)
     try:
         flow_with_runner = check.with_options(task_runner=task_runner(options.workers, dask))
         return flow_with_runner(CheckParams(path=path, options=options))
     finally:
-        _progress = None
+        _PROGRESS.reset(token)
 
 
 if __name__ == "__main__":

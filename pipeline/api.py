@@ -1,45 +1,60 @@
-"""The one public entry point of the core: check dossiers without Prefect.
+"""The one public entry point of the core, and the one place where the order of the stages is written.
 
-The stage order reads top to bottom: per page ``check_image_quality`` → ``run_ocr`` →
-``read_mrz_zone``; per dossier ``build_documents`` (classify, group, extract fields) → ``evaluate``.
-``flows/`` runs the very same functions as Prefect tasks.
+Per page, :data:`PAGE_STAGES` run top to bottom over one :class:`~pipeline.model.Page` and its pixels,
+decoded once (:class:`~pipeline.work.PageWork`); per dossier, :data:`DOSSIER_STAGES` run over a
+:class:`~pipeline.work.DossierWork`. :func:`run` is the only orchestration loop: the CLI runs it on
+local threads, and the Prefect flow (``flows/check.py``) runs the very same loop with
+:func:`process_page`, :func:`assemble_dossier` and intake as tasks. A new stage is a function added to
+one of the two lists; neither the loop nor the flow changes.
 """
 
 from __future__ import annotations
 
 import collections
 import concurrent.futures
+import contextlib
 import dataclasses
-import datetime as dt
 import functools
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Protocol
 
 import validators
 from pipeline import case as case_mod
-from pipeline import interrupt, mrz
+from pipeline import interrupt
 from pipeline.cache import PageCache, default_cache_dir, settings_digest
 from pipeline.case import CaseFacts, Cases
 from pipeline.context import RunContext, RunOptions
 from pipeline.engines import ocr as ocr_engines
 from pipeline.engines.ocr import OcrEngine
-from pipeline.errors import ConfigError, InputFileError
-from pipeline.model import DocType, Document, Field, FileStatus, Page
+from pipeline.errors import ConfigError
+from pipeline.model import FileStatus, Page, Rejection, RejectionCode
 from pipeline.report import DossierReport, RunReport
-from pipeline.stages import classify, extract_dates, intake, mrz_zone, ocr, quality
+from pipeline.stages import classify, extract_dates, intake, link, mrz_zone, ocr, quality, rules
 from pipeline.stages.intake import DossierSource, Intake
+from pipeline.work import DossierStage, DossierWork, PageStage, PageWork
 
 log = logging.getLogger(__name__)
 
-IDENTITY_TYPES = frozenset({DocType.PASSPORT, DocType.ID_CARD, DocType.RESIDENCE_CARD})
-"""Documents whose copy must be in colour and that carry an MRZ."""
-PUBLIC_DOCUMENT_TYPES = frozenset({
-    DocType.CRIMINAL_RECORD, DocType.BIRTH_CERTIFICATE, DocType.MARRIAGE_CERTIFICATE, DocType.MEDICAL_CERTIFICATE,
-})
-"""Documents whose issuing state decides authentication (apostille) and criminal-record coverage."""
-HEADING_LINES = 5
+PAGE_STAGES: tuple[PageStage, ...] = (
+    quality.check_image_quality,  # capture gate: phone photos and unusable scans are rejected, with metrics
+    ocr.run_ocr,  # full-page text of accepted raster pages (text-layer pages keep their layer)
+    mrz_zone.read_mrz_zone,  # the machine-readable zone, parsed once (rejected pages too: it names the type)
+)
+"""Per-page work, in order. Each stage: ``(Page, PageWork) -> Page``."""
+
+DOSSIER_STAGES: tuple[DossierStage, ...] = (
+    intake.settle_files,  # files whose pixels could not be decoded become errors
+    classify.classify_documents,  # page types; pages grouped into documents
+    extract_dates.extract_fields,  # MRZ fields, printed dates, issuing countries
+    quality.check_identity_colour,  # identity documents copied in black and white
+    link.link_documents,  # apostilles to the certificates they follow
+    rules.evaluate_rules,  # the rule pack: findings
+)
+"""Per-dossier work, in order. Each stage: ``DossierWork -> DossierWork``."""
+
 DOSSIER_LOOKAHEAD = 2
 """Dossiers ingested and queued ahead of the one being assembled."""
 
@@ -64,7 +79,7 @@ def load_cases(root: Path, sources: Sequence[DossierSource], options: RunOptions
 
 
 def open_cache(options: RunOptions, engine: OcrEngine) -> PageCache | None:
-    """The page cache for these options (pruned of old entries once a day), or None when caching is off."""
+    """The page cache for these options (pruned of long-unused entries once a day), or None when off."""
     if options.cache == "off":
         return None
     cache = PageCache(options.cache or default_cache_dir(), settings_digest(options, engine.name))
@@ -73,13 +88,32 @@ def open_cache(options: RunOptions, engine: OcrEngine) -> PageCache | None:
 
 
 def process_page(page: Page, ctx: RunContext, engine: OcrEngine, cache: PageCache | None = None) -> Page:
-    """All per-page work: quality gate, OCR, MRZ (rejected pages get no OCR); cached by content."""
+    """All per-page work (:data:`PAGE_STAGES`) on pixels decoded once; answered from the cache when unchanged."""
     if cache is not None and (hit := cache.get(page)) is not None:
         return hit
-    done = mrz_zone.read_mrz_zone(ocr.run_ocr(quality.check_image_quality(page), ctx, engine), ctx)
+    work = PageWork.of(page, ctx, engine)
+    seconds: dict[str, float] = {}
+    done = page
+    try:
+        for stage in PAGE_STAGES:
+            started = time.perf_counter()
+            done = stage(done, work)
+            seconds[stage.__name__] = round(time.perf_counter() - started, 4)
+    except Exception as exc:  # noqa: BLE001 - one page never takes down its dossier or the batch
+        return _unprocessed(page, exc)
+    done = dataclasses.replace(done, seconds=seconds)
     if cache is not None:
         cache.put(done)
     return done
+
+
+def _unprocessed(page: Page, exc: Exception) -> Page:
+    """A page a stage failed on: ``unreadable`` (its file becomes an ``error``), not cached, so it is retried."""
+    log.warning("a page could not be processed (%s); its file is reported as an error", type(exc).__name__)
+    log.debug("page %s failed", page.ref, exc_info=True)
+    error = f"this page could not be processed ({type(exc).__name__}: {exc})"[:200]
+    rejection = Rejection(RejectionCode.UNREADABLE, "This page could not be processed.", {"error": error})
+    return dataclasses.replace(page, rejections=(*page.rejections, rejection))
 
 
 def remember_files(cache: PageCache | None, pages: Sequence[Page]) -> None:
@@ -93,123 +127,107 @@ def remember_files(cache: PageCache | None, pages: Sequence[Page]) -> None:
         cache.put_file(sorted(file_pages, key=lambda p: p.number))
 
 
-def _mrz_fields(page: Page, as_of: dt.date) -> dict[str, Field]:
-    """Fields from the page's MRZ; a read whose check digits fail is kept but marked unsure."""
-    result = mrz.parse_mrz("\n".join(page.mrz_lines), today=as_of)
-    confidence = page.mrz_confidence if result.valid else min(page.mrz_confidence, 0.3)
-
-    def field(value: object, raw: str = "") -> Field:
-        return Field(value=value, confidence=confidence, source="mrz", page=page.number,  # type: ignore[arg-type]
-                     bbox=page.mrz_bbox, raw=raw)
-
-    fields = {"has_mrz": Field(True, 1.0, "mrz", page.number, page.mrz_bbox),
-              "mrz_valid": Field(result.valid, 1.0, "mrz", page.number, page.mrz_bbox)}
-    for name in ("expiry_date", "birth_date", "document_number", "nationality", "issuer"):
-        value = getattr(result, name, None)
-        if value:
-            fields[name] = field(value)
-    return fields
-
-
-def extract_fields(document: Document, pages: Sequence[Page], as_of: dt.date) -> Document:
-    """Fill a document's fields: MRZ first, printed dates next, cross-checked where both exist."""
-    fields: dict[str, Field] = {}
-    if document.type in IDENTITY_TYPES:
-        for page in pages:
-            if page.mrz_lines:
-                fields.update(_mrz_fields(page, as_of))
-                break
-    country = fields["issuer"].value if "issuer" in fields else None
-    printed = extract_dates.extract_date_fields(document.type, pages, country=country, reference=as_of)  # type: ignore[arg-type]
-    for name, value in printed.items():
-        if name not in fields:
-            fields[name] = value
-        elif name == "expiry_date" and fields[name].value != value.value:
-            # MRZ and visual zone disagree: keep both visible; the MRZ/VIZ rule decides.
-            fields["expiry_date_viz"] = value
-    if document.type in PUBLIC_DOCUMENT_TYPES and "issuing_country" not in fields:
-        heading = _heading_country(pages)
-        if heading is not None:
-            fields["issuing_country"] = heading
-    rejections = document.rejections
-    if document.type in IDENTITY_TYPES:
-        rejections = rejections + tuple(quality.greyscale_document(pages)[:1])
-    return dataclasses.replace(document, fields=fields, rejections=rejections)
-
-
-def _heading_country(pages: Sequence[Page]) -> Field | None:
-    """The issuing state named in a certificate's heading ("ROYAUME DU MAROC", "Republic of India").
-
-    Only the first lines count: the body names the holder's birthplace and nationality too.
-    """
-    if not pages:
-        return None
-    lines = [line for line in pages[0].text.splitlines() if line.strip()][:HEADING_LINES]
-    for line in lines:
-        code = extract_dates.country_code(line)
-        if code is not None:
-            return Field(code, 0.7, "text" if pages[0].has_text_layer else "ocr", pages[0].number, raw=line.strip())
-    return None
-
-
-def _link_apostilles(documents: list[Document]) -> list[Document]:
-    """A certificate followed by its apostille in the same file takes the apostille's field 1 as
-    issuing country when its own heading did not name one (Hague model certificate, field 1)."""
-    linked = list(documents)
-    for index, doc in enumerate(linked):
-        if doc.type != DocType.APOSTILLE or "issuing_country" not in doc.fields:
-            continue
-        for back in range(index - 1, -1, -1):
-            target = linked[back]
-            if target.file != doc.file or target.type in (DocType.APOSTILLE, DocType.TRANSLATION):
-                continue
-            if target.type in PUBLIC_DOCUMENT_TYPES and "issuing_country" not in target.fields:
-                country = dataclasses.replace(doc.fields["issuing_country"], confidence=0.8)
-                linked[back] = dataclasses.replace(target, fields={**target.fields, "issuing_country": country})
-            break
-    return linked
-
-
-def build_documents(pages: Sequence[Page], as_of: dt.date) -> list[Document]:
-    """Classify pages and group each file's pages into documents with their fields."""
-    documents: list[Document] = []
-    by_file: dict[str, list[Page]] = {}
-    for page in pages:
-        by_file.setdefault(page.file, []).append(page)
-    for file_pages in by_file.values():
-        classes = [classify.classify_page(p, has_mrz=bool(p.mrz_lines)) for p in file_pages]
-        for document in classify.group_documents(file_pages, classes):
-            own = [p for p in file_pages if p.number in document.pages]
-            documents.append(extract_fields(document, own, as_of))
-    return _link_apostilles(documents)
-
-
 def assemble_dossier(
     source: DossierSource, found: Intake, pages: Sequence[Page], case: CaseFacts, options: RunOptions,
     seconds: float = 0.0,
 ) -> DossierReport:
-    """Documents, findings and verdict of one dossier from its processed pages."""
-    case = case.with_defaults(options.as_of)
-    documents = build_documents(pages, options.as_of)
-    findings = validators.evaluate(documents, case, as_of=options.as_of, profile=options.profile)
+    """Documents, findings and verdict of one dossier from its processed pages (:data:`DOSSIER_STAGES`).
+
+    Never raises: a dossier whose folder could not be read, or that a stage failed on, is reported
+    unreadable (its files still listed) and the batch goes on.
+    """
+    if found.problem:
+        return DossierReport.unreadable(source.id, found.problem, files=found.files)
+    work = DossierWork(source.id, options, case.with_defaults(options.as_of), found.files, tuple(pages))
+    spent: dict[str, float] = collections.defaultdict(float)
+    spent["ingest_dossier"] = found.seconds
+    for page in pages:
+        for name, value in page.seconds.items():
+            spent[name] += value
+    try:
+        for stage in DOSSIER_STAGES:
+            started = time.perf_counter()
+            work = stage(work)
+            spent[stage.__name__] += time.perf_counter() - started
+    except Exception as exc:  # noqa: BLE001 - one dossier never takes down the batch
+        log.warning("a dossier could not be checked (%s)", type(exc).__name__)
+        log.debug("dossier %s failed", source.id, exc_info=True)
+        return DossierReport.unreadable(
+            source.id, f"internal error while checking it ({type(exc).__name__}: {exc})"[:300], files=found.files)
+    return report_of(work, seconds, {name: round(value, 3) for name, value in spent.items()})
+
+
+def report_of(work: DossierWork, seconds: float = 0.0, stage_seconds: dict[str, float] | None = None) -> DossierReport:
+    """The report of a dossier that went through every dossier stage."""
     stats = {
-        "files": len(found.files),
-        "pages": len(pages),
-        "pages_rejected": sum(not p.accepted for p in pages),
-        "pages_text_layer": sum(p.has_text_layer for p in pages),
-        "files_not_processed": sum(f.status != FileStatus.PROCESSED for f in found.files),
+        "files": len(work.files),
+        "pages": len(work.pages),
+        "pages_rejected": sum(not p.accepted for p in work.pages),
+        "pages_text_layer": sum(p.has_text_layer for p in work.pages),
+        "files_not_processed": sum(f.status != FileStatus.PROCESSED for f in work.files),
         "seconds": round(seconds, 2),
+        "stage_seconds": stage_seconds or {},
     }
     return DossierReport(
-        id=source.id,
-        verdict=validators.verdict(findings),
-        ready_until=validators.ready_until(findings),
-        case=case,
-        findings=tuple(findings),
-        documents=tuple(documents),
-        files=found.files,
+        id=work.id,
+        verdict=validators.verdict(work.findings),
+        ready_until=validators.ready_until(work.findings),
+        case=work.case,
+        findings=work.findings,
+        documents=work.documents,
+        files=work.files,
         stats=stats,
     )
+
+
+class PageFuture(Protocol):
+    """A page being processed somewhere (a thread, a Prefect task, a Dask worker)."""
+
+    def result(self) -> Page:
+        """Wait for the processed page."""
+
+
+class Runner(Protocol):
+    """Where :func:`run` has the work done: local threads, or Prefect tasks (``flows/check.py``)."""
+
+    def ingest(self, source: DossierSource, ctx: RunContext, cache: PageCache | None) -> Intake:
+        """Type every file of one dossier and split it into pages."""
+
+    def submit_page(self, page: Page, ctx: RunContext, cache: PageCache | None) -> PageFuture:
+        """Start :func:`process_page` on one page."""
+
+    def assemble(
+        self, source: DossierSource, found: Intake, pages: list[Page], case: CaseFacts, options: RunOptions,
+        seconds: float,
+    ) -> DossierReport:
+        """Run :func:`assemble_dossier`."""
+
+
+class LocalRunner:
+    """The core's runner: pages on a bounded pool of threads (tesseract releases the GIL)."""
+
+    def __init__(self, engine: OcrEngine, workers: int) -> None:
+        self.engine = engine
+        self.pool = concurrent.futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="dossier-page")
+
+    def ingest(self, source: DossierSource, ctx: RunContext, cache: PageCache | None) -> Intake:
+        """Intake in the calling thread."""
+        return intake.ingest_dossier(source, ctx, cache)
+
+    def submit_page(self, page: Page, ctx: RunContext, cache: PageCache | None) -> PageFuture:
+        """One page on the pool."""
+        return self.pool.submit(process_page, page, ctx, self.engine, cache)
+
+    def assemble(
+        self, source: DossierSource, found: Intake, pages: list[Page], case: CaseFacts, options: RunOptions,
+        seconds: float,
+    ) -> DossierReport:
+        """Assembly in the calling thread."""
+        return assemble_dossier(source, found, pages, case, options, seconds)
+
+    def close(self) -> None:
+        """Wait for running pages, drop queued ones."""
+        self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 def run(
@@ -219,6 +237,7 @@ def run(
     engine: OcrEngine | None = None,
     work_dir: Path | None = None,
     on_page: Callable[[Page], None] | None = None,
+    runner: Runner | None = None,
 ) -> RunReport:
     """Check one dossier or a batch folder, with ``options.workers`` pages in parallel.
 
@@ -228,62 +247,66 @@ def run(
         engine: OCR engine (tesseract by default).
         work_dir: Folder for intermediate page images (a temporary one by default).
         on_page: Called after each page is processed (progress display).
+        runner: Where the work runs (default: :class:`LocalRunner` threads; the flow passes Prefect tasks).
 
     Raises:
         DossierError: the input path or a case file is unusable (content problems never raise).
     """
     engine = engine or default_engine(options)
+    started_run = time.monotonic()
     survey = intake.survey(path, frozenset(Path(p) for p in options.exclude))
     sources = survey.sources
     cases = load_cases(path, sources, options)
     reports: list[DossierReport] = []
-    with interrupt.scratch_dir() as tmp:
-        ctx = RunContext(options, work_dir or Path(tmp))
+    with _runner_and_workspace(runner, engine, options, work_dir) as (active, ctx):
         cache = open_cache(options, engine)
         # The next dossiers are ingested while the workers still read the pages of earlier ones,
         # so no worker idles at a dossier boundary; the look-ahead bounds what is held in memory.
-        pending: collections.deque[tuple[DossierSource, Intake | str, list[concurrent.futures.Future[Page]], float]]
-        pending = collections.deque()
+        pending: collections.deque[tuple[DossierSource, Intake, list[PageFuture], float]] = collections.deque()
 
         def finish_oldest() -> None:
             source, found, futures, started = pending.popleft()
-            if isinstance(found, str):  # the folder itself could not be read
-                reports.append(DossierReport.unreadable(source.id, found))
-                return
             pages = []
             for future in futures:
                 pages.append(future.result())
                 if on_page is not None:
                     on_page(pages[-1])
             remember_files(cache, pages)
-            reports.append(assemble_or_report(source, found, pages, cases, options, time.monotonic() - started))
+            report = active.assemble(source, found, pages, cases.get(source.id), options,
+                                     time.monotonic() - started)
+            if problem := cases.problem(source.id):  # no verdict on facts that could not be read
+                report = DossierReport.unreadable(source.id, problem, documents=report.documents, files=report.files)
+            reports.append(report)
 
-        with concurrent.futures.ThreadPoolExecutor(max_workers=options.workers) as pool:
-            for source in sources:
-                started = time.monotonic()
-                try:
-                    found: Intake | str = source.problem or intake.ingest_dossier(source, ctx, cache)
-                except InputFileError as exc:
-                    found = str(exc)
-                futures = [] if isinstance(found, str) else \
-                    [pool.submit(process_page, page, ctx, engine, cache) for page in found.pages]
-                pending.append((source, found, futures, started))
-                while len(pending) > DOSSIER_LOOKAHEAD:
-                    finish_oldest()
-            while pending:
+        for source in sources:
+            started = time.monotonic()
+            found = active.ingest(source, ctx, cache)
+            pending.append((source, found, [active.submit_page(p, ctx, cache) for p in found.pages], started))
+            while len(pending) > DOSSIER_LOOKAHEAD:
                 finish_oldest()
+        while pending:
+            finish_oldest()
+    total = round(time.monotonic() - started_run, 2)
+    for report in reports:
+        report.stats["run_seconds"] = total
     return RunReport(as_of=options.as_of, profile=options.profile, dossiers=tuple(reports),
                      batch_files=survey.loose, case_problems=cases.stray)
 
 
-def assemble_or_report(
-    source: DossierSource, found: Intake, pages: Sequence[Page], cases: Cases, options: RunOptions, seconds: float,
-) -> DossierReport:
-    """The dossier's report; an unreadable one (files still listed) when its case facts are unusable."""
-    problem = cases.problem(source.id)
-    if problem:
-        return DossierReport.unreadable(source.id, problem, files=found.files)
-    return assemble_dossier(source, found, pages, cases.get(source.id), options, seconds)
+@contextlib.contextmanager
+def _runner_and_workspace(
+    runner: Runner | None, engine: OcrEngine, options: RunOptions, work_dir: Path | None
+) -> Iterator[tuple[Runner, RunContext]]:
+    with interrupt.scratch_dir() as tmp:
+        ctx = RunContext(options, work_dir or tmp)
+        if runner is not None:
+            yield runner, ctx
+            return
+        local = LocalRunner(engine, options.workers)
+        try:
+            yield local, ctx
+        finally:
+            local.close()
 
 
 def run_dossier(path: Path, options: RunOptions, *, engine: OcrEngine | None = None) -> DossierReport:

@@ -34,10 +34,10 @@ from pipeline.model import InputFile, Page
 log = logging.getLogger(__name__)
 
 _PAGE_STAGE_MODULES = (
-    "stages/intake.py", "stages/quality.py", "stages/mrz_zone.py", "stages/ocr.py", "engines/imaging.py",
+    "api.py", "stages/intake.py", "stages/quality.py", "stages/mrz_zone.py", "stages/ocr.py", "engines/imaging.py",
     "engines/mrz_reader.py", "engines/ocr.py", "quality_config.py", "mrz.py", "model.py",
 )
-"""Sources whose change must invalidate cached pages."""
+"""Sources whose change must invalidate cached pages (``api.py`` holds the page stage list)."""
 
 
 RETENTION_DAYS = 30
@@ -116,7 +116,7 @@ class PageCache:
         self.hits += 1
         self._touch(path)
         # The same bytes may sit under another name or in another dossier: keep this page's identity.
-        return dataclasses.replace(cached, file=page.file, image=page.image, frame=page.frame)
+        return dataclasses.replace(cached, file=page.file, image=page.image, frame=page.frame, seconds={})
 
     def _file_path(self, sha256: str) -> str:
         return f"{self._root}/{sha256[:2]}/{sha256}-file-{self.settings}.json"
@@ -137,7 +137,7 @@ class PageCache:
             return None
         self.hits += len(pages)
         self._touch(self._file_path(info.sha256))
-        return [dataclasses.replace(p, file=info.file, image=None) for p in pages]
+        return [dataclasses.replace(p, file=info.file, image=None, seconds={}) for p in pages]
 
     def put_file(self, pages: list[Page]) -> None:
         """Record that these processed pages are all of one file (after every page was processed)."""

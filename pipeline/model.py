@@ -9,6 +9,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from pipeline.mrz import MrzResult
+
 BBox = tuple[int, int, int, int]
 """Pixel box ``(x0, y0, x1, y1)`` on the page image."""
 
@@ -31,6 +33,14 @@ class DocType(enum.StrEnum):
     BIRTH_CERTIFICATE = "birth_certificate"
     MARRIAGE_CERTIFICATE = "marriage_certificate"
     OTHER = "other"
+
+
+IDENTITY_TYPES = frozenset({DocType.PASSPORT, DocType.ID_CARD, DocType.RESIDENCE_CARD})
+"""Identity documents: they carry an MRZ, and their copy must be in colour."""
+PUBLIC_DOCUMENT_TYPES = frozenset({
+    DocType.CRIMINAL_RECORD, DocType.BIRTH_CERTIFICATE, DocType.MARRIAGE_CERTIFICATE, DocType.MEDICAL_CERTIFICATE,
+})
+"""Certificates whose issuing state decides authentication (apostille) and criminal-record coverage."""
 
 
 class RejectionCode(enum.StrEnum):
@@ -177,6 +187,37 @@ class Field:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class PageMrz:
+    """The machine-readable zone found on a page: parsed once, with where it is and how sure the read is."""
+
+    result: MrzResult
+    """The parsed zone with every check digit's verdict (centuries as of the run that read it:
+    use ``result.on(as_of)`` for another evaluation date)."""
+    bbox: BBox | None = None
+    """The zone on the upright page image (None when read from a text layer)."""
+    confidence: float = 0.0
+    """In [0, 1]: >= 0.8 only when every check digit passes."""
+    source: str = "image"
+    """``image`` (read from the raster) or ``text`` (found in a born-digital text layer)."""
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.confidence <= 1.0:
+            raise ValueError(f"confidence {self.confidence} not in [0, 1]")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form (the page cache stores it)."""
+        return {"result": self.result.to_dict(), "bbox": list(self.bbox) if self.bbox else None,
+                "confidence": self.confidence, "source": self.source}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> PageMrz:
+        """Inverse of :meth:`to_dict`."""
+        bbox = data.get("bbox")
+        return cls(MrzResult.from_dict(dict(data["result"])), (bbox[0], bbox[1], bbox[2], bbox[3]) if bbox else None,
+                   float(data["confidence"]), data.get("source", "image"))
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class InputFile:
     """One file found in a dossier folder and what intake made of it."""
 
@@ -222,10 +263,10 @@ class Page:
     words: tuple[Word, ...] = ()
     text_confidence: float = 0.0
     ocr_timed_out: bool = False
-    mrz_lines: tuple[str, ...] = ()
-    """Machine-readable zone as read on the page (parsed and checked by the extraction stage)."""
-    mrz_bbox: BBox | None = None
-    mrz_confidence: float = 0.0
+    mrz: PageMrz | None = None
+    """The machine-readable zone read on the page, parsed once (None: the page shows none)."""
+    seconds: Mapping[str, float] = dataclasses.field(default_factory=dict)
+    """Time each page stage took on this page, by stage name (empty when answered from the cache)."""
 
     def __post_init__(self) -> None:
         if self.number < 1:
@@ -251,6 +292,7 @@ class Page:
         data: dict[str, Any] = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
         data["rejections"] = [r.to_dict() for r in self.rejections]
         data["words"] = [[w.text, list(w.bbox), w.confidence] for w in self.words]
+        data["mrz"] = self.mrz.to_dict() if self.mrz is not None else None
         return _jsonable(data)
 
     @classmethod
@@ -260,9 +302,7 @@ class Page:
         values["image"] = Path(values["image"]) if values.get("image") else None
         values["rejections"] = tuple(Rejection.from_dict(r) for r in values.get("rejections", ()))
         values["words"] = tuple(Word(t, (b[0], b[1], b[2], b[3]), c) for t, b, c in values.get("words", ()))
-        values["mrz_lines"] = tuple(values.get("mrz_lines", ()))
-        bbox = values.get("mrz_bbox")
-        values["mrz_bbox"] = (bbox[0], bbox[1], bbox[2], bbox[3]) if bbox else None
+        values["mrz"] = PageMrz.from_dict(values["mrz"]) if values.get("mrz") else None
         return cls(**values)
 
 

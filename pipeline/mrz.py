@@ -203,6 +203,16 @@ class MrzResult:
         """The repaired lines joined by newlines."""
         return "\n".join(self.lines)
 
+    def on(self, today: dt.date) -> MrzResult:
+        """The same read with the two-digit years' centuries decided for another evaluation date.
+
+        A page is read once and cached whatever the evaluation date; the centuries are decided by
+        the date the dossier is evaluated on (:func:`birth_century`, :func:`expiry_century`).
+        """
+        birth = _date(self.birth_date_raw, today, birth=True)[0] if self.birth_date_raw else self.birth_date
+        expiry = _date(self.expiry_date_raw, today, birth=False)[0] if self.expiry_date_raw else self.expiry_date
+        return dataclasses.replace(self, birth_date=birth, expiry_date=expiry)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (dates as ISO strings)."""
         out: dict[str, Any] = {}

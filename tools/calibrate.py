@@ -107,7 +107,7 @@ def _measure(args: tuple[str, str, str, str, str]) -> Sample:
     path = Path(path_s)
     page = page_for(path, name)
     t0 = time.perf_counter()
-    metrics = imaging.measure(imaging.load_page_image(path, page.frame))
+    metrics = imaging.measure(imaging.PagePixels(path, page.frame).working())
     seconds = time.perf_counter() - t0
     return Sample(name, label, _parse_codes(codes), page, metrics, seconds, capture_only == "1")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from pipeline.model import Category, DocType
+from pipeline.model import IDENTITY_TYPES, Category, DocType
 from validators.registry import FIRST_ADMISSION, Applicant
 
 A = Applicant
@@ -39,7 +39,7 @@ CRIMINAL_RECORD_EXEMPT = frozenset({"USA", "ISR"})
 PUBLIC_DOCUMENTS = REG_2016_1191_TYPES
 """Foreign public documents that need authentication (§7)."""
 
-IDENTITY = frozenset({T.PASSPORT, T.ID_CARD, T.RESIDENCE_CARD})
+IDENTITY = IDENTITY_TYPES
 ATTACHMENTS = frozenset({T.APOSTILLE, T.TRANSLATION})
 """Documents that belong to another document in the same file."""
 MEANS = frozenset({T.BANK_STATEMENT, T.EMPLOYMENT_CONTRACT})

@@ -13,6 +13,7 @@ import dataclasses
 import functools
 import logging
 import math
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -59,61 +60,122 @@ class LoadedImage:
     """Load the same raster again with another long side (a closer look at a small document)."""
 
 
-def load_page_image(path: Path, frame: int = 0, long_side: int = WORK_LONG_SIDE) -> LoadedImage:
-    """Open a page raster, apply the EXIF orientation and reduce it for measurement.
+class PageDecodeError(Exception):
+    """A page raster that cannot be decoded (corrupt, truncated, or too large to decode safely)."""
 
-    JPEGs are decoded at a reduced scale (``Image.draft``), which is several times faster than
-    decoding a 12-megapixel phone photo and then shrinking it.
+
+def decode_page(path: Path, frame: int = 0, max_pixels: int | None = None) -> tuple[Image.Image, str, str]:
+    """Decode one page raster at full resolution: upright (EXIF orientation applied), RGB.
+
+    The one function through which the pipeline gets a page's pixels.
 
     Args:
-        path: Image file (JPEG, PNG, TIFF, WebP, ...).
+        path: Image file (JPEG, PNG, TIFF, WebP, HEIC, ...).
         frame: Frame index of a multi-page TIFF.
-        long_side: Largest long side of the returned copy (never enlarged).
+        max_pixels: Refuse larger rasters before any pixel is decoded (decompression bombs).
 
     Returns:
-        The reduced RGB copy and the scale back to the original.
+        ``(image, format, mode)``: the RGB image, the PIL format name and the source's PIL mode.
+
+    Raises:
+        PageDecodeError: the raster cannot be decoded.
     """
-    with Image.open(path) as im:
-        if frame:
-            im.seek(frame)
-        fmt = im.format or ""
-        mode = im.mode
-        orientation = im.getexif().get(0x0112, 1)
-        w, h = im.size
-        if orientation in (5, 6, 7, 8):
-            w, h = h, w
-        if fmt == "JPEG":
-            target = max(1, math.ceil(long_side * im.size[0] / max(w, h)))
-            target_h = max(1, math.ceil(long_side * im.size[1] / max(w, h)))
-            im.draft("RGB", (target, target_h))
-        im.load()
-        src: Image.Image = im
-        if max(im.size) >= 2 * long_side and im.mode in ("L", "RGB", "CMYK", "I;16"):
-            # Integer box reduction first: much faster than converting and resizing a 600 dpi page.
-            src = im.reduce(max(im.size) // long_side)
-        rotated = ImageOps.exif_transpose(src)
-        if rotated.mode == "CMYK":
-            rotated = rotated.convert("RGB")
-        elif rotated.mode in ("P", "LA", "RGBA", "PA"):
-            rotated = rotated.convert("RGBA")
-            backing = Image.new("RGBA", rotated.size, (255, 255, 255, 255))
-            rotated = Image.alpha_composite(backing, rotated)
-        rgb_img = rotated.convert("RGB")
-    cur_long = max(rgb_img.size)
-    if cur_long > long_side:
-        factor = long_side / cur_long
-        new_size = (max(1, round(rgb_img.size[0] * factor)), max(1, round(rgb_img.size[1] * factor)))
-        rgb_img = rgb_img.resize(new_size, Image.Resampling.BOX)
-    rgb = np.asarray(rgb_img, dtype=np.uint8)
-    scale = rgb.shape[1] / w if w else 1.0
-    return LoadedImage(
-        rgb=rgb,
-        scale=scale,
-        original_size=(w, h),
-        source_format=fmt,
-        source_mode=mode,
-        reload=functools.partial(load_page_image, path, frame),
-    )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as im:
+                if frame:
+                    im.seek(frame)
+                if max_pixels is not None and im.width * im.height > max_pixels:
+                    raise PageDecodeError(
+                        f"image is too large to decode safely ({im.width * im.height / 1e6:.0f} megapixels, "
+                        f"limit {max_pixels / 1e6:.0f})"
+                    )
+                fmt, mode = im.format or "", im.mode
+                im.load()
+                upright = ImageOps.exif_transpose(im) or im
+                if upright.mode in ("P", "LA", "RGBA", "PA"):
+                    rgba = upright.convert("RGBA")
+                    upright = Image.alpha_composite(Image.new("RGBA", rgba.size, (255, 255, 255, 255)), rgba)
+                rgb = upright.convert("RGB")
+    except PageDecodeError:
+        raise
+    except (OSError, ValueError, EOFError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise PageDecodeError(f"the image is corrupt or truncated ({exc})") from exc
+    return rgb, fmt, mode
+
+
+def fit(image: Image.Image, long_side: int) -> Image.Image:
+    """A copy whose long side is at most ``long_side`` (area averaging; never enlarged)."""
+    if max(image.size) <= long_side:
+        return image
+    src = image
+    if max(image.size) >= 2 * long_side:
+        # Integer box reduction first: much faster than resizing a 600 dpi page in one step.
+        src = image.reduce(max(image.size) // long_side)
+    factor = long_side / max(image.size)
+    size = (max(1, round(image.size[0] * factor)), max(1, round(image.size[1] * factor)))
+    return src.resize(size, Image.Resampling.BOX)
+
+
+class PagePixels:
+    """A page raster decoded once, on first use, and shared by every page stage.
+
+    Reduced copies are made from the decoded raster once per size (the quality gate measures at
+    :data:`WORK_LONG_SIDE`, OCR reads at its own long side, the MRZ reader looks at the full
+    raster), so no stage opens the file again. One instance belongs to one page in one thread.
+    """
+
+    __slots__ = ("_decoded", "_sizes", "frame", "max_pixels", "path")
+
+    def __init__(self, path: Path, frame: int = 0, max_pixels: int | None = None) -> None:
+        self.path = path
+        self.frame = frame
+        self.max_pixels = max_pixels
+        self._decoded: tuple[Image.Image, str, str] | None = None
+        self._sizes: dict[int, Image.Image] = {}
+
+    @classmethod
+    def of(cls, image: Image.Image, fmt: str = "") -> PagePixels:
+        """Wrap an image already in memory (tests, generators)."""
+        pixels = cls(Path("<memory>"))
+        upright = ImageOps.exif_transpose(image) or image
+        pixels._decoded = (upright.convert("RGB"), fmt, image.mode)
+        return pixels
+
+    def _decode(self) -> tuple[Image.Image, str, str]:
+        if self._decoded is None:
+            self._decoded = decode_page(self.path, self.frame, self.max_pixels)
+        return self._decoded
+
+    @property
+    def full(self) -> Image.Image:
+        """The whole raster, upright RGB. Raises :class:`PageDecodeError`."""
+        return self._decode()[0]
+
+    @property
+    def source_format(self) -> str:
+        """PIL format name of the file (``JPEG``, ``PNG``, ``TIFF``...)."""
+        return self._decode()[1]
+
+    def fit(self, long_side: int) -> Image.Image:
+        """The raster reduced to at most ``long_side`` pixels on its long side (memoised)."""
+        if long_side not in self._sizes:
+            self._sizes[long_side] = fit(self.full, long_side)
+        return self._sizes[long_side]
+
+    def working(self, long_side: int = WORK_LONG_SIDE) -> LoadedImage:
+        """The measurement copy of the quality gate, with a way to look closer."""
+        image, fmt, mode = self._decode()
+        rgb = np.asarray(self.fit(long_side), dtype=np.uint8)
+        return LoadedImage(
+            rgb=rgb,
+            scale=rgb.shape[1] / image.width if image.width else 1.0,
+            original_size=image.size,
+            source_format=fmt,
+            source_mode=mode,
+            reload=self.working,
+        )
 
 
 def from_array(rgb: NDArray[Any], long_side: int = WORK_LONG_SIDE) -> LoadedImage:
@@ -908,7 +970,7 @@ def measure(img: LoadedImage) -> ImageMetrics:
     """Compute every quality metric of one page image.
 
     Args:
-        img: Output of :func:`load_page_image` or :func:`from_array`.
+        img: Output of :meth:`PagePixels.working` or :func:`from_array`.
 
     Returns:
         All metrics.

@@ -7,18 +7,11 @@ import dataclasses
 import re
 from collections.abc import Sequence
 
-from pipeline.dates import fold
 from pipeline.model import DocType, Document, Page
+from pipeline.text import detect_language, normalise, phrase_patterns
+from pipeline.work import DossierWork
 
-__all__ = [
-    "PageClass",
-    "classify_page",
-    "detect_language",
-    "detect_mrz",
-    "group_documents",
-    "normalise",
-    "phrase_patterns",
-]
+__all__ = ["PageClass", "classify_documents", "classify_page", "detect_mrz", "group_documents"]
 
 T, M, W = 4.0, 1.5, 0.6
 """Cue weights: a title, a key phrase of the type, a weak hint."""
@@ -224,21 +217,8 @@ _ORDER = tuple(DocType)
 """Tie-break order (the enum's order)."""
 _MIN_SCORE = 1.5
 _MRZ_TYPES = {"TD3": DocType.PASSPORT, "TD1": DocType.ID_CARD, "TD2": DocType.ID_CARD, "MRV": DocType.OTHER}
-
-_STOP_WORDS: dict[str, str] = {
-    "en": "the and of to is this that with for has been by on are which from hereby was were i we it at be as",
-    "fr": "le la les des du et est une dans pour qui que au aux sur par ce cette ete ne pas sont je nous avec ou "
-    "l d n qu il un a",
-    "nl": "het een van en is dat die voor met op niet zijn wordt aan deze bij ook tot uit te worden werd ik naar heeft",
-    "de": "der die das und ist von mit fur nicht den dem des ein eine zu auf im wird sich bei vom wurde ich hat dass",
-    "es": "el la los las de del y que en por con para una es se al su como fue yo este a o",
-    "it": "il lo la gli le di del della e che per con una sono nel dei al alla questo io non ha dell all a o",
-    "pt": "o a os as do da dos das de e que em para com uma nao no na ao pelo pela foi eu seu sua",
-}
-_LANG_OF: dict[str, list[str]] = collections.defaultdict(list)
-for _lang, _words in _STOP_WORDS.items():
-    for _word in _words.split():
-        _LANG_OF[_word].append(_lang)
+_READER_FORMATS = {"MRVA": "MRV", "MRVB": "MRV", "FRA_ID": "TD2"}
+"""The parser's formats (``pipeline.mrz.FORMATS``) as the classifier names them."""
 
 _PAGE_OF = re.compile(
     r"\b(?:page|pagina|seite|blad|pag|p)\.?\s*(\d{1,2})\s*(?:/|of|sur|van|von|de|di|da)\s*(\d{1,2})\b|"
@@ -263,58 +243,6 @@ class PageClass:
     """True when the page looks like a following page of the document before it."""
     mrz: str | None = None
     """``TD1``, ``TD2``, ``TD3`` or ``MRV`` when MRZ-like lines were found in the text."""
-
-
-def normalise(text: str) -> str:
-    """Fold a text for cue matching (same length as the input, so offsets are preserved).
-
-    Args:
-        text: Page text.
-
-    Returns:
-        Lower case, accents stripped, typographic quotes and dashes made ASCII.
-
-    >>> normalise("Extrait du CASIER judiciaire – d’identité")
-    "extrait du casier judiciaire - d'identite"
-    """
-    return fold(text).translate(str.maketrans("’‘`´–—", "''''--"))
-
-
-_OCR_LETTER = {"o": "[o0]", "i": "[i1l|]", "l": "[l1i|]", "e": "[ec]"}
-"""OCR confusions tolerated inside cue words (DOCUMENTS.md A.4): ``EXTRA1T DU CAS1ER``."""
-
-
-def phrase_patterns(phrases: str) -> list[str]:
-    """Regular expressions for a ``|``-separated list of folded phrases.
-
-    Spaces match any white space (after an optional stray mark), ``o``/``i``/``l`` also match their OCR
-    look-alikes, and a phrase
-    starting with ``re:`` is taken as a regular expression (``|`` inside parentheses stays in it).
-
-    Args:
-        phrases: E.g. ``"casier judiciaire|re:traduction (?:de l'|du )\\w+"``.
-
-    Returns:
-        One pattern per phrase, longest phrase first.
-
-    >>> [re.fullmatch(p, "extra1t du casier") is not None for p in phrase_patterns("extrait du casier")]
-    [True]
-    """
-    parts, depth, start = [], 0, 0
-    for i, char in enumerate(phrases):
-        depth += {"(": 1, ")": -1}.get(char, 0)
-        if char == "|" and depth == 0:
-            parts.append(phrases[start:i])
-            start = i + 1
-    parts.append(phrases[start:])
-    out = []
-    for phrase in sorted(parts, key=len, reverse=True):
-        if phrase.startswith("re:"):
-            out.append(phrase[3:])
-        else:
-            words = ("".join(_OCR_LETTER.get(c) or re.escape(c) for c in word) for word in phrase.split())
-            out.append(r"[.,'`]?\s+".join(words))  # OCR leaves stray marks after words
-    return out
 
 
 def _compile(phrases: str) -> list[re.Pattern[str]]:
@@ -365,33 +293,6 @@ def _mrz_issuer_code(text: str) -> tuple[str, str] | None:
     return None
 
 
-def detect_language(text: str) -> str | None:
-    """Guess the main language of a text by weighted stop-word counts.
-
-    Args:
-        text: Any text.
-
-    Returns:
-        ``en``, ``fr``, ``nl``, ``de``, ``es``, ``it`` or ``pt``; None when too few stop words
-        were seen or two languages tie.
-
-    >>> detect_language("Je soussigné certifie que la traduction qui précède est conforme à l'original.")
-    'fr'
-    >>> detect_language("Ik, ondergetekende, verklaar dat deze vertaling getrouw en volledig is.")
-    'nl'
-    """
-    scores: dict[str, float] = collections.defaultdict(float)
-    for word in re.findall(r"[a-z]+", fold(text)):
-        langs = _LANG_OF.get(word)
-        if langs:
-            for lang in langs:
-                scores[lang] += 1.0 / len(langs)
-    ranked = sorted(scores.items(), key=lambda item: -item[1])[:2]
-    if not ranked or ranked[0][1] < 2.0 or (len(ranked) > 1 and ranked[1][1] == ranked[0][1]):
-        return None
-    return ranked[0][0]
-
-
 def _page_index(text: str) -> int | None:
     """The page number printed as "page 2/3" (or similar), when the total is consistent."""
     for match in _PAGE_OF.finditer(text):
@@ -436,16 +337,16 @@ def classify_page(page: Page, *, has_mrz: bool = False, mrz_format: str | None =
 
     Args:
         page: A page with ``text`` filled by OCR or the text layer.
-        has_mrz: True when the MRZ reader found a machine-readable zone on the page image (also taken
-            from ``page.mrz_lines``).
+        has_mrz: True when a machine-readable zone was found on the page (also taken from ``page.mrz``).
         mrz_format: The reader's format (``TD1``, ``TD2``, ``TD3``) when known; else the text is searched.
 
     Returns:
         The page's class; ``other`` with low confidence when nothing is recognised.
     """
     text = page.text or page.text_layer
-    mrz_format = mrz_format or detect_mrz("\n".join(page.mrz_lines)) or detect_mrz(text)
-    has_mrz = has_mrz or bool(page.mrz_lines)
+    read = page.mrz.result if page.mrz is not None else None
+    mrz_format = mrz_format or (_READER_FORMATS.get(read.format, read.format) if read else None) or detect_mrz(text)
+    has_mrz = has_mrz or read is not None
     if not text.strip():
         kind = _MRZ_TYPES.get(mrz_format or "", DocType.PASSPORT) if has_mrz or mrz_format else DocType.OTHER
         if kind is DocType.OTHER:
@@ -458,7 +359,7 @@ def classify_page(page: Page, *, has_mrz: bool = False, mrz_format: str | None =
         scores[DocType.PASSPORT] += 6.0
         cues[DocType.PASSPORT].append("MRZ TD3")
     elif mrz_format in ("TD1", "TD2"):
-        issuer = _mrz_issuer_code("\n".join(page.mrz_lines) + "\n" + text)
+        issuer = (read.document_code.ljust(2, "<")[:2], read.issuer) if read else _mrz_issuer_code(text)
         # Belgian citizens' eID cards read IDBEL; other BEL TD1 codes are residence cards.
         target = DocType.RESIDENCE_CARD if issuer and issuer[1] == "BEL" and issuer[0] != "ID" else DocType.ID_CARD
         scores[target] += 6.0
@@ -565,3 +466,14 @@ def _document(pages: Sequence[Page], classes: Sequence[PageClass], idx: list[int
         language=langs.most_common(1)[0][0] if langs else None,
         cues=tuple(cues),
     )
+
+
+def classify_documents(work: DossierWork) -> DossierWork:
+    """Dossier stage: classify every page and group each file's pages into documents (no fields yet)."""
+    by_file: dict[str, list[Page]] = {}
+    for page in work.pages:
+        by_file.setdefault(page.file, []).append(page)
+    documents: list[Document] = []
+    for file_pages in by_file.values():
+        documents.extend(group_documents(file_pages, [classify_page(p) for p in file_pages]))
+    return work.replace_documents(documents)

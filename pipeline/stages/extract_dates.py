@@ -1,4 +1,4 @@
-"""Label-driven extraction of printed dates (and a few neighbours) from page text (DOCUMENTS.md A.1, C)."""
+"""Field extraction: the MRZ first, then printed dates (and a few neighbours) by their labels (DOCUMENTS.md A.1, C)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ import re
 from collections.abc import Iterable, Sequence
 
 from pipeline.dates import DateKind, DateMatch, find_dates, with_kind
-from pipeline.model import BBox, DocType, Field, Page
-from pipeline.stages.classify import detect_language, normalise, phrase_patterns
+from pipeline.model import IDENTITY_TYPES, PUBLIC_DOCUMENT_TYPES, BBox, DocType, Document, Field, Page, PageMrz
+from pipeline.text import country_code, detect_language, find_country, normalise, phrase_patterns
+from pipeline.work import DossierWork
 
-__all__ = ["COUNTRIES", "country_code", "extract_date_fields"]
+__all__ = ["extract_date_fields", "extract_fields"]
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +133,6 @@ _KIND = {
     "expiry_date": DateKind.EXPIRY,
 }
 
-_ID_TYPES = frozenset({DocType.PASSPORT, DocType.ID_CARD, DocType.RESIDENCE_CARD})
 _LETTER_TYPES = frozenset(
     {
         DocType.CRIMINAL_RECORD,
@@ -165,7 +165,7 @@ _FIELD_MAP: dict[DocType, dict[Role, _Target]] = {
             # "Geldig van ... tot ...": on identity cards the start is the issue date (lower confidence).
             Role.RANGE: ("issue_date", "expiry_date"),
         }
-        for t in _ID_TYPES
+        for t in IDENTITY_TYPES
     },
     **dict.fromkeys(_LETTER_TYPES, _ISSUE_FIELDS),
     DocType.HEALTH_INSURANCE: _ISSUE_FIELDS
@@ -215,121 +215,6 @@ _LANGUAGE_NAMES = {
 }
 _LANGUAGE_CODE = {name: code for code, names in _LANGUAGE_NAMES.items() for name in names.split()}
 
-# Country names (folded) in EN/FR/NL/DE/ES/IT/PT -> ICAO code (Germany is "D", DOCUMENTS.md B.5).
-_COUNTRY_NAMES: dict[str, str] = {
-    "AUT": "austria|autriche|oostenrijk|osterreich|republik osterreich|austria|austria",
-    "BEL": "belgium|belgique|belgie|belgien|belgica|belgio|kingdom of belgium|royaume de belgique",
-    "BGR": "bulgaria|bulgarie|bulgarije|bulgarien|bulgaria",
-    "HRV": "croatia|croatie|kroatie|kroatien|croacia|croazia|croacia",
-    "CYP": "cyprus|chypre|cyprus|zypern|chipre|cipro",
-    "CZE": "czech republic|czechia|republique tcheque|tchequie|tsjechie|tschechien|republica checa|chequia|"
-    "repubblica ceca|cechia|republica checa",
-    "D": "germany|allemagne|duitsland|deutschland|bundesrepublik deutschland|alemania|germania|alemanha",
-    "DNK": "denmark|danemark|denemarken|danemark|dinamarca|danimarca",
-    "EST": "estonia|estonie|estland|estonia|estonia",
-    "ESP": "spain|espagne|spanje|spanien|espana|reino de espana|spagna|espanha",
-    "FIN": "finland|finlande|finnland|finlandia|finlandia",
-    "FRA": "france|frankrijk|frankreich|francia|franca|republique francaise",
-    "GRC": "greece|grece|griekenland|griechenland|grecia|grecia",
-    "HUN": "hungary|hongrie|hongarije|ungarn|hungria|ungheria",
-    "IRL": "ireland|irlande|ierland|irland|irlanda",
-    "ITA": "italy|italie|italie|italien|italia|italia|repubblica italiana",
-    "LTU": "lithuania|lituanie|litouwen|litauen|lituania|lituania",
-    "LUX": "luxembourg|luxemburg|luxemburgo|lussemburgo",
-    "LVA": "latvia|lettonie|letland|lettland|letonia|lettonia|letonia",
-    "MLT": "malta|malte",
-    "NLD": "netherlands|the netherlands|pays-bas|nederland|nederlanden|niederlande|paises bajos|paesi bassi|"
-    "paises baixos|kingdom of the netherlands|holland",
-    "POL": "poland|pologne|polen|polonia|polonia|polonia",
-    "PRT": "portugal|portogallo",
-    "ROU": "romania|roumanie|roemenie|rumanien|rumania|romenia",
-    "SWE": "sweden|suede|zweden|schweden|suecia|svezia|suecia",
-    "SVN": "slovenia|slovenie|slovenie|slowenien|eslovenia|eslovenia",
-    "SVK": "slovakia|slovaquie|slowakije|slowakei|eslovaquia|slovacchia|eslovaquia",
-    "ISL": "iceland|islande|ijsland|island|islandia|islanda",
-    "LIE": "liechtenstein",
-    "NOR": "norway|norvege|noorwegen|norwegen|noruega|norvegia",
-    "CHE": "switzerland|suisse|zwitserland|schweiz|suiza|svizzera|suica|confederation suisse",
-    "GBR": "united kingdom|royaume-uni|verenigd koninkrijk|vereinigtes konigreich|reino unido|regno unito|"
-    "great britain|grande-bretagne|groot-brittannie|grossbritannien|england|scotland",
-    "USA": "united states of america|united states|etats-unis|verenigde staten|vereinigte staaten|"
-    "estados unidos|stati uniti|u.s.a.|usa",
-    "CAN": "canada|kanada|canada",
-    "IND": "india|inde|indie|indien|india|republic of india",
-    "CHN": "china|chine|volksrepubliek china|cina|people's republic of china",
-    "MAR": "morocco|maroc|marokko|marruecos|marocco|marrocos|royaume du maroc",
-    "TUR": "turkey|turkiye|turquie|turkije|turkei|turquia|turchia",
-    "COL": "colombia|colombie|kolumbien|colombia|colombia|colombia|colombia",
-    "BRA": "brazil|bresil|brazilie|brasilien|brasil|brasile",
-    "PHL": "philippines|filipijnen|philippinen|filipinas|filippine",
-    "PAK": "pakistan|pakistan|pakistan|paquistao",
-    "PER": "peru|perou|peru",
-    "RUS": "russian federation|russia|russie|federation de russie|rusland|russland|rusia|russia|russia",
-    "COD": "democratic republic of the congo|republique democratique du congo|democratische republiek congo|"
-    "demokratische republik kongo|republica democratica del congo|rd congo|dr congo",
-    "COG": "republic of the congo|republique du congo|congo-brazzaville",
-    "CMR": "cameroon|cameroun|kameroen|kamerun|camerun|camaroes",
-    "VNM": "viet nam|vietnam|viet-nam",
-    "NGA": "nigeria|nigeria",
-    "EGY": "egypt|egypte|egypte|agypten|egipto|egitto|egito",
-    "DZA": "algeria|algerie|algerije|algerien|argelia|algeria",
-    "TUN": "tunisia|tunisie|tunesie|tunesien|tunez|tunisia|tunisia",
-    "UKR": "ukraine|oekraine|ucrania|ucraina",
-    "JPN": "japan|japon|japan|giappone|japao",
-    "KOR": "republic of korea|south korea|korea|coree du sud|coree|zuid-korea|sudkorea|corea del sur|"
-    "corea del sud|coreia do sul",
-    "MEX": "mexico|mexique|mexico|mexiko|messico",
-    "ARG": "argentina|argentine|argentinie|argentinien",
-    "ZAF": "south africa|afrique du sud|zuid-afrika|sudafrika|sudafrica|africa do sul",
-    "AUS": "australia|australie|australie|australien|australia",
-    "NZL": "new zealand|nouvelle-zelande|nieuw-zeeland|neuseeland|nueva zelanda|nuova zelanda",
-    "ISR": "israel|israel",
-    "SEN": "senegal|senegal",
-    "GHA": "ghana",
-    "KEN": "kenya|kenia",
-    "ALB": "albania|albanie|albanie|albanien",
-    "SRB": "serbia|serbie|servie|serbien",
-    "MKD": "north macedonia|macedoine du nord|noord-macedonie|nordmazedonien",
-    "BIH": "bosnia and herzegovina|bosnie-herzegovine|bosnie en herzegovina|bosnien und herzegowina",
-    "MDA": "moldova|moldavie|moldavie|moldau|moldavia",
-    "GEO": "georgia|georgie|georgie|georgien",
-    "ARM": "armenia|armenie|armenie|armenien",
-    "AZE": "azerbaijan|azerbaidjan|azerbeidzjan|aserbaidschan",
-    "KAZ": "kazakhstan|kazachstan|kasachstan",
-    "ECU": "ecuador|equateur",
-    "VEN": "venezuela",
-    "CHL": "chile|chili",
-    "DOM": "dominican republic|republique dominicaine|dominicaanse republiek",
-    "IDN": "indonesia|indonesie|indonesie|indonesien",
-    "MYS": "malaysia|malaisie|maleisie",
-    "SGP": "singapore|singapour|singapur",
-    "THA": "thailand|thailande",
-    "IRN": "iran",
-    "LBN": "lebanon|liban|libanon|libano",
-    "SAU": "saudi arabia|arabie saoudite|saoedi-arabie|saudi-arabien",
-    "ARE": "united arab emirates|emirats arabes unis|verenigde arabische emiraten",
-    "BGD": "bangladesh|bangladesch",
-    "NPL": "nepal",
-    "LKA": "sri lanka",
-    "ETH": "ethiopia|ethiopie",
-    "RWA": "rwanda|ruanda",
-    "BDI": "burundi",
-    "CIV": "cote d'ivoire|ivory coast|ivoorkust|elfenbeinkuste",
-    "AND": "andorra|andorre",
-    "MCO": "monaco",
-    "SMR": "san marino|saint-marin",
-}
-COUNTRIES: dict[str, str] = {name: code for code, names in _COUNTRY_NAMES.items() for name in names.split("|") if name}
-"""Folded country name -> ICAO code."""
-_COUNTRY_PATTERNS = tuple((re.compile(phrase_patterns(n)[0]), code) for n, code in COUNTRIES.items())
-_COUNTRY_RE = re.compile(r"(?<![\w])(?:" + "|".join(phrase_patterns("|".join(COUNTRIES))) + r")(?![\w])")
-
-
-def _country_of(name: str) -> str:
-    """The code of a name matched by ``_COUNTRY_RE`` (possibly OCR-damaged)."""
-    return next(code for pattern, code in _COUNTRY_PATTERNS if pattern.fullmatch(name))
-
-
 _COUNTRY_CAPTION = r"(?:country|pays|land|pais|paese|staat)(?:\s*/\s*(?:country|pays|land|pais|paese|staat))*"
 _COUNTRY_LABEL = re.compile(
     # Apostille field 1: "1. Country:" (number, colon optional) or "Country / Pays:" (colon required).
@@ -350,22 +235,6 @@ class _Candidate:
     confidence: float
     page: Page
     labelled: bool
-
-
-def country_code(text: str) -> str | None:
-    """The ICAO code of the first country name found in a text (any of the 7 languages).
-
-    Args:
-        text: E.g. the value of apostille field 1.
-
-    Returns:
-        The ICAO code (``D`` for Germany), or None.
-
-    >>> country_code("Royaume de Belgique"), country_code("BUNDESREPUBLIK DEUTSCHLAND"), country_code("Mars")
-    ('BEL', 'D', None)
-    """
-    found = _COUNTRY_RE.search(normalise(text))
-    return None if found is None else _country_of(found.group(0))
 
 
 def _compile(phrases: str) -> re.Pattern[str]:
@@ -544,7 +413,7 @@ def _candidates(
         if name is None:
             continue
         confidence = _ROLE_CONFIDENCE.get(lab.role, 0.85) * (1.0 if adjacent else 0.95)
-        if lab.role is Role.RANGE and slot == 0 and doc_type in _ID_TYPES:
+        if lab.role is Role.RANGE and slot == 0 and doc_type in IDENTITY_TYPES:
             confidence *= 0.85
         labelled.append(
             _Candidate(name, with_kind(match, _KIND.get(name, DateKind.ANY), reference), confidence, page, True)
@@ -603,7 +472,7 @@ def _fallback(doc_type: DocType, free: Sequence[_Candidate], reference: dt.date)
         single = APOSTILLE_SINGLE_DATE_CONFIDENCE if doc_type is DocType.APOSTILLE else 0.55
         cand = dataclasses.replace(cand, confidence=single if len(values) == 1 else 0.35)
         out["issue_date"] = _to_field(cand)
-    elif doc_type in _ID_TYPES and len(values) in (2, 3):
+    elif doc_type in IDENTITY_TYPES and len(values) in (2, 3):
         # Birth < issue < expiry on every identity document; the labels were lost by OCR.
         by_value = {c.match.value: c for c in free}
         names = ("birth_date", "issue_date", "expiry_date")[3 - len(values) :]
@@ -625,15 +494,15 @@ def _apostille_country(pages: Sequence[Page]) -> Field | None:
             if len(value.strip(" :.-")) < 3:  # value on the next line
                 start = label.end("v") + 1
                 value = folded[start:].split("\n", 1)[0]
-            found = _COUNTRY_RE.search(value)
+            found = find_country(value)
             if found:
-                span = (start + found.start(), start + found.end())
-                return _named_field(page, span, _country_of(found.group(0)), 0.9)
+                code, (lo, hi) = found
+                return _named_field(page, (start + lo, start + hi), code, 0.9)
         # No field 1 caption: the first country name before field 2 ("has been signed by").
         stop = re.search(r"signed by|signe par|ondertekend door|unterschrieben von|firmado por", folded)
-        found = _COUNTRY_RE.search(folded, 0, stop.start() if stop else len(folded))
+        found = find_country(folded, 0, stop.start() if stop else None)
         if found:
-            return _named_field(page, found.span(), _country_of(found.group(0)), 0.6)
+            return _named_field(page, found[1], found[0], 0.6)
     return None
 
 
@@ -759,3 +628,71 @@ def extract_date_fields(
             fields["target_language"] = language
     log.debug("extracted %s from %d page(s) of a %s", sorted(fields), len(pages), doc_type.value)
     return fields
+
+
+HEADING_LINES = 5
+"""Lines of a certificate's first page that may name its issuing state."""
+
+
+def mrz_fields(zone: PageMrz, page: int, as_of: dt.date) -> dict[str, Field]:
+    """Fields of an identity document from its MRZ; a read whose check digits fail is kept but marked unsure.
+
+    Args:
+        zone: The MRZ read on the page.
+        page: Its 1-based page number.
+        as_of: Evaluation date (decides the two-digit years' centuries).
+    """
+    result = zone.result.on(as_of)
+    confidence = zone.confidence if result.valid else min(zone.confidence, 0.3)
+    fields = {"has_mrz": Field(True, 1.0, "mrz", page, zone.bbox),
+              "mrz_valid": Field(result.valid, 1.0, "mrz", page, zone.bbox)}
+    for name in ("expiry_date", "birth_date", "document_number", "nationality", "issuer"):
+        value = getattr(result, name, None)
+        if value:
+            fields[name] = Field(value=value, confidence=confidence, source="mrz", page=page, bbox=zone.bbox)
+    return fields
+
+
+def heading_country(pages: Sequence[Page]) -> Field | None:
+    """The issuing state named in a certificate's heading ("ROYAUME DU MAROC", "Republic of India").
+
+    Only the first lines count: the body names the holder's birthplace and nationality too.
+    """
+    if not pages:
+        return None
+    lines = [line for line in pages[0].text.splitlines() if line.strip()][:HEADING_LINES]
+    for line in lines:
+        code = country_code(line)
+        if code is not None:
+            return Field(code, 0.7, "text" if pages[0].has_text_layer else "ocr", pages[0].number, raw=line.strip())
+    return None
+
+
+def document_fields(document: Document, pages: Sequence[Page], as_of: dt.date) -> dict[str, Field]:
+    """A document's fields: MRZ first, printed dates next, cross-checked where both exist."""
+    fields: dict[str, Field] = {}
+    if document.type in IDENTITY_TYPES:
+        zone = next((p for p in pages if p.mrz is not None), None)
+        if zone is not None and zone.mrz is not None:
+            fields.update(mrz_fields(zone.mrz, zone.number, as_of))
+    country = fields["issuer"].value if "issuer" in fields else None
+    printed = extract_date_fields(document.type, pages, country=country, reference=as_of)  # type: ignore[arg-type]
+    for name, value in printed.items():
+        if name not in fields:
+            fields[name] = value
+        elif name == "expiry_date" and fields[name].value != value.value:
+            # MRZ and visual zone disagree: keep both visible; the MRZ/VIZ rule decides.
+            fields["expiry_date_viz"] = value
+    if document.type in PUBLIC_DOCUMENT_TYPES and "issuing_country" not in fields:
+        heading = heading_country(pages)
+        if heading is not None:
+            fields["issuing_country"] = heading
+    return fields
+
+
+def extract_fields(work: DossierWork) -> DossierWork:
+    """Dossier stage: fill every document's fields from its own pages."""
+    as_of = work.options.as_of
+    return work.replace_documents(
+        [dataclasses.replace(d, fields=document_fields(d, work.pages_of(d), as_of)) for d in work.documents]
+    )

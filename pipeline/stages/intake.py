@@ -8,6 +8,7 @@ import io
 import logging
 import os
 import stat
+import time
 import warnings
 from collections.abc import Collection, Iterator
 from pathlib import Path
@@ -15,14 +16,15 @@ from typing import Protocol
 
 import pypdf
 import pypdf.errors
-from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, UnidentifiedImageError
 
 from pipeline import archive
-from pipeline.case import CASE_FILES, CASES_CSV
+from pipeline.case import CASE_FILES, CASE_TOML, CASES_CSV
 from pipeline.context import RunContext
 from pipeline.engines import filetype, pdfrender
 from pipeline.errors import DossierError, InputFileError
-from pipeline.model import FileStatus, InputFile, Page
+from pipeline.model import FileStatus, InputFile, Page, RejectionCode
+from pipeline.work import DossierWork
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +72,10 @@ class Intake:
 
     files: tuple[InputFile, ...]
     pages: tuple[Page, ...]
+    seconds: float = 0.0
+    """Time intake took."""
+    problem: str = ""
+    """Why the dossier folder could not be read (its report says so; the batch goes on)."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -113,7 +119,9 @@ def _is_excluded(path: Path, exclude: Collection[Path]) -> bool:
 def survey(root: Path, exclude: Collection[Path] = ()) -> Survey:
     """Split ``root`` into dossiers: its sub-folders when it has any (or ``cases.csv``), else itself.
 
-    A batch is split by its folders whatever else lies at its root: stray files, system litter
+    A folder holding ``case.toml`` is one dossier, sub-folders included (``case.toml`` describes a
+    single dossier; an empty one marks a dossier with sub-folders). Otherwise a folder with
+    sub-folders is a batch, split by its folders whatever else lies at its root: stray files, system litter
     (``Thumbs.db``, ``.DS_Store``) and broken links are listed as loose entries, never merged into a
     dossier. A symlinked dossier folder is followed when its target stays inside the batch and
     refused (reported as an unreadable dossier) otherwise.
@@ -142,7 +150,8 @@ def survey(root: Path, exclude: Collection[Path] = ()) -> Survey:
         except OSError:
             return False
 
-    if not (root / CASES_CSV).is_file() and not any(is_folder(e) and not is_system_entry(e.name) for e in entries):
+    single = (root / CASE_TOML).is_file() or not any(is_folder(e) and not is_system_entry(e.name) for e in entries)
+    if single and not (root / CASES_CSV).is_file():
         return Survey((DossierSource(display_name(top.name), root),))
     sources: list[DossierSource] = []
     loose: list[InputFile] = []
@@ -262,48 +271,53 @@ class _FileProblem(Exception):
     """Content problem of one file: becomes an ``error`` status, never aborts the run."""
 
 
-def _open_image(path: Path, ctx: RunContext) -> Image.Image:
-    """Open and decode an image, refusing decompression bombs before any pixel is decoded.
+def _check_size(image: Image.Image, ctx: RunContext, where: str = "image") -> None:
+    """Refuse a decompression bomb from its header, before any pixel is decoded.
 
     The limit is checked here rather than through Pillow's global ``MAX_IMAGE_PIXELS``, so one
     run's options never leak into another (threads, tests).
     """
     limit = ctx.options.max_image_pixels
+    pixels = image.width * image.height
+    if pixels > limit:
+        raise _FileProblem(
+            f"{where} is too large to read safely ({pixels / 1e6:.0f} megapixels, limit {limit / 1e6:.0f}); "
+            "scan at 300-600 dpi instead"
+        )
+
+
+def _image_pages(path: Path, rel: str, sha: str, mime: str, ctx: RunContext) -> tuple[list[Page], str]:
+    """One page per frame, from the file's headers only: the page stages decode the pixels, once.
+
+    A file whose pixels turn out to be corrupt gets an ``error`` status after decoding
+    (:func:`settle_files`).
+    """
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             image = Image.open(path)
-        pixels = image.width * image.height
-        if pixels > limit:
-            raise _FileProblem(
-                f"image is too large to read safely ({pixels / 1e6:.0f} megapixels, limit {limit / 1e6:.0f}); "
-                "scan at 300-600 dpi instead"
-            )
-        image.load()
+        with image:
+            frames = getattr(image, "n_frames", 1)
+            limit = ctx.options.max_pages_per_file
+            pages = []
+            for frame in range(min(frames, limit)):
+                try:
+                    image.seek(frame)
+                except (OSError, EOFError, ValueError) as exc:
+                    raise _FileProblem(f"frame {frame + 1} of {frames} is corrupt ({exc})") from exc
+                _check_size(image, ctx, f"frame {frame + 1}" if frames > 1 else "image")
+                pages.append(
+                    Page(
+                        file=rel, sha256=sha, number=frame + 1, image=path, frame=frame,
+                        dpi=_tag_dpi(image), exif=_exif(image, mime),
+                    )
+                )
     except Image.DecompressionBombError as exc:
         raise _FileProblem(f"image is too large to read safely ({exc}); scan at 300-600 dpi instead") from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise _FileProblem(f"the image is corrupt or truncated ({exc})") from exc
-    return image
-
-
-def _image_pages(path: Path, rel: str, sha: str, mime: str, ctx: RunContext) -> list[Page]:
-    image = _open_image(path, ctx)
-    pages = []
-    frames = getattr(image, "n_frames", 1)
-    for frame in range(min(frames, ctx.options.max_pages_per_file)):
-        try:
-            image.seek(frame)
-            image.load()
-        except (OSError, EOFError, ValueError) as exc:
-            raise _FileProblem(f"frame {frame + 1} of {frames} is corrupt ({exc})") from exc
-        pages.append(
-            Page(
-                file=rel, sha256=sha, number=frame + 1, image=path, frame=frame,
-                dpi=_tag_dpi(image), exif=_exif(image, mime),
-            )
-        )
-    return pages
+    note = f"only the first {limit} of {frames} frames were checked" if frames > limit else ""
+    return pages, note
 
 
 def _embedded_page_image(page: pypdf.PageObject) -> tuple[bytes, str, int] | None:
@@ -454,7 +468,7 @@ def ingest_file(
         if mime == filetype.PDF:
             pages, extra = _pdf_pages(path, rel, sha, ctx)
         else:
-            pages, extra = _image_pages(path, rel, sha, mime, ctx), ""
+            pages, extra = _image_pages(path, rel, sha, mime, ctx)
     except _FileProblem as exc:
         return status(FileStatus.ERROR, "; ".join(m for m in (str(exc), note) if m), sha, size, mime), []
     message = "; ".join(m for m in (note, extra) if m)
@@ -471,25 +485,35 @@ def ingest_dossier(source: DossierSource, ctx: RunContext, cache: FileCache | No
         ctx: Run context.
         cache: Processed pages of unchanged files (by content hash): such files are not decoded again.
 
-    Raises:
-        InputFileError: the dossier folder itself cannot be read (a sub-folder that cannot be read
-            is listed as an ``error`` entry instead).
+    Never raises: a folder that cannot be read sets ``problem``; a sub-folder that cannot be read,
+    and a file intake fails on, are listed as ``error`` entries.
     """
+    started = time.perf_counter()
+    if source.problem:
+        return Intake((), (), problem=source.problem)
     files: list[InputFile] = []
     pages: list[Page] = []
     walk = _Walk(source.path, frozenset(Path(p) for p in ctx.options.exclude))
-    for path, rel in walk:
-        if rel in NOT_DOCUMENTS:
-            continue
-        for info, file_pages in _ingest_entry(path, rel, source.path, ctx, cache):
-            files.append(info)
-            pages.extend(file_pages)
+    try:
+        for path, rel in walk:
+            if rel in NOT_DOCUMENTS:
+                continue
+            try:
+                for info, file_pages in _ingest_entry(path, rel, source.path, ctx, cache):
+                    files.append(info)
+                    pages.extend(file_pages)
+            except Exception as exc:  # noqa: BLE001 - one file never takes down its dossier
+                log.warning("intake failed on a file (%s)", type(exc).__name__)
+                log.debug("intake failed on %s", rel, exc_info=True)
+                files.append(_loose(rel, FileStatus.ERROR, f"this file could not be read ({type(exc).__name__})"))
+    except InputFileError as exc:
+        return Intake(tuple(files), (), round(time.perf_counter() - started, 4), problem=str(exc))
     for folder, reason in walk.unreadable:
         rel = display_name(folder.relative_to(source.path).as_posix()) + "/"
         message = f"folder cannot be read ({reason}): the files in it were not checked"
         files.append(_loose(rel, FileStatus.ERROR, message))
     log.info("dossier %s: %d files, %d pages", source.id, len(files), len(pages))
-    return Intake(tuple(files), tuple(pages))
+    return Intake(tuple(files), tuple(pages), round(time.perf_counter() - started, 4))
 
 
 def _ingest_entry(
@@ -524,16 +548,25 @@ def _ingest_entry(
             yield from _ingest_entry(member.path, member_rel, member.path.parent, ctx, cache, budget, depth + 1)
 
 
-def load_page_image(page: Page) -> Image.Image:
-    """The page raster as RGB, EXIF orientation applied (for the stages that need pixels).
+def settle_files(work: DossierWork) -> DossierWork:
+    """Dossier stage: a file whose pixels could not be decoded is an ``error``, not a document.
 
-    Raises:
-        InputFileError: the page has no raster.
+    Intake reads headers only; the page stages decode each raster once, and a corrupt or truncated
+    one comes back as an ``unreadable`` page. When every page of a file is unreadable, the file
+    gets the decoder's message as an ``error`` status and its pages leave the dossier.
     """
-    if page.image is None:
-        raise InputFileError(f"{page.ref} has no image")
-    with Image.open(page.image) as image:
-        image.seek(page.frame)
-        image.load()
-        upright = ImageOps.exif_transpose(image) or image
-        return upright.convert("RGB")
+    broken: dict[str, str] = {}
+    for info in work.files:
+        own = [p for p in work.pages if p.file == info.file]
+        errors = [r for p in own for r in p.rejections if r.code is RejectionCode.UNREADABLE]
+        if own and len(errors) >= len(own):
+            broken[info.file] = str(errors[0].evidence.get("error", "the image cannot be decoded"))
+    if not broken:
+        return work
+    files = tuple(
+        dataclasses.replace(f, status=FileStatus.ERROR, message="; ".join(m for m in (broken[f.file], f.message) if m))
+        if f.file in broken else f
+        for f in work.files
+    )
+    pages = tuple(p for p in work.pages if p.file not in broken)
+    return dataclasses.replace(work, files=files, pages=pages)

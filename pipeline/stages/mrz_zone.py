@@ -7,11 +7,11 @@ import logging
 import re
 
 from pipeline import mrz
-from pipeline.context import RunContext
 from pipeline.engines import mrz_reader
-from pipeline.model import Page, Rejection, RejectionCode
+from pipeline.engines.imaging import PageDecodeError
+from pipeline.model import Page, PageMrz, Rejection, RejectionCode
 from pipeline.quality_config import DEFAULT, QualityThresholds
-from pipeline.stages.intake import load_page_image
+from pipeline.work import PageWork
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +65,12 @@ def mrz_glare(page: Page, t: QualityThresholds = DEFAULT) -> Rejection | None:
     return Rejection(RejectionCode.GLARE, MRZ_GLARE_MESSAGE, evidence)
 
 
+REQUIRES = ("text", "text_layer", "rejections", "quality")
+"""Page fields the stage reads."""
+PROVIDES = ("mrz", "rejections")
+"""Page fields the stage sets."""
+
+
 def may_hold_mrz(page: Page) -> bool:
     """Whether the MRZ reader should look at this page.
 
@@ -79,20 +85,21 @@ def may_hold_mrz(page: Page) -> bool:
     return bool(_MRZ_HINT.search(page.text) or _MRZ_RUN.search(page.text))
 
 
-def read_mrz_zone(page: Page, ctx: RunContext) -> Page:
-    """Record the MRZ lines of a page, if it has an MRZ.
+def read_mrz_zone(page: Page, work: PageWork) -> Page:
+    """Read the MRZ of a page, if it has one, into ``page.mrz`` (parsed once, checked by its digits).
 
     Text-layer pages are searched in their text; raster pages are searched in the image (any
     orientation). Rejected pages too: full-page OCR is skipped for them, but the MRZ band is small and
     tells that the rejected page is a passport, so the report names the right document.
     """
+    as_of = work.ctx.options.as_of
     if page.has_text_layer:
         lines = mrz.find_mrz_lines(page.text_layer)
         if not lines:
             return page
-        result = mrz.parse_mrz("\n".join(lines), today=ctx.options.as_of)
-        return dataclasses.replace(page, mrz_lines=tuple(lines), mrz_confidence=1.0 if result.valid else 0.3)
-    if not may_hold_mrz(page):
+        result = mrz.parse_mrz("\n".join(lines), today=as_of)
+        return dataclasses.replace(page, mrz=PageMrz(result, None, 1.0 if result.valid else 0.3, "text"))
+    if work.pixels is None or not may_hold_mrz(page):
         return page
     # The closer (slower) search where OCR saw MRZ fillers; on a rejected page (not OCR'd) with a
     # few calls only, as its zone merely names its type (a passport photographed with a phone) and
@@ -101,7 +108,11 @@ def read_mrz_zone(page: Page, ctx: RunContext) -> Page:
     closer: int | None = None
     if not _MRZ_FILLERS.search(page.text):
         closer = 0 if page.text.strip() else REJECTED_PAGE_CALLS
-    read = mrz_reader.read_mrz(load_page_image(page), today=ctx.options.as_of, closer=closer)
+    try:
+        image = work.pixels.full
+    except PageDecodeError:  # the quality gate already rejected it as unreadable
+        return page
+    read = mrz_reader.read_mrz(image, today=as_of, closer=closer)
     glare = None if read.valid else mrz_glare(page)
     if glare is not None:
         log.debug("MRZ on %s unreadable under a reflection (%.4f)", page.ref, glare.evidence["metric"])
@@ -109,6 +120,4 @@ def read_mrz_zone(page: Page, ctx: RunContext) -> Page:
     if read.result is None:
         return page
     log.debug("MRZ on %s: %s valid=%s", page.ref, read.result.format, read.valid)
-    return dataclasses.replace(
-        page, mrz_lines=tuple(read.result.raw), mrz_bbox=read.bbox, mrz_confidence=read.confidence
-    )
+    return dataclasses.replace(page, mrz=PageMrz(read.result, read.bbox, read.confidence, "image"))

@@ -6,18 +6,17 @@ import dataclasses
 import logging
 from collections.abc import Mapping, Sequence
 
-from PIL import UnidentifiedImageError
-
 from pipeline.engines import imaging
-from pipeline.model import Page, Rejection, RejectionCode
+from pipeline.model import IDENTITY_TYPES, Page, Rejection, RejectionCode
 from pipeline.quality_config import DEFAULT, QualityThresholds
+from pipeline.work import DossierWork, PageWork
 
 log = logging.getLogger(__name__)
 
 REQUIRES = ("image", "frame", "dpi", "exif", "text_layer")
-"""Page fields the stage reads."""
+"""Page fields the page stage reads."""
 PROVIDES = ("rejections", "quality")
-"""Page fields the stage sets."""
+"""Page fields the page stage sets."""
 
 CAMERA_TAGS = (
     "ExposureTime",
@@ -281,30 +280,30 @@ def judge(page: Page, m: imaging.ImageMetrics, t: QualityThresholds = DEFAULT) -
     return out
 
 
-def check_image_quality(page: Page, thresholds: QualityThresholds = DEFAULT) -> Page:
+def check_image_quality(page: Page, work: PageWork, thresholds: QualityThresholds = DEFAULT) -> Page:
     """Measure a page image and record why it cannot be used, if it cannot.
 
     A page with a text layer (born-digital PDF) is never judged as a photo: it is returned
-    unchanged. Greyscale is measured (``colourfulness``) but not rejected here; the lead calls
-    :func:`greyscale_rejection` for identity documents after classification.
+    unchanged. Greyscale is measured (``colourfulness``) but not rejected here: identity documents
+    are judged for it once classified (:func:`check_identity_colour`).
 
     Args:
-        page: The page; ``page.image`` is its raster.
+        page: The page.
+        work: Its shared pixels (decoded here on first use).
         thresholds: Decision thresholds.
 
     Returns:
         A new page with ``rejections`` (added to any existing ones) and ``quality`` metrics.
     """
-    if page.has_text_layer or page.image is None:
+    if page.has_text_layer or work.pixels is None:
         return page
     try:
-        loaded = imaging.load_page_image(page.image, page.frame)
-    except (OSError, UnidentifiedImageError, ValueError, EOFError) as exc:
-        log.warning("cannot open %s frame %d: %s", page.image, page.frame, exc)
+        loaded = work.pixels.working()
+    except imaging.PageDecodeError as exc:
+        log.warning("cannot decode %s: %s", page.ref, exc)
         rej = Rejection(RejectionCode.UNREADABLE, MESSAGES[RejectionCode.UNREADABLE], {"error": str(exc)[:200]})
         return dataclasses.replace(page, rejections=(*page.rejections, rej))
-    metrics = imaging.measure(loaded)
-    return apply_metrics(page, metrics, thresholds)
+    return apply_metrics(page, imaging.measure(loaded), thresholds)
 
 
 def apply_metrics(page: Page, metrics: imaging.ImageMetrics, thresholds: QualityThresholds = DEFAULT) -> Page:
@@ -358,3 +357,14 @@ def greyscale_document(pages: Sequence[Page], thresholds: QualityThresholds = DE
     if exact:
         return exact
     return [r for r in grey if r is not None] if grey and all(grey) else []
+
+
+def check_identity_colour(work: DossierWork, thresholds: QualityThresholds = DEFAULT) -> DossierWork:
+    """Dossier stage: reject identity documents copied in black and white (RULES.md scan_colour_copy)."""
+    documents = []
+    for doc in work.documents:
+        if doc.type in IDENTITY_TYPES:
+            grey = greyscale_document(work.pages_of(doc), thresholds)[:1]
+            doc = dataclasses.replace(doc, rejections=doc.rejections + tuple(grey))
+        documents.append(doc)
+    return work.replace_documents(documents)

@@ -43,13 +43,30 @@ def small_batch(tmp_path: Path) -> Path:
 def test_tasks_run_without_a_server(small_batch: Path, tmp_path: Path, fake_ocr: FakeOcrEngine) -> None:
     options = RunOptions(as_of=AS_OF, workers=1, cache="off")
     ctx = RunContext(options, tmp_path / "work")
-    found = check_flow.ingest.fn(DossierSource("002-pereira", small_batch / "002-pereira"), ctx, None)
+    found = check_flow.ingest_task.fn(DossierSource("002-pereira", small_batch / "002-pereira"), ctx, None)
     assert {f.file for f in found.files} >= {"notes.txt", "empty.pdf"}
-    pages = [check_flow.process_page.fn(p, ctx, None) for p in found.pages]
-    report = check_flow.assemble.fn(DossierSource("002-pereira", small_batch), found, pages,
+    pages = [check_flow.process_page_task.fn(p, ctx, None) for p in found.pages]
+    report = check_flow.assemble_task.fn(DossierSource("002-pereira", small_batch), found, pages,
                                     api.CaseFacts(), options, 0.0)
     assert report.id == "002-pereira"
     assert len(report.files) == len(found.files)
+
+
+def _without_timings(report: dict[str, object]) -> dict[str, object]:
+    for dossier in report["dossiers"]:  # type: ignore[attr-defined]
+        dossier["stats"] = {k: v for k, v in dossier["stats"].items() if "seconds" not in k}
+    return report
+
+
+@pytest.mark.tesseract
+def test_flow_and_core_give_identical_reports(prefect_harness: None, small_batch: Path) -> None:
+    """One stage list, one loop: the Prefect flow and the plain core agree on real OCR, cache off."""
+    options = RunOptions(as_of=AS_OF, workers=2, cache="off")
+    by_flow = check_flow.run_check(str(small_batch), options)
+    by_core = api.run(small_batch, options)
+    assert _without_timings(by_flow.to_dict()) == _without_timings(by_core.to_dict())
+    assert {d.id for d in by_core.dossiers} == {"002-pereira", "005-sanchez"}
+    assert any(doc.fields for d in by_core.dossiers for doc in d.documents)
 
 
 def test_flow_and_cli_on_a_batch(
@@ -90,11 +107,20 @@ def test_cli_errors_exit_non_zero(argv: list[str], code: int, monkeypatch: pytes
     assert exit_info.value.code == code
 
 
-def test_bad_cases_csv_names_row_and_column(small_batch: Path, monkeypatch: pytest.MonkeyPatch,
-                                             capsys: pytest.CaptureFixture[str]) -> None:
-    (small_batch / "cases.csv").write_text("dossier,category\n002-pereira,astronaut\n")
-    monkeypatch.setattr("sys.argv", ["dossier", "check", str(small_batch), "--no-progress"])
+def test_a_bad_case_row_stops_its_dossier_only(
+    prefect_harness: None, small_batch: Path, tmp_path: Path, fake_ocr: FakeOcrEngine,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    (small_batch / "cases.csv").write_text("dossier,category\n002-pereira,astronaut\n005-sanchez,eu_citizen\n")
+    out = tmp_path / "out"
+    monkeypatch.setattr("sys.argv", ["dossier", "check", str(small_batch), "--no-progress", "--out", str(out),
+                                     "--cache", "off"])
     with pytest.raises(SystemExit) as exit_info:
         main()
-    assert exit_info.value.code == ExitCode.CONFIG
-    assert "row 2, column category" in capsys.readouterr().err
+    assert exit_info.value.code == ExitCode.DOSSIER_UNREADABLE
+    assert "1 dossier(s) could not be checked (002-pereira)" in capsys.readouterr().err
+    bad, good = json.loads((out / "report.json").read_text())["dossiers"]
+    assert "cases.csv row 2, column category: 'astronaut' is not a category" in bad["error"]
+    assert bad["verdict"] == "not_ready" and [f["rule"] for f in bad["findings"]] == ["dossier.readable"]
+    assert {f["file"] for f in bad["files"]} >= {"notes.txt", "empty.pdf"}  # its files are still listed
+    assert good["error"] is None and good["case"]["category"] == "eu_citizen" and len(good["findings"]) > 3

@@ -19,7 +19,6 @@ from pipeline import api
 from pipeline.context import RunOptions
 from pipeline.engines.ocr import FakeOcrEngine
 from pipeline.sources import fetch_to_local
-from pipeline.stages import quality
 from tests.pdfs import text_pdf
 
 moto_server = pytest.importorskip("moto.server")
@@ -28,8 +27,8 @@ s3fs = pytest.importorskip("s3fs")
 BUCKET = "hr-bucket"
 AS_OF = dt.date(2026, 11, 25)
 DOSSIERS = ("001-alpha", "002-bravo", "003-charlie")
-REAL_QUALITY = quality.check_image_quality
 PAGES = 2 * len(DOSSIERS)
+REAL_STAGES = api.PAGE_STAGES
 """Each dossier: one scanned JPEG (OCR'd) and one born-digital PDF (never OCR'd)."""
 
 
@@ -110,9 +109,9 @@ class Spy:
                 if self.kill_after is not None and self.computed >= self.kill_after:
                     raise Killed("killed mid-batch")
                 self.computed += 1
-            return REAL_QUALITY(page, *args, **kwargs)
+            return REAL_STAGES[0](page, *args, **kwargs)
 
-        monkeypatch.setattr(quality, "check_image_quality", counting)
+        monkeypatch.setattr(api, "PAGE_STAGES", (counting, *REAL_STAGES[1:]))
         monkeypatch.setattr(api, "default_engine", lambda options: self.engine)
 
     @property

@@ -6,14 +6,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.model import DocType, Page, Rejection, RejectionCode
-from pipeline.stages.classify import (
-    PageClass,
-    classify_page,
-    detect_language,
-    detect_mrz,
-    group_documents,
-)
+from pipeline.model import DocType, Page, PageMrz, Rejection, RejectionCode
+from pipeline.mrz import parse_mrz
+from pipeline.stages.classify import PageClass, classify_page, detect_mrz, group_documents
+from pipeline.text import detect_language
 
 
 def page(text: str, number: int = 1, **kwargs: object) -> Page:
@@ -467,11 +463,9 @@ def test_mrz_lines_from_the_reader_are_used() -> None:
         sha256="0" * 64,
         number=1,
         text="~~ illegible ~~",
-        mrz_lines=(
-            "IDBEL000001115<7027<<<<<<<<<<<",
-            "9502286F3001064BEL950228998747",
-            "SPECIMEN<<SPECIMEN<<<<<<<<<<<<",
-        ),
+        mrz=PageMrz(parse_mrz(
+            "IDBEL000001115<7027<<<<<<<<<<<\n9502286F3001064BEL950228998747\nSPECIMEN<<SPECIMEN<<<<<<<<<<<<"
+        ), None, 1.0),
     )
     cls = classify_page(p)
     assert (cls.type, cls.mrz) == (DocType.ID_CARD, "TD1")

@@ -29,7 +29,7 @@ EXPECTED_STATUS = {
     "pdf-named.jpg": FileStatus.PROCESSED,
     "text-named.pdf": FileStatus.UNSUPPORTED,
     "page.html.png": FileStatus.UNSUPPORTED,
-    "contract.docx": FileStatus.UNSUPPORTED,
+    "contract.docx": FileStatus.ERROR,  # a zip by its content: unpacked, and it is corrupt
     "animation.gif": FileStatus.UNSUPPORTED,
     "drawing.svg": FileStatus.UNSUPPORTED,
     "cmyk.jpg": FileStatus.PROCESSED,
@@ -44,8 +44,8 @@ EXPECTED_STATUS = {
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[str], dict[str, object]]:
     base = tmp_path_factory.mktemp("corpus")
-    names = corpus.build(base / "odd-dossier", base / "elsewhere")
-    result = api.run(base / "odd-dossier", OPTIONS, engine=FakeOcrEngine("nothing useful"))
+    names = corpus.build(base / "batch" / "odd-dossier", base / "elsewhere")
+    result = api.run(base / "batch", OPTIONS, engine=FakeOcrEngine("nothing useful"))
     return names, result.to_dict()
 
 

@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.model import DocType, Field, Page, Word
-from pipeline.stages.extract_dates import country_code, extract_date_fields
+from pipeline.stages.extract_dates import extract_date_fields
+from pipeline.text import country_code
 
 REF = dt.date(2027, 6, 1)
 

@@ -287,12 +287,16 @@ def test_two_lines_found_apart_are_read_as_one_zone() -> None:
 def test_rejected_phone_photo_of_a_passport_still_shows_its_zone(tmp_path: Path) -> None:
     """A page rejected before OCR is read for its MRZ, so the report names a passport, not a missing one."""
     from pipeline.context import RunContext, RunOptions
+    from pipeline.engines.imaging import PagePixels
+    from pipeline.engines.ocr import FakeOcrEngine
     from pipeline.model import Page, Rejection, RejectionCode
     from pipeline.stages import mrz_zone
+    from pipeline.work import PageWork
 
     photo = Path(__file__).resolve().parents[2] / "samples" / "batch" / "003-tahiri" / "IMG_20261112_139713.jpg"
     rejected = Rejection(RejectionCode.PHONE_PHOTO, "phone photo")
     page = Page(file=photo.name, sha256="0" * 64, number=1, image=photo, rejections=(rejected,))
-    read = mrz_zone.read_mrz_zone(page, RunContext(RunOptions(as_of=dt.date(2026, 11, 25)), tmp_path))
-    assert read.mrz_lines and read.mrz_lines[0].startswith("P<")
-    assert read.mrz_confidence >= 0.8
+    ctx = RunContext(RunOptions(as_of=dt.date(2026, 11, 25)), tmp_path)
+    read = mrz_zone.read_mrz_zone(page, PageWork(ctx, FakeOcrEngine(""), PagePixels(photo)))
+    assert read.mrz is not None and read.mrz.result.lines[0].startswith("P<")
+    assert read.mrz.confidence >= 0.8

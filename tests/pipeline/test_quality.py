@@ -10,9 +10,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from pipeline.context import RunContext, RunOptions
+from pipeline.engines.ocr import FakeOcrEngine
 from pipeline.model import Page, RejectionCode
 from pipeline.quality_config import DEFAULT
 from pipeline.stages import quality
+from pipeline.work import PageWork
 
 DPI = 150
 A4 = (round(210 / 25.4 * DPI), round(297 / 25.4 * DPI))  # 1240 x 1754
@@ -53,7 +56,13 @@ def save(tmp_path: Path, arr: np.ndarray, name: str = "page.png") -> Path:
 
 def run(path: Path, dpi: float | None = DPI, exif: dict[str, str] | None = None, text_layer: str = "") -> Page:
     page = Page(file=path.name, sha256="0" * 64, number=1, image=path, dpi=dpi, exif=exif or {}, text_layer=text_layer)
-    return quality.check_image_quality(page)
+    return gate(page)
+
+
+def gate(page: Page) -> Page:
+    """The capture gate on one page, its pixels decoded from ``page.image``."""
+    ctx = RunContext(RunOptions(), Path("/nonexistent"))
+    return quality.check_image_quality(page, PageWork.of(page, ctx, FakeOcrEngine("")))
 
 
 def codes(page: Page) -> set[str]:
@@ -175,7 +184,7 @@ def test_born_digital_page_never_judged(tmp_path: Path) -> None:
         text_layer="Invoice 2026 total 12 EUR",
         exif={"ExposureTime": "1/60"},
     )
-    out = quality.check_image_quality(page)
+    out = gate(page)
     assert out.accepted
     assert out == page
 
@@ -377,8 +386,9 @@ def test_pale_card_back_with_a_colourful_front_is_a_colour_copy() -> None:
     """Colourfulness judges the whole card: a pale back alone does not make a grey copy; a file without colour does."""
     import datetime as dt
 
-    from pipeline import api
+    from pipeline.case import CaseFacts
     from pipeline.model import DocType, Document
+    from pipeline.work import DossierWork
 
     def page(number: int, colourfulness: float, exact: bool = False) -> Page:
         q = {"colourfulness": colourfulness, "is_exact_grey": float(exact)}
@@ -387,7 +397,8 @@ def test_pale_card_back_with_a_colourful_front_is_a_colour_copy() -> None:
     card = Document("card.pdf", (1, 2), DocType.ID_CARD, 0.9)
 
     def grey(*pages: Page) -> bool:
-        doc = api.extract_fields(card, pages, dt.date(2026, 11, 25))
+        work = DossierWork("d", RunOptions(as_of=dt.date(2026, 11, 25)), CaseFacts(), (), pages, (card,))
+        (doc,) = quality.check_identity_colour(work).documents
         return any(r.code is RejectionCode.GREYSCALE for r in doc.rejections)
 
     assert not grey(page(1, 9.0), page(2, 1.7))

@@ -1,0 +1,14 @@
+"""Rules stage: run the Belgian rule pack on the dossier's documents and case facts."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import validators
+from pipeline.work import DossierWork
+
+
+def evaluate_rules(work: DossierWork) -> DossierWork:
+    """Dossier stage: the findings of every rule of the run's profile that applies to the case."""
+    findings = validators.evaluate(work.documents, work.case, as_of=work.options.as_of, profile=work.options.profile)
+    return dataclasses.replace(work, findings=tuple(findings))
