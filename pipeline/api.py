@@ -82,8 +82,13 @@ def open_cache(options: RunOptions, engine: OcrEngine) -> PageCache | None:
     """The page cache for these options (pruned of long-unused entries once a day), or None when off."""
     if options.cache == "off":
         return None
-    cache = PageCache(options.cache or default_cache_dir(), settings_digest(options, engine.name))
-    cache.prune_if_due()
+    location = options.cache or default_cache_dir()
+    try:
+        cache = PageCache(location, settings_digest(options, engine.name))
+        cache.prune_if_due()
+    except OSError as exc:  # a cache saves time; it never stops a run
+        log.warning("page cache %s cannot be used (%s): running without it", location, exc.strerror or exc)
+        return None
     return cache
 
 

@@ -27,6 +27,12 @@ def _default_mode() -> int:
     return 0o666 & ~_UMASK
 
 
+def encode(data: bytes | str) -> bytes:
+    r"""UTF-8 bytes of a text; a lone surrogate (an undecodable name, a broken PDF string) becomes ``\udcxx``
+    text instead of failing the whole write (in JSON that is the same character, escaped)."""
+    return data.encode("utf-8", "backslashreplace") if isinstance(data, str) else data
+
+
 def is_local(url: str) -> bool:
     """True for a plain path or a ``file://`` URL."""
     return "://" not in url or url.startswith("file://")
@@ -76,7 +82,7 @@ def atomic_write(path: str | Path, data: bytes | str, *, mode: int | None = None
         durable: fsync before the rename; without it a power cut may lose the new file (never tear
             it): enough for a cache that recomputes what it cannot read.
     """
-    payload = data.encode("utf-8") if isinstance(data, str) else data
+    payload = encode(data)
     target = str(path)
     if not is_local(target):
         fs, root = fsspec.core.url_to_fs(target)
@@ -127,7 +133,7 @@ def write_files(folder: str, files: Mapping[str, bytes | str]) -> list[str]:
     Raises:
         OSError: the folder cannot be created or written (the previous files are unchanged).
     """
-    payloads = {name: data.encode("utf-8") if isinstance(data, str) else data for name, data in files.items()}
+    payloads = {name: encode(data) for name, data in files.items()}
     if not is_local(folder):
         fs, root = fsspec.core.url_to_fs(folder)
         fs.makedirs(root, exist_ok=True)

@@ -142,15 +142,21 @@ class PageCache:
     def put_file(self, pages: list[Page]) -> None:
         """Record that these processed pages are all of one file (after every page was processed)."""
         if pages:
-            self._write(self._file_path(pages[0].sha256), {"pages": [p.to_dict() for p in pages]})
+            self._write(self._file_path(pages[0].sha256), {"pages": [_entry(p) for p in pages]})
 
     def put(self, page: Page) -> None:
         """Store a processed page."""
-        self._write(self._path(page), page.to_dict())
+        self._write(self._path(page), _entry(page))
 
     def _write(self, path: str, data: dict[str, Any]) -> None:
+        """Store an entry; a cache that cannot be written (disk full, no rights) never stops a run."""
+        try:
+            self._store(path, json.dumps(data, ensure_ascii=False))
+        except (OSError, ValueError) as exc:
+            log.warning("page cache: cannot write an entry (%s); the run goes on without it", exc)
+
+    def _store(self, path: str, payload: str) -> None:
         """Write to a unique temporary name, then rename, where the file system can (no torn entries)."""
-        payload = json.dumps(data, ensure_ascii=False)
         if self._local:
             folder = Path(path).parent
             folder.mkdir(mode=PRIVATE_DIR, exist_ok=True)
@@ -208,6 +214,19 @@ class PageCache:
         if result.removed:
             log.info("page cache: %d entries unused for %d days deleted", result.removed, older_than.days)
         return result
+
+
+NOT_CACHED = ("image", "frame", "seconds", "exif")
+"""Page fields a re-run does not need: where this run kept the raster, its timings, and the camera's
+EXIF tags (read by the quality gate only). The rest (quality verdict and metrics, text, words, MRZ)
+is what the dossier stages read."""
+
+
+def _entry(page: Page) -> dict[str, Any]:
+    data = page.to_dict()
+    for name in NOT_CACHED:
+        data.pop(name, None)
+    return data
 
 
 @dataclasses.dataclass

@@ -493,7 +493,11 @@ def load_cases(root: Path, dossiers: Mapping[str, Path], as_of: dt.date, cases_f
         if dossier in facts or dossier in problems:
             continue
         try:
-            if not toml_path.is_file():
+            exists = toml_path.is_file()
+        except OSError:  # the folder itself cannot be read: intake reports that
+            continue
+        try:
+            if not exists:
                 continue
             facts[dossier] = read_case_toml(toml_path.read_bytes(), f"{dossier}/{CASE_TOML}")
         except ConfigError as exc:

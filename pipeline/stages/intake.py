@@ -165,8 +165,12 @@ def survey(root: Path, exclude: Collection[Path] = ()) -> Survey:
             loose.append(_loose(name, FileStatus.UNSUPPORTED, f"hidden or system {kind}: not a dossier, not checked"))
         elif entry.is_symlink() and is_folder(entry):
             target = path.resolve()
-            problem = "" if target.is_relative_to(top) and target != top else \
-                "symbolic link to a folder outside the batch: refused (copy the folder into the batch instead)"
+            if top.is_relative_to(target):
+                problem = "symbolic link to the batch folder itself (or a folder holding it): refused"
+            elif not target.is_relative_to(top):
+                problem = "symbolic link to a folder outside the batch: refused (copy that folder into the batch)"
+            else:
+                problem = ""
             sources.append(DossierSource(_unique(name, used), path, problem))
         elif is_folder(entry):
             sources.append(DossierSource(_unique(name, used), path))
@@ -343,6 +347,58 @@ def _embedded_page_image(page: pypdf.PageObject) -> tuple[bytes, str, int] | Non
     return buffer.getvalue(), ".png", pil.width
 
 
+MAX_XOBJECT_DEPTH = 4
+"""Form XObjects nested deeper than this are not searched for images (a self-referencing form loops)."""
+
+
+def _image_sizes(resources: object, depth: int = 0) -> Iterator[tuple[int, int]]:
+    """Declared ``(width, height)`` of every image XObject a page (or its forms) draws, without decoding."""
+    try:
+        xobjects = resources.get_object().get("/XObject")  # type: ignore[attr-defined]
+        items = list(xobjects.get_object().values()) if xobjects is not None else []
+    except Exception:  # noqa: BLE001 - a broken resource dictionary: rendering will tell
+        return
+    for item in items:
+        try:
+            xobject = item.get_object()
+            subtype = xobject.get("/Subtype")
+            if subtype == "/Image":
+                yield int(xobject.get("/Width", 0)), int(xobject.get("/Height", 0))
+            elif subtype == "/Form" and depth < MAX_XOBJECT_DEPTH and "/Resources" in xobject:
+                yield from _image_sizes(xobject["/Resources"], depth + 1)
+        except Exception:  # noqa: BLE001
+            continue
+
+
+def _check_pdf_page_size(page: pypdf.PageObject, number: int, ctx: RunContext) -> None:
+    """Refuse a page whose images declare more pixels than the bomb limit, before pypdf or poppler decode them."""
+    limit = ctx.options.max_image_pixels
+    for width, height in _image_sizes(page.get("/Resources")):
+        if width * height > limit:
+            raise _FileProblem(
+                f"page {number} holds an image of {width} x {height} pixels ({width * height / 1e6:.0f} megapixels, "
+                f"limit {limit / 1e6:.0f}): too large to read safely"
+            )
+
+
+def _check_render_size(page: pypdf.PageObject, number: int, ctx: RunContext) -> None:
+    """Refuse to render a page that would exceed the bomb limit at the render resolution (a 444-byte PDF
+    may declare a 4000 x 4000 pt page: 278 megapixels at 300 dpi)."""
+    try:
+        unit = float(page.get("/UserUnit", 1) or 1)
+        box = page.cropbox
+        width_in, height_in = abs(float(box.width)) * unit / 72, abs(float(box.height)) * unit / 72
+    except Exception as exc:  # noqa: BLE001
+        raise _FileProblem(f"page {number} has no usable size ({type(exc).__name__})") from exc
+    dpi, limit = ctx.options.pdf_render_dpi, ctx.options.max_image_pixels
+    pixels = width_in * dpi * height_in * dpi
+    if pixels > limit:
+        raise _FileProblem(
+            f"page {number} is {width_in * 2.54:.0f} x {height_in * 2.54:.0f} cm: rendering it at {dpi} dpi would "
+            f"make {pixels / 1e6:.0f} megapixels (limit {limit / 1e6:.0f}); not a document page"
+        )
+
+
 def _is_blank(page: pypdf.PageObject) -> bool:
     """True when the page draws nothing (no content stream, or an empty one)."""
     try:
@@ -388,6 +444,7 @@ def _pdf_pages(path: Path, rel: str, sha: str, ctx: RunContext) -> tuple[list[Pa
         if _is_blank(pdf_page):  # nothing drawn: nothing to render, judge or read
             pages.append(Page(file=rel, sha256=sha, number=number, dpi=None))
             continue
+        _check_pdf_page_size(pdf_page, number, ctx)
         embedded = _embedded_page_image(pdf_page) if rotation == 0 else None
         if embedded is not None and width_in > 0 and embedded[2] / width_in > 50:
             data, suffix, px_width = embedded
@@ -395,6 +452,7 @@ def _pdf_pages(path: Path, rel: str, sha: str, ctx: RunContext) -> tuple[list[Pa
             out.write_bytes(data)
             dpi: float | None = px_width / width_in
         else:
+            _check_render_size(pdf_page, number, ctx)
             out = ctx.path_for(sha, number, "render.png")
             try:
                 pdfrender.render_page(path, number, out, dpi=ctx.options.pdf_render_dpi)

@@ -124,3 +124,44 @@ def test_a_bad_case_row_stops_its_dossier_only(
     assert bad["verdict"] == "not_ready" and [f["rule"] for f in bad["findings"]] == ["dossier.readable"]
     assert {f["file"] for f in bad["files"]} >= {"notes.txt", "empty.pdf"}  # its files are still listed
     assert good["error"] is None and good["case"]["category"] == "eu_citizen" and len(good["findings"]) > 3
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_the_cli_within_3_seconds(tmp_path: Path) -> None:
+    """The real command (temporary Prefect server, tesseract) interrupted once pages are cached (issue 11)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    dossier = tmp_path / "001-patel"
+    shutil.copytree(SAMPLES / "001-patel", dossier)
+    cache, out = tmp_path / "cache", tmp_path / "out"
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1", "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pipeline.cli", "check", str(dossier), "--out", str(out), "--cache", str(cache),
+         "--no-progress", "--workers", "1"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        deadline = time.monotonic() + 240
+        while not list(cache.rglob("*.json")):
+            assert process.poll() is None and time.monotonic() < deadline, process.communicate()
+            time.sleep(0.1)
+        children = [int(pid) for task in Path(f"/proc/{process.pid}/task").glob("*/children")
+                    for pid in task.read_text().split()]
+        started = time.monotonic()
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=30)
+        elapsed = time.monotonic() - started
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 130 and elapsed < 3.0, (elapsed, err)
+    assert "interrupted:" in err and "Traceback" not in err
+    assert list(cache.rglob("*.json")) and not out.exists()
+    time.sleep(0.5)
+    for pid in children:  # the temporary Prefect server is gone too
+        status = Path(f"/proc/{pid}/status")
+        assert not status.exists() or "zombie" in status.read_text(), pid

@@ -118,3 +118,26 @@ def test_html_and_summary_files(tmp_path: Path) -> None:
     summary = (tmp_path / "out" / "summary.csv").read_text()
     assert "top_blocking_reason,passport.validity-12-months,1" in summary
     assert "ready_until_within_30_days,008-ok,2026-12-10" in summary
+
+
+def test_top_blocking_reasons_count_dossiers_not_findings() -> None:
+    """Three failing findings of one rule in one dossier are one dossier (the label says dossiers)."""
+    import dataclasses
+
+    report = _report()
+    blocked = report.dossiers[0]
+    failing = blocked.findings[0]
+    many = dataclasses.replace(blocked, findings=(failing,) * 3)
+    other = dataclasses.replace(blocked, id="009-other")
+    summary = dataclasses.replace(report, dossiers=(many, other)).summary()
+    assert summary["top_blocking_reasons"] == [{"rule": "passport.validity-12-months", "dossiers": 2}]
+
+
+def test_csv_cells_never_evaluate() -> None:
+    from pipeline.report import neutralise_cell
+
+    assert [neutralise_cell(v) for v in ("=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1", " =1", "\uff1d1")] == [
+        "'=1+1", "'+1", "'-1", "'@SUM(A1)", "'\t'=1", "'\r=1", "' =1", "'\uff1d1"]
+    assert neutralise_cell("a;=1+1|-2, @3") == "a;'=1+1|'-2, '@3"
+    assert [neutralise_cell(v) for v in ("passport.pdf", "2027-05-02", "", None, 3)] == [
+        "passport.pdf", "2027-05-02", "", None, 3]
