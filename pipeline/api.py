@@ -125,11 +125,11 @@ def remember_files(cache: PageCache | None, pages: Sequence[Page]) -> None:
     """Record each file's processed pages as a whole, so an unchanged file is not even decoded again."""
     if cache is None:
         return
-    by_file: dict[str, list[Page]] = {}
-    for page in pages:
-        by_file.setdefault(page.sha256, []).append(page)
-    for file_pages in by_file.values():
-        cache.put_file(sorted(file_pages, key=lambda p: p.number))
+    by_content: dict[str, dict[str, list[Page]]] = {}
+    for page in pages:  # identical files under several names: the pages of one of them, not of all
+        by_content.setdefault(page.sha256, {}).setdefault(page.file, []).append(page)
+    for copies in by_content.values():
+        cache.put_file(sorted(next(iter(copies.values())), key=lambda p: p.number))
 
 
 def assemble_dossier(

@@ -297,11 +297,9 @@ def main() -> None:
     except DossierError as exc:
         err.print(f"[red]error:[/] {shown(exc)}")
         sys.exit(int(exc.exit_code))
-    except KeyboardInterrupt:  # Ctrl-C before or after the run itself (during it: pipeline.interrupt)
+    except (KeyboardInterrupt, typer.Abort):  # Ctrl-C outside the run itself (during it: pipeline.interrupt)
         err.print("\ninterrupted")
         sys.exit(int(ExitCode.INTERRUPTED))
-    except typer.Abort:
-        sys.exit(int(ExitCode.INTERNAL))
     except typer.TyperException as exc:  # usage errors: bad option values, unknown commands
         show = getattr(exc, "show", None)
         if callable(show):
@@ -309,6 +307,12 @@ def main() -> None:
         else:
             err.print(f"[red]error:[/] {shown(exc)}")
         sys.exit(int(ExitCode.BAD_ARGS))
+    except Exception as exc:  # a bug or a broken environment: one line, the traceback only with --verbose
+        if {"-v", "--verbose"} & set(sys.argv):
+            raise
+        err.print(f"[red]internal error:[/] {shown(type(exc).__name__)}: {shown(exc)} (run again with --verbose "
+                  "for details)")
+        sys.exit(int(ExitCode.INTERNAL))
     sys.exit(code if isinstance(code, int) else 0)
 
 

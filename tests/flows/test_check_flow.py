@@ -138,7 +138,8 @@ def test_ctrl_c_stops_the_cli_within_3_seconds(tmp_path: Path) -> None:
     dossier = tmp_path / "001-patel"
     shutil.copytree(SAMPLES / "001-patel", dossier)
     cache, out = tmp_path / "cache", tmp_path / "out"
-    env = {**os.environ, "OMP_THREAD_LIMIT": "1", "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1", "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+           "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180"}  # a busy CI machine
     process = subprocess.Popen(
         [sys.executable, "-m", "pipeline.cli", "check", str(dossier), "--out", str(out), "--cache", str(cache),
          "--no-progress", "--workers", "1"],

@@ -84,3 +84,19 @@ def test_a_folder_with_case_toml_is_one_dossier_with_sub_folders(
     (report,) = json.loads((tmp_path / "out" / "report.json").read_text())["dossiers"]
     assert cli.code == 0 and report["id"] == "007-sharma"
     assert [f["file"] for f in report["files"]] == ["scans/contract.pdf"]
+
+
+def test_an_unexpected_error_is_one_line_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pipeline.stages import intake
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("Timed out while attempting to connect to ephemeral Prefect API server.")
+
+    monkeypatch.setattr(intake, "survey", broken)
+    batch = small_batch(tmp_path / "batch")
+    cli = run_cli(["check", str(batch), "--out", str(tmp_path / "out"), "--no-progress"], monkeypatch, capsys)
+    assert cli.code == ExitCode.INTERNAL
+    assert cli.err == ("internal error: RuntimeError: Timed out while attempting to connect to ephemeral Prefect "
+                       "API server. (run again with --verbose for details)")

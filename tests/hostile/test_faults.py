@@ -333,3 +333,21 @@ def test_ctrl_c_mid_batch(child: tuple[_Child, Path, dict[str, bytes]]) -> None:
     assert "interrupted: finished pages are cached" in err and "Traceback" not in err
     assert {name: (out / name).read_bytes() for name in REPORT_FILES} == before
     assert len(run.entries()) >= 2
+
+
+def test_identical_pages_on_16_workers_share_one_cache(tmp_path: Path) -> None:
+    """The issue's case: 100 identical pages, --workers 16, crashed one run in two (one temp file name)."""
+    from PIL import Image
+
+    dossier = tmp_path / "same"
+    dossier.mkdir()
+    Image.new("RGB", (160, 220), (240, 240, 240)).save(dossier / "page-000.png")
+    for i in range(1, 100):
+        (dossier / f"page-{i:03d}.png").write_bytes((dossier / "page-000.png").read_bytes())
+    options = OPTIONS.model_copy(update={"as_of": AS_OF, "workers": 16, "cache": str(tmp_path / "cache")})
+    (result,) = api.run(dossier, options, engine=FakeOcrEngine("")).dossiers
+    assert len(result.files) == 100 and {f.status for f in result.files} == {FileStatus.PROCESSED}
+    entries = [p for p in (tmp_path / "cache").rglob("*") if p.is_file() and p.name != ".last-prune"]
+    assert len(entries) == 2 and not [p for p in entries if p.name.endswith(".tmp")]  # one page, one file entry
+    (again,) = api.run(dossier, options, engine=FakeOcrEngine("")).dossiers
+    assert [f.page_count for f in again.files] == [1] * 100 and again.stats["pages"] == 100  # not 100 x 100
