@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import glob
 import os
 import tempfile
 from collections.abc import Iterator, Mapping
@@ -110,10 +111,10 @@ def _folder_lock(folder: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _remove_stale_temps(folder: Path, names: Iterator[str]) -> None:
+def _remove_stale_temps(targets: Iterator[Path]) -> None:
     """Temporary files a killed run left behind (only ever present while the lock is held)."""
-    for name in names:
-        for stale in folder.glob(f".{name}.*{TEMP_SUFFIX}"):
+    for target in targets:
+        for stale in target.parent.glob(f".{glob.escape(target.name)}.*{TEMP_SUFFIX}"):
             stale.unlink(missing_ok=True)
 
 
@@ -125,40 +126,47 @@ def write_files(folder: str, files: Mapping[str, bytes | str]) -> list[str]:
 
     Args:
         folder: A local folder or fsspec URL (created when missing).
-        files: File name -> content.
+        files: Path relative to ``folder`` (``evidence/a.png`` makes its sub-folder) -> content.
 
     Returns:
-        The written paths (URLs stay URLs).
+        The written paths (URLs stay URLs), in the order given.
 
     Raises:
         OSError: the folder cannot be created or written (the previous files are unchanged).
+        ValueError: a name leaves ``folder`` (absolute, or with ``..``).
     """
     payloads = {name: encode(data) for name, data in files.items()}
+    for name in payloads:
+        if name.startswith("/") or ".." in name.split("/"):
+            raise ValueError(f"{name!r} leaves the report folder")
     if not is_local(folder):
         fs, root = fsspec.core.url_to_fs(folder)
-        fs.makedirs(root, exist_ok=True)
         written = []
         for name, payload in payloads.items():
             url = f"{root.rstrip('/')}/{name}"
+            fs.makedirs(url.rsplit("/", 1)[0], exist_ok=True)
             fs.pipe_file(url, payload)
             written.append(url)
         return written
     local = _local_path(folder)
     local.mkdir(parents=True, exist_ok=True)
+    targets = [local / name for name in payloads]
     mode = _default_mode()
     with _folder_lock(local):
-        _remove_stale_temps(local, iter(payloads))
+        _remove_stale_temps(iter(targets))
         temps: list[tuple[Path, Path]] = []
         try:
-            for name, payload in payloads.items():
-                temps.append((_write_temp(local, name, payload, mode), local / name))
+            for target, payload in zip(targets, payloads.values(), strict=True):
+                target.parent.mkdir(parents=True, exist_ok=True)
+                temps.append((_write_temp(target.parent, target.name, payload, mode), target))
             for tmp, target in temps:
                 tmp.replace(target)
         finally:
             for tmp, _ in temps:
                 tmp.unlink(missing_ok=True)
-        _fsync_dir(local)
-    return [str(local / name) for name in payloads]
+        for parent in {target.parent for target in targets}:
+            _fsync_dir(parent)
+    return [str(target) for target in targets]
 
 
 def probe_writable(folder: str) -> None:

@@ -141,3 +141,19 @@ def test_csv_cells_never_evaluate() -> None:
     assert neutralise_cell("a;=1+1|-2, @3") == "a;'=1+1|'-2, '@3"
     assert [neutralise_cell(v) for v in ("passport.pdf", "2027-05-02", "", None, 3)] == [
         "passport.pdf", "2027-05-02", "", None, 3]
+
+
+def test_report_files_are_one_set(tmp_path: Path) -> None:
+    """Sub-folders for extra files; a name leaving the folder refused; stale temporary files cleared."""
+    import pytest
+
+    from pipeline.atomic import write_files
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / ".report.json.abc123.tmp").write_text("left by a killed run")
+    written = write_files(str(out), {"report.json": "{}", "evidence/007/p1.png": b"\x89PNG"})
+    assert written == [str(out / "report.json"), str(out / "evidence" / "007" / "p1.png")]
+    assert sorted(p.name for p in out.iterdir()) == [".dossier-write.lock", "evidence", "report.json"]
+    with pytest.raises(ValueError, match="leaves the report folder"):
+        write_files(str(out), {"../escape.json": "{}"})
