@@ -259,7 +259,7 @@ def run(
     """
     engine = engine or default_engine(options)
     started_run = time.monotonic()
-    survey = intake.survey(path, frozenset(Path(p) for p in options.exclude))
+    survey = intake.survey(path, frozenset(Path(p) for p in options.exclude), one_dossier=options.one_dossier)
     sources = survey.sources
     cases = load_cases(path, sources, options)
     reports: list[DossierReport] = []

@@ -52,6 +52,8 @@ class RunOptions(pydantic.BaseModel):
     """Page cache folder or fsspec URL; None: the user's cache folder; ``"off"``: no cache."""
     exclude: tuple[str, ...] = ()
     """Absolute folders that are not input (the report folder when it lies inside the checked folder)."""
+    one_dossier: bool = False
+    """The checked folder is one dossier even when it has sub-folders (a watch inbox's folder)."""
 
     @pydantic.field_validator("profile")
     @classmethod

@@ -274,7 +274,9 @@ def report_process(options: Any, *, as_of_today: bool = False) -> Callable[[Path
     from pipeline.report import write_reports
 
     def check_one(folder: Path, target: Path) -> None:
-        run_options = options.model_copy(update={"as_of": dt.date.today()}) if as_of_today else options
+        run_options = options.model_copy(update={"one_dossier": True})  # each dropped folder is one dossier
+        if as_of_today:
+            run_options = run_options.model_copy(update={"as_of": dt.date.today()})
         write_reports(api.run(folder, run_options), str(target))
 
     return check_one

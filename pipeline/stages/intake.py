@@ -116,7 +116,7 @@ def _is_excluded(path: Path, exclude: Collection[Path]) -> bool:
     return bool(exclude) and path.resolve() in exclude
 
 
-def survey(root: Path, exclude: Collection[Path] = ()) -> Survey:
+def survey(root: Path, exclude: Collection[Path] = (), *, one_dossier: bool = False) -> Survey:
     """Split ``root`` into dossiers: its sub-folders when it has any (or ``cases.csv``), else itself.
 
     A folder holding ``case.toml`` is one dossier, sub-folders included (``case.toml`` describes a
@@ -129,6 +129,7 @@ def survey(root: Path, exclude: Collection[Path] = ()) -> Survey:
     Args:
         root: The checked folder.
         exclude: Resolved folders to leave out (the report folder when it lies inside the input).
+        one_dossier: ``root`` is one dossier whatever it holds.
 
     Raises:
         InputFileError: the path does not exist, is not a folder or cannot be listed.
@@ -150,8 +151,9 @@ def survey(root: Path, exclude: Collection[Path] = ()) -> Survey:
         except OSError:
             return False
 
-    single = (root / CASE_TOML).is_file() or not any(is_folder(e) and not is_system_entry(e.name) for e in entries)
-    if single and not (root / CASES_CSV).is_file():
+    single = one_dossier or (root / CASE_TOML).is_file() or \
+        not any(is_folder(e) and not is_system_entry(e.name) for e in entries)
+    if single and (one_dossier or not (root / CASES_CSV).is_file()):
         return Survey((DossierSource(display_name(top.name), root),))
     sources: list[DossierSource] = []
     loose: list[InputFile] = []

@@ -100,3 +100,20 @@ def test_an_unexpected_error_is_one_line_not_a_traceback(
     assert cli.code == ExitCode.INTERNAL
     assert cli.err == ("internal error: RuntimeError: Timed out while attempting to connect to ephemeral Prefect "
                        "API server. (run again with --verbose for details)")
+
+
+def test_a_watched_folder_with_sub_folders_is_one_dossier(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline import api
+    from pipeline.context import RunOptions
+    from pipeline.engines.ocr import FakeOcrEngine
+    from pipeline.watch import report_process
+
+    monkeypatch.setattr(api, "default_engine", lambda options: FakeOcrEngine(""))
+    folder = tmp_path / "inbox" / "007-sharma"
+    (folder / "scans").mkdir(parents=True)
+    (folder / "scans" / "contract.pdf").write_bytes(CONTRACT)
+    (folder / "passport.pdf").write_bytes(CONTRACT)
+    report_process(RunOptions(cache="off", workers=1))(folder, tmp_path / "out")
+    (report,) = json.loads((tmp_path / "out" / "report.json").read_text())["dossiers"]
+    assert report["id"] == "007-sharma" and [f["file"] for f in report["files"]] == ["passport.pdf",
+                                                                                     "scans/contract.pdf"]
