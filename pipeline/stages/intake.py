@@ -134,6 +134,7 @@ def survey(root: Path, exclude: Collection[Path] = (), *, one_dossier: bool = Fa
     Raises:
         InputFileError: the path does not exist, is not a folder or cannot be listed.
     """
+    exclude = {*exclude, *(Path(e.path).resolve() for e in _scandir(root) if _is_report_folder(Path(e.path)))}
     if not root.exists():
         raise InputFileError(f"{display_name(str(root))} does not exist")
     if not root.is_dir():
@@ -185,6 +186,30 @@ def survey(root: Path, exclude: Collection[Path] = (), *, one_dossier: bool = Fa
     return Survey(tuple(sources), tuple(loose))
 
 
+REPORT_OUTPUTS = frozenset({"report.json", "report.csv", "report.html", "summary.csv", "changes.json", "history",
+                            ".dossier-write.lock", ".watch-journal.jsonl", ".watch.lock"})
+"""What ``dossier`` writes into a report folder."""
+
+
+def _scandir(root: Path) -> list[os.DirEntry[str]]:
+    try:
+        return list(os.scandir(root))
+    except OSError:
+        return []
+
+
+def _is_report_folder(path: Path) -> bool:
+    """A folder holding an earlier run's reports and nothing else (written inside the input by an
+    older version, or by ``--out`` pointing there): never a dossier."""
+    try:
+        if not path.is_dir():
+            return False
+        names = {e.name for e in os.scandir(path)}
+    except OSError:
+        return False
+    return "report.json" in names and names <= REPORT_OUTPUTS
+
+
 def _loose(name: str, status: FileStatus, message: str) -> InputFile:
     return InputFile(file=name, sha256="", size=0, mime="", status=status, message=message)
 
@@ -225,7 +250,8 @@ class _Walk:
 
         for dirpath, dirnames, filenames in os.walk(self.root, onerror=failed, followlinks=False):
             base = Path(dirpath)
-            dirnames[:] = sorted(d for d in dirnames if not _is_excluded(base / d, self.exclude))
+            dirnames[:] = sorted(d for d in dirnames
+                                 if not _is_excluded(base / d, self.exclude) and not _is_report_folder(base / d))
             for name in sorted(filenames) + [d for d in dirnames if (base / d).is_symlink()]:
                 path = base / name
                 yield path, display_name(path.relative_to(self.root).as_posix())

@@ -351,3 +351,21 @@ def test_identical_pages_on_16_workers_share_one_cache(tmp_path: Path) -> None:
     assert len(entries) == 2 and not [p for p in entries if p.name.endswith(".tmp")]  # one page, one file entry
     (again,) = api.run(dossier, options, engine=FakeOcrEngine("")).dossiers
     assert [f.page_count for f in again.files] == [1] * 100 and again.stats["pages"] == 100  # not 100 x 100
+
+
+def test_an_earlier_report_folder_inside_the_input_is_never_a_dossier(tmp_path: Path) -> None:
+    """Reports an older version wrote inside a dossier (the issue's --out case) do not turn it into a batch."""
+    empty = RunReport(as_of=AS_OF, profile="conservative", dossiers=())
+    dossier = tmp_path / "007-sharma"
+    dossier.mkdir()
+    (dossier / "contract.pdf").write_bytes(CONTRACT)
+    write_reports(empty, str(dossier / "dossier-report"))
+    options = OPTIONS.model_copy(update={"as_of": AS_OF})
+    (result,) = api.run(dossier, options, engine=FakeOcrEngine("")).dossiers
+    assert result.id == "007-sharma" and [f.file for f in result.files] == ["contract.pdf"]
+    batch = small_batch(tmp_path / "batch")
+    write_reports(empty, str(batch / "dossier-report"))
+    write_reports(empty, str(batch / "001-a" / "old-report"))
+    report = api.run(batch, options, engine=FakeOcrEngine(""))
+    assert [d.id for d in report.dossiers] == ["001-a", "002-b"] and report.batch_files == ()
+    assert [f.file for f in report.dossiers[0].files] == ["contract.pdf"]
