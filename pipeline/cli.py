@@ -20,7 +20,7 @@ from pipeline.atomic import is_local, probe_writable
 from pipeline.context import PROFILES, RunOptions, default_workers
 from pipeline.errors import DossierError, ExitCode, OutputError
 from pipeline.model import Page, Verdict
-from pipeline.report import REPORT_FILES, RunReport, write_reports
+from pipeline.report import RunReport, write_reports
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Is this residence-permit dossier ready?")
 err = Console(stderr=True)
@@ -54,10 +54,18 @@ class _PrintableFormatter(logging.Formatter):
         return "\n".join(printable(line) for line in super().format(record).split("\n"))
 
 
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is when a record comes (not the stream of the first call)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr
+        super().emit(record)
+
+
 def _setup_logging(verbose: bool) -> None:
-    handler = logging.StreamHandler()
+    handler = _StderrHandler()
     handler.setFormatter(_PrintableFormatter("%(levelname)s %(message)s"))
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, handlers=[handler])
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, handlers=[handler], force=True)
 
 
 def check_out(out: str, checked: str) -> tuple[str, ...]:
@@ -83,8 +91,11 @@ def check_out(out: str, checked: str) -> tuple[str, ...]:
                           "choose a folder outside it")
     if not target.is_relative_to(root):
         return ()
+    from pipeline.stages.intake import REPORT_OUTPUTS
+
     if target.is_dir():
-        foreign = sorted(p.name for p in target.iterdir() if p.name not in REPORT_FILES and not p.name.startswith("."))
+        foreign = sorted(p.name for p in target.iterdir()
+                         if p.name not in REPORT_OUTPUTS and not p.name.startswith("."))  # our temporary files
         if foreign:
             raise OutputError(f"--out {out} lies inside the checked folder and holds other files "
                               f"({', '.join(foreign[:3])}): choose an empty folder or one outside it")

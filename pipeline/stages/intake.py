@@ -19,11 +19,13 @@ import pypdf.errors
 from PIL import ExifTags, Image, UnidentifiedImageError
 
 from pipeline import archive
+from pipeline.atomic import LOCK_NAME
 from pipeline.case import CASE_FILES, CASE_TOML, CASES_CSV
 from pipeline.context import RunContext
 from pipeline.engines import filetype, pdfrender
 from pipeline.errors import DossierError, InputFileError
 from pipeline.model import FileStatus, InputFile, Page, RejectionCode
+from pipeline.report import REPORT_FILES
 from pipeline.work import DossierWork
 
 log = logging.getLogger(__name__)
@@ -186,9 +188,8 @@ def survey(root: Path, exclude: Collection[Path] = (), *, one_dossier: bool = Fa
     return Survey(tuple(sources), tuple(loose))
 
 
-REPORT_OUTPUTS = frozenset({"report.json", "report.csv", "report.html", "summary.csv", "changes.json", "history",
-                            ".dossier-write.lock", ".watch-journal.jsonl", ".watch.lock"})
-"""What ``dossier`` writes into a report folder."""
+REPORT_OUTPUTS = frozenset(REPORT_FILES) | {"changes.json", "history", LOCK_NAME, ".watch-journal.jsonl", ".watch.lock"}
+"""What ``dossier`` check, schedule and watch write into a report folder."""
 
 
 def _scandir(root: Path) -> list[os.DirEntry[str]]:
