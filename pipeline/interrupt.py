@@ -77,8 +77,8 @@ def _stop_children() -> None:
             os.kill(pid, signal.SIGKILL)
 
 
-def stop_now(message: str) -> None:
-    """End the process: say ``message``, clean up, stop the children, exit 130 (never returns)."""
+def stop_now(message: str, code: int = EXIT_CODE) -> None:
+    """End the process: say ``message``, clean up, stop the children, exit ``code`` (never returns)."""
     logging.disable(logging.CRITICAL)  # no log line or traceback from threads being torn down
     with contextlib.suppress(Exception):
         sys.stderr.write(message + "\n")
@@ -89,18 +89,19 @@ def stop_now(message: str) -> None:
     for path in list(_scratch):
         shutil.rmtree(path, ignore_errors=True)
     _stop_children()
-    os._exit(EXIT_CODE)
+    os._exit(code)
 
 
 @contextlib.contextmanager
 def exit_on_interrupt(message: Callable[[], str]) -> Iterator[None]:
-    """Within the block, Ctrl-C (SIGINT) or SIGTERM ends the process at once (see the module docstring).
+    """Within the block, Ctrl-C (SIGINT, exit 130) or SIGTERM (exit 143) ends the process at once (see the
+    module docstring).
 
     Args:
         message: Builds the line shown on stderr (e.g. how many pages are cached).
     """
     def handler(signum: int, frame: types.FrameType | None) -> None:
-        stop_now(message())
+        stop_now(message(), 128 + signum)  # 130 for Ctrl-C, 143 for SIGTERM (the shell convention)
 
     previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
