@@ -67,7 +67,7 @@ BAD_FILES: dict[str, tuple[bytes, FileStatus, str]] = {
     "nopages.pdf": (_empty_pdf(), FileStatus.ERROR, "no pages"),
     "bomb.png": (_bomb(), FileStatus.ERROR, "too large"),
     "notes.txt": (b"call the commune on monday\n", FileStatus.UNSUPPORTED, "text/plain is not a scan"),
-    "contract.docx": (b"PK\x03\x04" + bytes(200), FileStatus.UNSUPPORTED, "not a scan"),
+    "contract.docx": (b"PK\x03\x04" + bytes(200), FileStatus.ERROR, "zip file is corrupt"),  # a zip by content
 }
 
 
