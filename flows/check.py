@@ -11,11 +11,14 @@ from typing import Any
 
 import pydantic
 
-os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+from flows import server
+
+server.quiet_prefect()  # before Prefect is imported: its first-run telemetry banner looks at DO_NOT_TRACK
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 from prefect import flow, task  # noqa: E402 - the environment above must be set first
 from prefect.cache_policies import NO_CACHE  # noqa: E402
+from prefect.settings import PREFECT_API_URL  # noqa: E402
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner  # noqa: E402
 
 from pipeline import api  # noqa: E402
@@ -116,7 +119,12 @@ def task_runner(workers: int, dask: str | None = None) -> TaskRunner[Any]:
 def run_check(
     path: str, options: RunOptions, *, on_page: Callable[[Page], None] | None = None, dask: str | None = None
 ) -> RunReport:
-    """Run the flow with ``options.workers`` threads, or on the Dask cluster at ``dask``."""
+    """Run the flow with ``options.workers`` threads, or on the Dask cluster at ``dask``.
+
+    Raises:
+        ServerError: the API is the local server (:mod:`flows.server`) and it did not start.
+    """
+    server.wait_if_local(PREFECT_API_URL.value())
     token = _PROGRESS.set(on_page)
     try:
         flow_with_runner = check.with_options(task_runner=task_runner(options.workers, dask))

@@ -16,7 +16,9 @@ import logging
 import os
 from typing import Any
 
-os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+from flows.server import quiet_prefect
+
+quiet_prefect()
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 import fsspec  # noqa: E402
@@ -31,7 +33,7 @@ from pipeline import changes as changes_mod  # noqa: E402
 from pipeline.context import RunOptions, default_workers  # noqa: E402
 from pipeline.errors import DossierError  # noqa: E402
 from pipeline.model import Severity, Status  # noqa: E402
-from pipeline.report import (
+from pipeline.report import (  # noqa: E402
     RunReport,  # noqa: E402
     write_reports,  # noqa: E402
 )

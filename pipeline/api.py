@@ -63,6 +63,13 @@ def default_engine(options: RunOptions) -> OcrEngine:
     return _shared_engine(options.ocr_timeout_s)
 
 
+def prepare_engine(options: RunOptions) -> OcrEngine:
+    """The production engine with the full-page OCR model loaded for ``options.workers`` pages at once."""
+    engine = default_engine(options)
+    engine.prepare(options.ocr_langs, ocr.PAGE_PSM, options.workers)
+    return engine
+
+
 @functools.cache
 def _shared_engine(timeout_s: float) -> OcrEngine:
     return ocr_engines.default_engine(timeout_s=timeout_s)

@@ -166,6 +166,57 @@ def watch(
     err.print(f"processed {len(result.processed)}, skipped {len(result.skipped)}, failed {len(result.failed)}")
 
 
+server_app = typer.Typer(no_args_is_help=True, help="The local Prefect server that `dossier check` keeps warm.")
+app.add_typer(server_app, name="server")
+
+
+def _say(line: str) -> None:
+    err.print(line, markup=False, highlight=False)
+
+
+@server_app.command("status")
+def server_status() -> None:
+    """Say whether the local Prefect server runs, where its UI is, and which API runs use."""
+    from flows import server, warm
+
+    info = server.status()
+    if info["configured_api"]:
+        _say(f"runs use your Prefect API: {info['configured_api']} (PREFECT_API_URL or your Prefect profile)")
+    if not info["running"]:
+        _say(f"local Prefect server: not running (the next `dossier check` starts it); database {info['database']}")
+        return
+    answering = "answering" if info["answering"] else "starting (not answering yet)"
+    _say(f"local Prefect server: {answering}, pid {info['pid']}, up {info['up_for_s'] // 60} min")
+    _say(f"  UI {info['ui']}  API {info['api']}")
+    _say(f"  database {info['database']} ({info['database_mib']} MiB), log {info['log']}")
+    process = warm.read_state()
+    if process is not None and warm.is_running(process):
+        _say(f"warm process: pid {process.pid} (libraries imported; each check runs in a fork of it)")
+
+
+@server_app.command("start")
+def server_start() -> None:
+    """Start the local Prefect server now and wait until it answers (``dossier check`` starts it when needed)."""
+    from flows import server
+
+    local, _ = server.ensure_started(_say)
+    server.wait_until_up(local)
+    _say(f"local Prefect server up: {local.ui_url}")
+
+
+@server_app.command("stop")
+def server_stop() -> None:
+    """Stop the local Prefect server and the warm process beside it (runs in progress finish first)."""
+    from flows import server, warm
+
+    process = warm.stop()
+    stopped = server.stop()
+    if stopped is None and process is None:
+        _say("local Prefect server: not running")
+    else:
+        _say("local Prefect server stopped" + (f" (was {stopped.ui_url})" if stopped else ""))
+
+
 def main() -> None:
     """Console-script entry point: map our errors to exit codes with a readable message."""
     try:
