@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import collections
 import concurrent.futures
-import dataclasses
 import datetime as dt
 import json
 import multiprocessing
@@ -136,11 +135,9 @@ def run_baseline(batch: Path, workers: int, langs: str) -> dict[str, Any]:
         if page.image is None:
             if not page.text_layer:
                 return 0  # a blank PDF page: nothing to read
-            out = ctx.path_for(page.sha256, page.number, "baseline.png")
-            page = dataclasses.replace(
-                page, image=render_page(folder / page.file, page.number, out, dpi=options.pdf_render_dpi)
-            )
-        image = PagePixels(page.image, page.frame).full
+            image = render_page(folder / page.file, page.number, dpi=options.pdf_render_dpi)
+        else:
+            image = PagePixels(page.image, page.frame, pdf_dpi=options.pdf_render_dpi).full
         return len(engine.recognize(image, lang=langs, psm=3).text)
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextvars
 import datetime as dt
 import os
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,12 +29,12 @@ from pipeline.report import DossierReport, RunReport  # noqa: E402
 from pipeline.stages import intake  # noqa: E402
 from pipeline.stages.intake import DossierSource, Intake  # noqa: E402
 
-_PROGRESS: contextvars.ContextVar[Callable[[Page], None] | None] = contextvars.ContextVar("progress", default=None)
-"""Set by :func:`run_check` for the CLI's progress bar; read by the flow body, in the caller's context."""
+_PROGRESS: contextvars.ContextVar[api.RunProgress | None] = contextvars.ContextVar("progress", default=None)
+"""Set by :func:`run_check` for the CLI's progress display; read by the flow body, in the caller's context."""
 
 
-def progress_callback() -> Callable[[Page], None] | None:
-    """The caller's progress callback, if any.
+def progress_display() -> api.RunProgress | None:
+    """The caller's progress display, if any.
 
     The flow body calls this function rather than reading the context variable: Dask pickles the
     flow's function by value with the globals it names, and a context variable cannot be pickled.
@@ -98,7 +97,7 @@ class PrefectRunner:
 @flow(name="dossier-check", log_prints=False, validate_parameters=True)
 def check(params: CheckParams) -> RunReport:
     """Check one dossier or a batch folder and return the run report (the core's loop, as tasks)."""
-    return api.run(Path(params.path), params.options, runner=PrefectRunner(), on_page=progress_callback())
+    return api.run(Path(params.path), params.options, runner=PrefectRunner(), progress=progress_display())
 
 
 def task_runner(workers: int, dask: str | None = None) -> TaskRunner[Any]:
@@ -117,7 +116,7 @@ def task_runner(workers: int, dask: str | None = None) -> TaskRunner[Any]:
 
 
 def run_check(
-    path: str, options: RunOptions, *, on_page: Callable[[Page], None] | None = None, dask: str | None = None
+    path: str, options: RunOptions, *, progress: api.RunProgress | None = None, dask: str | None = None
 ) -> RunReport:
     """Run the flow with ``options.workers`` threads, or on the Dask cluster at ``dask``.
 
@@ -125,7 +124,7 @@ def run_check(
         ServerError: the API is the local server (:mod:`flows.server`) and it did not start.
     """
     server.wait_if_local(PREFECT_API_URL.value())
-    token = _PROGRESS.set(on_page)
+    token = _PROGRESS.set(progress)
     try:
         flow_with_runner = check.with_options(task_runner=task_runner(options.workers, dask))
         return flow_with_runner(CheckParams(path=path, options=options))

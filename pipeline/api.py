@@ -18,7 +18,7 @@ import functools
 import logging
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -53,10 +53,6 @@ DOSSIER_STAGES: tuple[DossierStage, ...] = (
     rules.evaluate_rules,  # the rule pack: findings
 )
 """Per-dossier work, in order. Each stage: ``DossierWork -> DossierWork``."""
-
-DOSSIER_LOOKAHEAD = 2
-"""Dossiers ingested and queued ahead of the one being assembled."""
-
 
 def default_engine(options: RunOptions) -> OcrEngine:
     """The production OCR engine for these options, shared by every page (it keeps its models loaded)."""
@@ -121,7 +117,7 @@ def process_page(page: Page, ctx: RunContext, engine: OcrEngine, cache: PageCach
 
 
 def remember_files(cache: PageCache | None, pages: Sequence[Page]) -> None:
-    """Record each file's processed pages as a whole, so an unchanged file is not even decoded again."""
+    """Record each file's newly processed pages as a whole, so an unchanged file is not even decoded again."""
     if cache is None:
         return
     by_file: dict[str, list[Page]] = {}
@@ -170,6 +166,19 @@ def report_of(work: DossierWork, seconds: float = 0.0, stage_seconds: dict[str, 
         files=work.files,
         stats=stats,
     )
+
+
+class RunProgress(Protocol):
+    """What a progress display learns from :func:`run` (the CLI's bar or its lines)."""
+
+    def planned(self, dossiers: int, pages: int, cached: int) -> None:
+        """Every dossier is read: ``pages`` to process, ``cached`` answered by the page cache."""
+
+    def page_done(self, page: Page) -> None:
+        """One page went through every page stage."""
+
+    def dossier_done(self, report: DossierReport) -> None:
+        """One dossier is assembled (in batch order)."""
 
 
 class PageFuture(Protocol):
@@ -228,17 +237,22 @@ def run(
     *,
     engine: OcrEngine | None = None,
     work_dir: Path | None = None,
-    on_page: Callable[[Page], None] | None = None,
+    progress: RunProgress | None = None,
     runner: Runner | None = None,
 ) -> RunReport:
     """Check one dossier or a batch folder, with ``options.workers`` pages in parallel.
+
+    Every dossier is read first (file types, page counts, the page cache: cheap, no pixel is
+    decoded), so the amount of work is known; each dossier's pages go to the workers as soon as
+    it is read, and dossiers are assembled in order as their pages come back. Pages of unchanged
+    files come processed from the page cache at intake and are not handed to any worker.
 
     Args:
         path: A dossier folder or a batch of dossier folders.
         options: Run options (evaluation date, profile, limits).
         engine: OCR engine (tesseract by default).
-        work_dir: Folder for intermediate page images (a temporary one by default).
-        on_page: Called after each page is processed (progress display).
+        work_dir: Folder for intermediate files (a temporary one by default).
+        progress: Told how much work there is and what is done (progress display).
         runner: Where the work runs (default: :class:`LocalRunner` threads; the flow passes Prefect tasks).
 
     Raises:
@@ -251,29 +265,25 @@ def run(
     reports: list[DossierReport] = []
     with _runner_and_workspace(runner, engine, options, work_dir) as (active, ctx):
         cache = open_cache(options, engine)
-        # The next dossiers are ingested while the workers still read the pages of earlier ones,
-        # so no worker idles at a dossier boundary; the look-ahead bounds what is held in memory.
-        pending: collections.deque[tuple[DossierSource, Intake, list[PageFuture], float]] = collections.deque()
-
-        def finish_oldest() -> None:
-            source, found, futures, started = pending.popleft()
-            pages = []
-            for future in futures:
-                pages.append(future.result())
-                if on_page is not None:
-                    on_page(pages[-1])
-            remember_files(cache, pages)
-            case = cases.get(source.id, CaseFacts())
-            reports.append(active.assemble(source, found, pages, case, options, time.monotonic() - started))
-
+        queued: list[tuple[DossierSource, Intake, list[PageFuture], float]] = []
         for source in sources:
             started = time.monotonic()
             found = active.ingest(source, ctx, cache)
-            pending.append((source, found, [active.submit_page(p, ctx, cache) for p in found.pages], started))
-            while len(pending) > DOSSIER_LOOKAHEAD:
-                finish_oldest()
-        while pending:
-            finish_oldest()
+            queued.append((source, found, [active.submit_page(p, ctx, cache) for p in found.pages], started))
+        if progress is not None:
+            progress.planned(len(queued), sum(len(q[1].pages) for q in queued), sum(len(q[1].cached) for q in queued))
+        for source, found, futures, started in queued:
+            processed = []
+            for future in futures:
+                processed.append(future.result())
+                if progress is not None:
+                    progress.page_done(processed[-1])
+            remember_files(cache, processed)
+            case = cases.get(source.id, CaseFacts())
+            pages = found.in_order(processed)
+            reports.append(active.assemble(source, found, pages, case, options, time.monotonic() - started))
+            if progress is not None:
+                progress.dossier_done(reports[-1])
     total = round(time.monotonic() - started_run, 2)
     for report in reports:
         report.stats["run_seconds"] = total

@@ -11,12 +11,11 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from pipeline.context import PROFILES, RunOptions, default_workers
 from pipeline.errors import DossierError, ExitCode
-from pipeline.model import Page, Verdict
+from pipeline.model import Verdict
 from pipeline.report import RunReport, write_reports
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Is this residence-permit dossier ready?")
@@ -58,7 +57,8 @@ def check(
         help="Page cache folder or URL (default: ~/.cache/dossier/pages; 'off' disables it).")] = None,
     dask: Annotated[str | None, typer.Option(
         help="Run the tasks on this Dask scheduler (tcp://host:8786) instead of local threads.")] = None,
-    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+    progress: Annotated[bool, typer.Option(
+        help="Show progress: a bar on a terminal, else one line per dossier (stderr).")] = True,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details.")] = False,
 ) -> None:
     """Check dossiers and write the readiness report."""
@@ -76,16 +76,10 @@ def check(
 
     api.load_cases(Path(local), intake.discover(Path(local)), options)
     from flows.check import run_check  # Prefect is imported only when a run starts
+    from pipeline.progress import RunDisplay
 
-    show = progress and err.is_terminal
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  console=err, disable=not show) as bar:
-        task_id = bar.add_task("pages", total=None)
-
-        def advance(page: Page) -> None:
-            bar.advance(task_id)
-
-        report = run_check(local, options, on_page=advance, dask=dask)
+    with RunDisplay(err, enabled=progress) as display:
+        report = run_check(local, options, progress=display, dask=dask)
     written = write_reports(report, out)
     Console().print(_summary_table(report))
     err.print(f"Reports written: {', '.join(written)}")

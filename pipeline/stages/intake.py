@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import io
 import logging
 import os
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -20,7 +19,7 @@ from PIL import ExifTags, Image, UnidentifiedImageError
 from pipeline.case import CASE_FILES, CASES_CSV
 from pipeline.context import RunContext
 from pipeline.engines import filetype, pdfrender
-from pipeline.errors import DossierError, InputFileError
+from pipeline.errors import InputFileError
 from pipeline.model import FileStatus, InputFile, Page, RejectionCode
 from pipeline.work import DossierWork
 
@@ -37,8 +36,6 @@ TEXT_LAYER_MIN_CHARS = 30
 """A PDF page with fewer extractable characters is treated as a scan (stray OCR'd page numbers)."""
 CAMERA_DEFAULT_DPI = frozenset({72, 96})
 """DPI tags that cameras and screens write by default: they say nothing about the scan."""
-SINGLE_IMAGE_COVERAGE = 0.9
-"""An embedded image this large (share of page width) is the page itself: use its pixels."""
 
 
 WATCH_MARKERS = frozenset({".complete", "READY"})
@@ -68,8 +65,16 @@ class Intake:
 
     files: tuple[InputFile, ...]
     pages: tuple[Page, ...]
+    """Pages still to be processed (the page stages)."""
+    cached: tuple[Page, ...] = ()
+    """Pages of unchanged files, processed already (from the page cache): no page stage runs on them."""
     seconds: float = 0.0
     """Time intake took."""
+
+    def in_order(self, processed: Sequence[Page]) -> list[Page]:
+        """The cached pages and ``processed`` together, in file and page order."""
+        rank = {f.file: n for n, f in enumerate(self.files)}
+        return sorted([*self.cached, *processed], key=lambda p: (rank.get(p.file, len(rank)), p.file, p.number))
 
 
 def is_batch(root: Path) -> bool:
@@ -210,29 +215,6 @@ def _image_pages(path: Path, rel: str, sha: str, mime: str, ctx: RunContext) -> 
     return pages, note
 
 
-def _embedded_page_image(page: pypdf.PageObject) -> tuple[bytes, str, int] | None:
-    """The one image that fills the page, as (bytes, suffix, pixel width), if there is one."""
-    try:
-        images = list(page.images)
-    except Exception:  # noqa: BLE001 - pypdf raises many types on odd streams; fall back to rendering
-        log.debug("cannot list page images", exc_info=True)
-        return None
-    if len(images) != 1:
-        return None
-    try:
-        pil = images[0].image
-    except Exception:  # noqa: BLE001
-        return None
-    if pil is None:
-        return None
-    suffix = Path(images[0].name).suffix.lower() or ".png"
-    if suffix in (".jpg", ".jpeg", ".jp2", ".png"):
-        return images[0].data, suffix, pil.width
-    buffer = io.BytesIO()
-    pil.save(buffer, format="PNG")
-    return buffer.getvalue(), ".png", pil.width
-
-
 def _is_blank(page: pypdf.PageObject) -> bool:
     """True when the page draws nothing (no content stream, or an empty one)."""
     try:
@@ -268,8 +250,6 @@ def _pdf_pages(path: Path, rel: str, sha: str, ctx: RunContext) -> tuple[list[Pa
         try:
             pdf_page = reader.pages[index]
             text = pdf_page.extract_text() or ""
-            width_in = float(pdf_page.mediabox.width) / 72.0
-            rotation = int(pdf_page.get("/Rotate", 0) or 0) % 360
         except Exception as exc:  # noqa: BLE001
             raise _FileProblem(f"page {number} cannot be read ({type(exc).__name__}: {exc})") from exc
         if len("".join(text.split())) >= TEXT_LAYER_MIN_CHARS:
@@ -278,20 +258,11 @@ def _pdf_pages(path: Path, rel: str, sha: str, ctx: RunContext) -> tuple[list[Pa
         if _is_blank(pdf_page):  # nothing drawn: nothing to render, judge or read
             pages.append(Page(file=rel, sha256=sha, number=number, dpi=None))
             continue
-        embedded = _embedded_page_image(pdf_page) if rotation == 0 else None
-        if embedded is not None and width_in > 0 and embedded[2] / width_in > 50:
-            data, suffix, px_width = embedded
-            out = ctx.path_for(sha, number, f"page{suffix}")
-            out.write_bytes(data)
-            dpi: float | None = px_width / width_in
-        else:
-            out = ctx.path_for(sha, number, "render.png")
-            try:
-                pdfrender.render_page(path, number, out, dpi=ctx.options.pdf_render_dpi)
-            except DossierError as exc:
-                raise _FileProblem(f"page {number} cannot be rendered: {exc}") from exc
-            dpi = float(ctx.options.pdf_render_dpi)
-        pages.append(Page(file=rel, sha256=sha, number=number, image=out, dpi=dpi, exif={"_mime": filetype.PDF}))
+        # Pixels are not decoded here: the page stages decode (or render) each page once, in parallel.
+        embedded = pdfrender.embedded_image(pdf_page)
+        dpi = embedded.ppi if embedded is not None else float(ctx.options.pdf_render_dpi)
+        pages.append(Page(file=rel, sha256=sha, number=number, image=path, frame=index, dpi=dpi,
+                          exif={"_mime": filetype.PDF}))
     return pages, note
 
 
@@ -316,50 +287,59 @@ def ingest_file(
         rel: Its path relative to the dossier folder.
         root: The dossier folder (symlinks must stay inside it).
         ctx: Run context (limits, work folder).
+        cache: Processed pages of unchanged files: such a file's pages come back processed.
     """
+    info, pages, _ = _ingest_file(path, rel, root, ctx, cache)
+    return info, pages
+
+
+def _ingest_file(
+    path: Path, rel: str, root: Path, ctx: RunContext, cache: FileCache | None
+) -> tuple[InputFile, list[Page], bool]:
+    """:func:`ingest_file`, and whether the pages came processed from the cache."""
     def status(st: FileStatus, message: str, sha: str = "", size: int = 0, mime: str = "") -> InputFile:
         return InputFile(file=rel, sha256=sha, size=size, mime=mime, status=st, message=message)
 
     if path.is_symlink():
         target = path.resolve()
         if not target.is_relative_to(root.resolve()):
-            return status(FileStatus.ERROR, "symbolic link to a file outside the dossier folder: refused"), []
+            return status(FileStatus.ERROR, "symbolic link to a file outside the dossier folder: refused"), [], False
         if not target.is_file():
-            return status(FileStatus.ERROR, "symbolic link to something that is not a file"), []
+            return status(FileStatus.ERROR, "symbolic link to something that is not a file"), [], False
     try:
         size = path.stat().st_size
         if size == 0:
-            return status(FileStatus.ERROR, "empty file (0 bytes)", mime="inode/x-empty"), []
+            return status(FileStatus.ERROR, "empty file (0 bytes)", mime="inode/x-empty"), [], False
         if size > ctx.options.max_file_bytes:
             limit = ctx.options.max_file_bytes // (1024 * 1024)
             return status(FileStatus.ERROR, f"file is {size / 2**20:.0f} MiB, above the {limit} MiB limit",
-                          size=size), []
+                          size=size), [], False
         with path.open("rb") as handle:
             head = handle.read(8192)
         sha = _sha256(path)
     except OSError as exc:
-        return status(FileStatus.ERROR, f"cannot read the file ({exc.strerror or exc})"), []
+        return status(FileStatus.ERROR, f"cannot read the file ({exc.strerror or exc})"), [], False
     mime = filetype.sniff(head)
     note = _suffix_note(rel, mime)
     if cache is not None and mime in filetype.IMAGE_TYPES | {filetype.PDF}:
         known = InputFile(file=rel, sha256=sha, size=size, mime=mime, status=FileStatus.PROCESSED)
         cached = cache.get_file(known)
         if cached is not None:
-            return dataclasses.replace(known, message=note, page_count=len(cached)), cached
+            return dataclasses.replace(known, message=note, page_count=len(cached)), cached, True
     if mime != filetype.PDF and mime not in filetype.IMAGE_TYPES:
         return status(FileStatus.UNSUPPORTED, f"{mime} is not a scan (PDF, JPEG, PNG, TIFF or HEIC expected)",
-                      sha, size, mime), []
+                      sha, size, mime), [], False
     try:
         if mime == filetype.PDF:
             pages, extra = _pdf_pages(path, rel, sha, ctx)
         else:
             pages, extra = _image_pages(path, rel, sha, mime, ctx)
     except _FileProblem as exc:
-        return status(FileStatus.ERROR, "; ".join(m for m in (str(exc), note) if m), sha, size, mime), []
+        return status(FileStatus.ERROR, "; ".join(m for m in (str(exc), note) if m), sha, size, mime), [], False
     message = "; ".join(m for m in (note, extra) if m)
     info = InputFile(file=rel, sha256=sha, size=size, mime=mime, status=FileStatus.PROCESSED,
                      message=message, page_count=len(pages))
-    return info, pages
+    return info, pages, False
 
 
 def ingest_dossier(source: DossierSource, ctx: RunContext, cache: FileCache | None = None) -> Intake:
@@ -373,14 +353,16 @@ def ingest_dossier(source: DossierSource, ctx: RunContext, cache: FileCache | No
     started = time.perf_counter()
     files: list[InputFile] = []
     pages: list[Page] = []
+    cached: list[Page] = []
     for path, rel in _walk(source.path):
         if rel in NOT_DOCUMENTS:
             continue
-        info, file_pages = ingest_file(path, rel, source.path, ctx, cache)
+        info, file_pages, from_cache = _ingest_file(path, rel, source.path, ctx, cache)
         files.append(info)
-        pages.extend(file_pages)
-    log.info("dossier %s: %d files, %d pages", source.id, len(files), len(pages))
-    return Intake(tuple(files), tuple(pages), round(time.perf_counter() - started, 4))
+        (cached if from_cache else pages).extend(file_pages)
+    log.info("dossier %s: %d files, %d pages (%d from the cache)", source.id, len(files), len(pages) + len(cached),
+             len(cached))
+    return Intake(tuple(files), tuple(pages), tuple(cached), round(time.perf_counter() - started, 4))
 
 
 def settle_files(work: DossierWork) -> DossierWork:

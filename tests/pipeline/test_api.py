@@ -42,10 +42,10 @@ def test_each_raster_page_is_decoded_once(tmp_path: Path, monkeypatch: pytest.Mo
     lock = threading.Lock()
     real = imaging.decode_page
 
-    def counting(path: Path, frame: int = 0, max_pixels: int | None = None) -> object:
+    def counting(path: Path, frame: int = 0, max_pixels: int | None = None, *, pdf_dpi: int = 300) -> object:
         with lock:
             decoded.append((path, frame))
-        return real(path, frame, max_pixels)
+        return real(path, frame, max_pixels, pdf_dpi=pdf_dpi)
 
     monkeypatch.setattr(imaging, "decode_page", counting)
     report = api.run(dossier, OPTIONS, engine=FakeOcrEngine("Extrait du casier judiciaire"))
