@@ -6,7 +6,7 @@ import contextvars
 import datetime as dt
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import pydantic
 
@@ -49,23 +49,45 @@ class CheckParams(pydantic.BaseModel):
     options: RunOptions = pydantic.Field(default_factory=RunOptions)
 
 
+T = TypeVar("T")
+
+
+class Sealed(Generic[T]):
+    """A task argument that Prefect hands over without walking through it.
+
+    Prefect visits every value inside a task's arguments looking for futures: for a dossier's
+    pages (every OCR'd word a dataclass) that was ~50 ms of CPU per task, most of a cached run.
+    Prefect's own ``quote`` does the same, but it is a tuple, and Dask rebuilds tuples as plain
+    ones on the way to its workers; this is neither a collection nor a dataclass.
+    """
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: T) -> None:
+        self.value = value
+
+    def __reduce__(self) -> tuple[type[Sealed[T]], tuple[T]]:
+        return (Sealed, (self.value,))
+
+
 # The task functions are plain module functions wrapped below, so that Dask workers can unpickle
 # them by reference (a decorated function's name would resolve to the Task, not the function).
-def ingest_dossier(source: DossierSource, ctx: RunContext, cache: PageCache | None) -> Intake:
+def ingest_dossier(source: DossierSource, ctx: RunContext, cache: Sealed[PageCache | None]) -> Intake:
     """Type every file of one dossier and split it into pages (unchanged files come from the cache)."""
-    return intake.ingest_dossier(source, ctx, cache)
+    return intake.ingest_dossier(source, ctx, cache.value)
 
 
-def process_page(page: Page, ctx: RunContext, cache: PageCache | None) -> Page:
+def process_page(page: Sealed[Page], ctx: RunContext, cache: Sealed[PageCache | None]) -> Page:
     """Every page stage of one page (answered from the content-hash cache when unchanged)."""
-    return api.process_page(page, ctx, api.default_engine(ctx.options), cache)
+    return api.process_page(page.value, ctx, api.default_engine(ctx.options), cache.value)
 
 
 def assemble_dossier(
-    source: DossierSource, found: Intake, pages: list[Page], case: CaseFacts, options: RunOptions, seconds: float
+    source: DossierSource, found: Sealed[Intake], pages: Sealed[list[Page]], case: CaseFacts, options: RunOptions,
+    seconds: float,
 ) -> DossierReport:
     """Every dossier stage of one dossier: documents, fields, findings, verdict."""
-    return api.assemble_dossier(source, found, pages, case, options, seconds)
+    return api.assemble_dossier(source, found.value, pages.value, case, options, seconds)
 
 
 # Content hashing and our own page cache make Prefect's input cache redundant (and hashing
@@ -76,22 +98,25 @@ assemble_task = task(name="assemble", cache_policy=NO_CACHE)(assemble_dossier)
 
 
 class PrefectRunner:
-    """The core's run loop with each unit of work as a Prefect task (on the flow's task runner)."""
+    """The core's run loop with each unit of work as a Prefect task (on the flow's task runner).
+
+    Pages, intakes and the cache are passed :class:`Sealed`.
+    """
 
     def ingest(self, source: DossierSource, ctx: RunContext, cache: PageCache | None) -> Intake:
         """Intake of one dossier as a task."""
-        return ingest_task(source, ctx, cache)
+        return ingest_task(source, ctx, Sealed(cache))
 
     def submit_page(self, page: Page, ctx: RunContext, cache: PageCache | None) -> api.PageFuture:
         """One page as a task on the task runner (threads or Dask workers)."""
-        return process_page_task.submit(page, ctx, cache)
+        return process_page_task.submit(Sealed(page), ctx, Sealed(cache))
 
     def assemble(
         self, source: DossierSource, found: Intake, pages: list[Page], case: CaseFacts, options: RunOptions,
         seconds: float,
     ) -> DossierReport:
         """Assembly of one dossier as a task."""
-        return assemble_task(source, found, pages, case, options, seconds)
+        return assemble_task(source, Sealed(found), Sealed(pages), case, options, seconds)
 
 
 @flow(name="dossier-check", log_prints=False, validate_parameters=True)
