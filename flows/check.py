@@ -17,7 +17,7 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 from prefect import flow, task  # noqa: E402 - the environment above must be set first
 from prefect.cache_policies import NO_CACHE  # noqa: E402
-from prefect.settings import PREFECT_API_URL  # noqa: E402
+from prefect.settings import PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings  # noqa: E402
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner  # noqa: E402
 
 from pipeline import api  # noqa: E402
@@ -125,6 +125,13 @@ def check(params: CheckParams) -> RunReport:
     return api.run(Path(params.path), params.options, runner=PrefectRunner(), progress=progress_display())
 
 
+def absolute(options: RunOptions) -> RunOptions:
+    """The options with a local cache folder and case file given as absolute paths."""
+    update = {key: str(Path(value).absolute()) for key in ("cache", "cases")
+              if (value := getattr(options, key)) and value != "off" and "://" not in value}
+    return options.model_copy(update=update) if update else options
+
+
 def task_runner(workers: int, dask: str | None = None) -> TaskRunner[Any]:
     """Threads on this machine (tesseract runs in its own processes), or an existing Dask cluster.
 
@@ -141,9 +148,15 @@ def task_runner(workers: int, dask: str | None = None) -> TaskRunner[Any]:
 
 
 def run_check(
-    path: str, options: RunOptions, *, progress: api.RunProgress | None = None, dask: str | None = None
+    path: str, options: RunOptions, *, progress: api.RunProgress | None = None, dask: str | None = None,
+    pool: str | None = None,
 ) -> RunReport:
-    """Run the flow with ``options.workers`` threads, or on the Dask cluster at ``dask``.
+    """Run the flow with ``options.workers`` threads, on the Dask cluster at ``dask``, or on a work pool.
+
+    With ``pool``, the batch is split into parts run by the workers of that Prefect work pool
+    (:mod:`flows.pool`).
+
+    Local paths are made absolute first: tasks may run in other processes, in other folders.
 
     Raises:
         ServerError: the API is the local server (:mod:`flows.server`) and it did not start.
@@ -151,8 +164,15 @@ def run_check(
     server.wait_if_local(PREFECT_API_URL.value())
     token = _PROGRESS.set(progress)
     try:
-        flow_with_runner = check.with_options(task_runner=task_runner(options.workers, dask))
-        return flow_with_runner(CheckParams(path=path, options=options))
+        params = CheckParams(path=str(Path(path).absolute()), options=absolute(options))
+        if pool:
+            from flows.pool import check_on_pool
+
+            return check_on_pool(params, pool)
+        # No flow-run heartbeats: they tell a server about runs on remote workers that died; this run
+        # is watched by its terminal, and ending its heartbeat thread costs up to 1 s (it sleeps in 1 s steps).
+        with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+            return check.with_options(task_runner=task_runner(options.workers, dask))(params)
     finally:
         _PROGRESS.reset(token)
 

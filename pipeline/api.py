@@ -18,7 +18,7 @@ import functools
 import logging
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -171,8 +171,8 @@ def report_of(work: DossierWork, seconds: float = 0.0, stage_seconds: dict[str, 
 class RunProgress(Protocol):
     """What a progress display learns from :func:`run` (the CLI's bar or its lines)."""
 
-    def planned(self, dossiers: int, pages: int, cached: int) -> None:
-        """Every dossier is read: ``pages`` to process, ``cached`` answered by the page cache."""
+    def planned(self, dossiers: int, pages: int | None, cached: int) -> None:
+        """Every dossier is read: ``pages`` to process (None: read elsewhere), ``cached`` from the page cache."""
 
     def page_done(self, page: Page) -> None:
         """One page went through every page stage."""
@@ -239,6 +239,7 @@ def run(
     work_dir: Path | None = None,
     progress: RunProgress | None = None,
     runner: Runner | None = None,
+    only: Collection[str] | None = None,
 ) -> RunReport:
     """Check one dossier or a batch folder, with ``options.workers`` pages in parallel.
 
@@ -254,6 +255,8 @@ def run(
         work_dir: Folder for intermediate files (a temporary one by default).
         progress: Told how much work there is and what is done (progress display).
         runner: Where the work runs (default: :class:`LocalRunner` threads; the flow passes Prefect tasks).
+        only: Check only these dossiers of the batch (one part of a batch split over machines); the
+            case file is still checked against the whole batch.
 
     Raises:
         DossierError: the input path or a case file is unusable (content problems never raise).
@@ -262,6 +265,8 @@ def run(
     started_run = time.monotonic()
     sources = intake.discover(path)
     cases = load_cases(path, sources, options)
+    if only is not None:
+        sources = [s for s in sources if s.id in only]
     reports: list[DossierReport] = []
     with _runner_and_workspace(runner, engine, options, work_dir) as (active, ctx):
         cache = open_cache(options, engine)

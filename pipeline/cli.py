@@ -57,6 +57,8 @@ def check(
         help="Page cache folder or URL (default: ~/.cache/dossier/pages; 'off' disables it).")] = None,
     dask: Annotated[str | None, typer.Option(
         help="Run the tasks on this Dask scheduler (tcp://host:8786) instead of local threads.")] = None,
+    pool: Annotated[str | None, typer.Option(
+        help="Split the batch over the workers of this Prefect work pool (prefect worker start --pool NAME).")] = None,
     progress: Annotated[bool, typer.Option(
         help="Show progress: a bar on a terminal, else one line per dossier (stderr).")] = True,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details.")] = False,
@@ -79,7 +81,7 @@ def check(
     from pipeline.progress import RunDisplay
 
     with RunDisplay(err, enabled=progress) as display:
-        report = run_check(local, options, progress=display, dask=dask)
+        report = run_check(local, options, progress=display, dask=dask, pool=pool)
     written = write_reports(report, out)
     Console().print(_summary_table(report))
     err.print(f"Reports written: {', '.join(written)}")

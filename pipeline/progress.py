@@ -62,10 +62,10 @@ class RunDisplay:
 
     def __enter__(self) -> Self:
         if self.live:
-            self._bar = Progress(TextColumn("pages"), BarColumn(), MofNCompleteColumn(),
+            self._bar = Progress(TextColumn("{task.fields[unit]}"), BarColumn(), MofNCompleteColumn(),
                                  TextColumn("{task.description}"), console=self.console, transient=False)
             self._bar.start()
-            self._task = self._bar.add_task("reading the dossiers…", total=None)
+            self._task = self._bar.add_task("reading the dossiers…", total=None, unit="pages")
         return self
 
     def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
@@ -98,14 +98,15 @@ class RunDisplay:
         cached = f"{self.cached} pages from the cache" if self.cached else ""
         return " · ".join(p for p in (f"{self.dossiers_done}/{self.dossiers} dossiers", self.pace(), cached) if p)
 
-    def planned(self, dossiers: int, pages: int, cached: int) -> None:
-        """Every dossier is read: the work is known."""
-        self.dossiers, self.pages, self.cached = dossiers, pages, cached
+    def planned(self, dossiers: int, pages: int | None, cached: int) -> None:
+        """Every dossier is read: the work is known (``pages`` None: the pages are read elsewhere)."""
+        self.dossiers, self.pages, self.cached = dossiers, pages or 0, cached
         self.started = time.monotonic()
         self._refresh(total=pages)
         if self.enabled and not self.live:
-            self.console.print(f"{dossiers} dossier{'s' * (dossiers != 1)}: {pages} pages to read, "
-                               f"{cached} from the page cache", highlight=False, soft_wrap=True)
+            work = "the pages are read by the pool's workers" if pages is None else (
+                f"{pages} pages to read, {cached} from the page cache")
+            self.console.print(f"{dossiers} dossier{'s' * (dossiers != 1)}: {work}", highlight=False, soft_wrap=True)
 
     def page_done(self, page: Page) -> None:
         """One more page processed."""
@@ -131,4 +132,8 @@ class RunDisplay:
             return
         if total is not None:
             self._bar.update(self._task, total=total)
+        if not self.pages:  # nothing read here: count dossiers instead
+            self._bar.update(self._task, total=self.dossiers or None, completed=self.dossiers_done,
+                             description=escape(self.summary()), unit="dossiers")
+            return
         self._bar.update(self._task, completed=self.pages_done, description=escape(self.summary()))
