@@ -45,6 +45,8 @@ def stage_shares(dossiers: list[dict[str, Any]]) -> dict[str, float]:
     spent: dict[str, float] = collections.defaultdict(float)
     for dossier in dossiers:
         for name, seconds in dossier["stats"].get("stage_seconds", {}).items():
+            if "." in name:
+                continue  # a part of a stage (``mrz_cpu.ocr``), already in the stage's total
             group = next((g for g, names in STAGE_GROUPS.items() if name in names), "other")
             spent[group] += seconds
     total = sum(spent.values()) or 1.0

@@ -83,7 +83,8 @@ def process_page(page: Sealed[Page], ctx: RunContext, cache: Sealed[PageCache | 
 
 
 def assemble_dossier(
-    source: DossierSource, found: Sealed[Intake], pages: Sealed[list[Page]], case: CaseFacts, options: RunOptions,
+    source: DossierSource, found: Sealed[Intake], pages: Sealed[list[Page]], case: CaseFacts | None,
+    options: RunOptions,
     seconds: float,
 ) -> DossierReport:
     """Every dossier stage of one dossier: documents, fields, findings, verdict."""
@@ -112,7 +113,7 @@ class PrefectRunner:
         return process_page_task.submit(Sealed(page), ctx, Sealed(cache))
 
     def assemble(
-        self, source: DossierSource, found: Intake, pages: list[Page], case: CaseFacts, options: RunOptions,
+        self, source: DossierSource, found: Intake, pages: list[Page], case: CaseFacts | None, options: RunOptions,
         seconds: float,
     ) -> DossierReport:
         """Assembly of one dossier as a task."""

@@ -38,11 +38,13 @@ def cron_schedule(cron: str, timezone: str | None = DEFAULT_TIMEZONE) -> CronSch
 
 def reprocess_parameters(
     source: str, out: str, *, profile: str = "conservative", workers: int | None = None,
-    cache: str | None = None, horizon_days: int = 30, cases: str | None = None,
+    cache: str | None = None, horizon_days: int = 30, cases: str | None = None, notify: str | None = None,
+    lang: str | None = None, csv_sep: str | None = None,
 ) -> dict[str, Any]:
     """The deployment's parameters (``as_of`` is left out: each run evaluates on its own date)."""
     params: dict[str, Any] = {"source": source, "out": out, "profile": profile, "horizon_days": horizon_days}
-    for key, value in (("workers", workers), ("cache", cache), ("cases", cases)):
+    for key, value in (("workers", workers), ("cache", cache), ("cases", cases), ("notify", notify),
+                       ("lang", lang), ("csv_sep", csv_sep)):
         if value is not None:
             params[key] = value
     return params
@@ -61,6 +63,9 @@ def serve_schedule(
     cache: str | None = None,
     horizon_days: int = 30,
     cases: str | None = None,
+    notify: str | None = None,
+    lang: str | None = None,
+    csv_sep: str | None = None,
     limit: int = 1,
 ) -> None:
     """Serve ``reprocess`` on a cron schedule until interrupted (Ctrl-C or SIGTERM).
@@ -77,13 +82,18 @@ def serve_schedule(
         cache: Page cache folder or URL (``s3://bucket/cache`` keeps it next to the batch).
         horizon_days: Look-ahead of the "expiring soon" lists.
         cases: A ``cases.csv`` outside the batch.
+        notify: A saved notification block (``custom-webhook/hr-desk``) told about verdict changes
+            and documents entering the horizon.
+        lang: Language of the HTML report and CSV messages.
+        csv_sep: CSV field separator.
         limit: Flow runs at once (1: a slow run is never overlapped by the next one).
 
     Raises:
         ValueError: the cron expression or time zone is invalid.
     """
     parameters = reprocess_parameters(source, out, profile=profile, workers=workers, cache=cache,
-                                      horizon_days=horizon_days, cases=cases)
+                                      horizon_days=horizon_days, cases=cases, notify=notify, lang=lang,
+                                      csv_sep=csv_sep)
     if interval is not None:
         reprocess.serve(name=name, interval=interval, parameters=parameters, limit=limit,
                         pause_on_shutdown=True)

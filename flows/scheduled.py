@@ -2,7 +2,8 @@
 
 ``reprocess`` reads the batch from a folder or any fsspec URL (``s3://bucket/dossiers``), runs the
 ``dossier-check`` flow as a subflow, compares the result with the ``report.json`` already in ``out``
-and writes the new reports, ``changes.json`` and a dated copy under ``out/history/<as_of>/``.
+and writes the new reports, ``changes.json`` and a copy under ``out/history/<UTC timestamp>/``;
+a summary goes to a notification block when a verdict changed or a document starts to expire.
 Unchanged files cost no OCR: the content-hash page cache (a local folder or a bucket prefix)
 answers for them, so a nightly run over an unchanged batch only re-evaluates the date rules.
 """
@@ -29,14 +30,12 @@ from prefect.context import FlowRunContext  # noqa: E402
 from prefect.exceptions import MissingContextError  # noqa: E402
 
 from flows.check import run_check  # noqa: E402
+from flows.notify import send_notice  # noqa: E402
 from pipeline import changes as changes_mod  # noqa: E402
 from pipeline.context import RunOptions, default_workers  # noqa: E402
 from pipeline.errors import DossierError  # noqa: E402
 from pipeline.model import Severity, Status  # noqa: E402
-from pipeline.report import (  # noqa: E402
-    RunReport,  # noqa: E402
-    write_reports,  # noqa: E402
-)
+from pipeline.report import ReportOptions, RunReport, write_reports  # noqa: E402
 from pipeline.sources import fetch_to_local  # noqa: E402
 
 MAX_WORKERS = 8
@@ -109,17 +108,35 @@ def compare(previous: dict[str, Any] | None, report: RunReport, horizon_days: in
     return changes_mod.diff_runs(previous, report, horizon_days=horizon_days)
 
 
-@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5, retry_condition_fn=_is_transient)
-def publish(report: RunReport, out: str) -> list[str]:
-    """Write report.json/.csv/.html and changes.json into ``out`` and ``out/history/<as_of>/``.
+def history_name(now: dt.datetime) -> str:
+    """The history folder name of a run started at ``now`` (UTC, no colons: valid on every file system).
 
-    The dated copy is written first, so an interrupted run never leaves ``out/report.json`` newer
+    >>> history_name(dt.datetime(2026, 12, 2, 5, 0, 7, tzinfo=dt.UTC))
+    '2026-12-02T050007Z'
+    """
+    return f"{now.astimezone(dt.UTC):%Y-%m-%dT%H%M%SZ}"
+
+
+def history_folder(out: str, now: dt.datetime | None = None) -> str:
+    """``out/history/<UTC timestamp>/``, new for every run (two runs a day keep both reports)."""
+    fs, root = fsspec.core.url_to_fs(out)
+    name, suffix, n = history_name(now or dt.datetime.now(dt.UTC)), "", 1
+    while fs.exists(f"{root.rstrip('/')}/history/{name}{suffix}"):
+        n += 1
+        suffix = f"-{n}"
+    return f"{out.rstrip('/')}/history/{name}{suffix}"
+
+
+@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5, retry_condition_fn=_is_transient)
+def publish(report: RunReport, out: str, options: ReportOptions | None = None) -> list[str]:
+    """Write report.json/.csv/.html and changes.json into ``out`` and ``out/history/<timestamp>/``.
+
+    The history copy is written first, so an interrupted run never leaves ``out/report.json`` newer
     than its history (the next run then compares with the last complete one).
     """
     written: list[str] = []
-    dated = f"{out.rstrip('/')}/history/{report.as_of.isoformat()}"
-    for target in (dated, out):
-        written += write_reports(report, target)
+    for target in (history_folder(out), out):
+        written += write_reports(report, target, options)
         written.append(_write_json(report.changes or {}, target, "changes.json"))
     return written
 
@@ -157,6 +174,9 @@ def reprocess(
     horizon_days: int = changes_mod.DEFAULT_HORIZON_DAYS,
     as_of: dt.date | None = None,
     cases: str | None = None,
+    notify: str | None = None,
+    lang: str = "en",
+    csv_sep: str = ",",
 ) -> dict[str, Any]:
     """Re-check a batch and publish its reports and what changed since the last run.
 
@@ -169,9 +189,13 @@ def reprocess(
         horizon_days: Look-ahead of the "expiring soon" lists.
         as_of: Evaluation date (default: today, so a scheduled run re-evaluates the date rules).
         cases: A ``cases.csv`` outside the batch.
+        notify: A saved Prefect notification block (``custom-webhook/hr-desk``): when a verdict
+            changed or a document entered the ``horizon_days`` window, a summary is sent through it.
+        lang: Language of report.html and the CSV messages (``en``, ``fr``, ``nl``).
+        csv_sep: CSV field separator.
 
     Returns:
-        The files written, the verdict counts and the changes.
+        The files written, the verdict counts, the changes and whether a notification was sent.
     """
     logger = _logger()
     options = RunOptions(
@@ -184,7 +208,8 @@ def reprocess(
     previous = read_previous(out)
     changes = compare(previous, report, horizon_days)
     report = dataclasses.replace(report, changes=changes)
-    written = publish(report, out)
+    written = publish(report, out, ReportOptions(lang=lang, csv_sep=csv_sep))
+    notified = send_notice(notify, changes, f"{out.rstrip('/')}/report.html") if notify else False
     if FlowRunContext.get() is not None:  # artifacts belong to a flow run (not to ``reprocess.fn``)
         create_table_artifact(
             key=VERDICTS_ARTIFACT_KEY, table=verdict_rows(report),
@@ -197,7 +222,7 @@ def reprocess(
     summary = report.summary()
     logger.info("%d dossiers %s; %d new, %d verdict changes; reports in %s", summary["dossiers"],
                 summary["verdicts"], changes["counts"]["new"], changes["counts"]["verdict_changes"], out)
-    return {"written": written, "verdicts": summary["verdicts"], "changes": changes}
+    return {"written": written, "verdicts": summary["verdicts"], "changes": changes, "notified": notified}
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ import functools
 import logging
 import tempfile
 import time
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -31,7 +31,7 @@ from pipeline.engines.ocr import OcrEngine
 from pipeline.errors import ConfigError
 from pipeline.model import FileStatus, Page
 from pipeline.report import DossierReport, RunReport
-from pipeline.stages import classify, extract_dates, intake, link, mrz_zone, ocr, quality, rules
+from pipeline.stages import classify, evidence, extract_dates, intake, link, mrz_zone, ocr, quality, review, rules
 from pipeline.stages.intake import DossierSource, Intake
 from pipeline.work import DossierStage, DossierWork, PageStage, PageWork
 
@@ -41,16 +41,20 @@ PAGE_STAGES: tuple[PageStage, ...] = (
     quality.check_image_quality,  # capture gate: phone photos and unusable scans are rejected, with metrics
     ocr.run_ocr,  # full-page text of accepted raster pages (text-layer pages keep their layer)
     mrz_zone.read_mrz_zone,  # the machine-readable zone, parsed once (rejected pages too: it names the type)
+    evidence.keep_evidence,  # thumbnail, grey view and MRZ crop for the report (cached with the page)
 )
 """Per-page work, in order. Each stage: ``(Page, PageWork) -> Page``."""
 
 DOSSIER_STAGES: tuple[DossierStage, ...] = (
     intake.settle_files,  # files whose pixels could not be decoded become errors
     classify.classify_documents,  # page types; pages grouped into documents
+    review.apply_type_reviews,  # document types a person confirmed or corrected (review.json)
     extract_dates.extract_fields,  # MRZ fields, printed dates, issuing countries
     quality.check_identity_colour,  # identity documents copied in black and white
-    link.link_documents,  # apostilles to the certificates they follow
+    link.link_documents,  # apostilles and translations to the documents they certify or translate
+    review.apply_field_reviews,  # values a person confirmed or corrected replace what was read
     rules.evaluate_rules,  # the rule pack: findings
+    evidence.cut_evidence,  # thumbnails, and the crop each field was read from
 )
 """Per-dossier work, in order. Each stage: ``DossierWork -> DossierWork``."""
 
@@ -93,6 +97,11 @@ def load_cases(root: Path, sources: Sequence[DossierSource], options: RunOptions
     return cases
 
 
+def without_case_facts(sources: Sequence[DossierSource], cases: Mapping[str, CaseFacts]) -> list[str]:
+    """Ids of the dossiers that no ``cases.csv`` row and no ``case.toml`` describes."""
+    return [s.id for s in sources if s.id not in cases]
+
+
 def open_cache(options: RunOptions, engine: OcrEngine) -> PageCache | None:
     """The page cache for these options, or None when caching is off."""
     if options.cache == "off":
@@ -110,7 +119,8 @@ def process_page(page: Page, ctx: RunContext, engine: OcrEngine, cache: PageCach
         started = time.perf_counter()
         page = stage(page, work)
         seconds[stage.__name__] = round(time.perf_counter() - started, 4)
-    page = dataclasses.replace(page, seconds=seconds)
+    # A stage may add its own parts' times (``mrz_cpu.ocr``): kept beside the stage totals.
+    page = dataclasses.replace(page, seconds={**page.seconds, **seconds})
     if cache is not None:
         cache.put(page)
     return page
@@ -128,11 +138,16 @@ def remember_files(cache: PageCache | None, pages: Sequence[Page]) -> None:
 
 
 def assemble_dossier(
-    source: DossierSource, found: Intake, pages: Sequence[Page], case: CaseFacts, options: RunOptions,
+    source: DossierSource, found: Intake, pages: Sequence[Page], case: CaseFacts | None, options: RunOptions,
     seconds: float = 0.0,
 ) -> DossierReport:
-    """Documents, findings and verdict of one dossier from its processed pages (:data:`DOSSIER_STAGES`)."""
-    work = DossierWork(source.id, options, case.with_defaults(options.as_of), found.files, tuple(pages))
+    """Documents, findings and verdict of one dossier from its processed pages (:data:`DOSSIER_STAGES`).
+
+    ``case`` is None when no case file describes the dossier: defaults are used and the report says so.
+    """
+    work = DossierWork(source.id, options, (case or CaseFacts()).with_defaults(options.as_of), found.files,
+                       tuple(pages), folder=str(source.path.resolve()), case_given=case is not None,
+                       review=found.review, review_error=found.review_error)
     spent: dict[str, float] = collections.defaultdict(float)
     spent["ingest_dossier"] = found.seconds
     for page in pages:
@@ -165,6 +180,11 @@ def report_of(work: DossierWork, seconds: float = 0.0, stage_seconds: dict[str, 
         documents=work.documents,
         files=work.files,
         stats=stats,
+        case_given=work.case_given,
+        folder=work.folder,
+        evidence=work.evidence,
+        reviewer=work.review.reviewer if work.review is not None else "",
+        review_notes=work.review_notes,
     )
 
 
@@ -198,7 +218,7 @@ class Runner(Protocol):
         """Start :func:`process_page` on one page."""
 
     def assemble(
-        self, source: DossierSource, found: Intake, pages: list[Page], case: CaseFacts, options: RunOptions,
+        self, source: DossierSource, found: Intake, pages: list[Page], case: CaseFacts | None, options: RunOptions,
         seconds: float,
     ) -> DossierReport:
         """Run :func:`assemble_dossier`."""
@@ -220,7 +240,7 @@ class LocalRunner:
         return self.pool.submit(process_page, page, ctx, self.engine, cache)
 
     def assemble(
-        self, source: DossierSource, found: Intake, pages: list[Page], case: CaseFacts, options: RunOptions,
+        self, source: DossierSource, found: Intake, pages: list[Page], case: CaseFacts | None, options: RunOptions,
         seconds: float,
     ) -> DossierReport:
         """Assembly in the calling thread."""
@@ -240,6 +260,7 @@ def run(
     progress: RunProgress | None = None,
     runner: Runner | None = None,
     only: Collection[str] | None = None,
+    cases: Mapping[str, CaseFacts] | None = None,
 ) -> RunReport:
     """Check one dossier or a batch folder, with ``options.workers`` pages in parallel.
 
@@ -257,6 +278,8 @@ def run(
         runner: Where the work runs (default: :class:`LocalRunner` threads; the flow passes Prefect tasks).
         only: Check only these dossiers of the batch (one part of a batch split over machines); the
             case file is still checked against the whole batch.
+        cases: Case facts by dossier id, instead of the batch's case files (the watch folder reads its
+            ``cases.csv`` itself); a dossier without an entry keeps its ``case.toml``.
 
     Raises:
         DossierError: the input path or a case file is unusable (content problems never raise).
@@ -264,7 +287,10 @@ def run(
     engine = engine or default_engine(options)
     started_run = time.monotonic()
     sources = intake.discover(path)
-    cases = load_cases(path, sources, options)
+    if cases is None:
+        known = load_cases(path, sources, options)
+    else:  # given rows first; a dossier without one still has its own case.toml
+        known = load_cases(path, sources, options.model_copy(update={"cases": None})) | dict(cases)
     if only is not None:
         sources = [s for s in sources if s.id in only]
     reports: list[DossierReport] = []
@@ -284,7 +310,7 @@ def run(
                 if progress is not None:
                     progress.page_done(processed[-1])
             remember_files(cache, processed)
-            case = cases.get(source.id, CaseFacts())
+            case = known.get(source.id)
             pages = found.in_order(processed)
             reports.append(active.assemble(source, found, pages, case, options, time.monotonic() - started))
             if progress is not None:

@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 _PAGE_STAGE_MODULES = (
     "api.py", "stages/intake.py", "stages/quality.py", "stages/mrz_zone.py", "stages/ocr.py", "engines/imaging.py",
+    "stages/evidence.py", "engines/jpeg.py",
     "engines/mrz_reader.py", "engines/ocr.py", "quality_config.py", "mrz.py", "model.py",
 )
 """Sources whose change must invalidate cached pages (``api.py`` holds the page stage list)."""

@@ -156,6 +156,13 @@ def diff_runs(
 
     expiring = [e for key in sorted(after) for e in _expiring_documents(after[key], as_of, horizon)]
     expiring.sort(key=lambda e: (e["date"], e["id"], e["document"]))
+    before_as_of = _date((previous or {}).get("as_of"))
+    seen_before = set()
+    if before_as_of is not None:  # what the previous run already listed as expiring within its horizon
+        before_horizon = before_as_of + dt.timedelta(days=horizon_days)
+        seen_before = {_expiring_key(e) for key in sorted(before)
+                       for e in _expiring_documents(before[key], before_as_of, before_horizon)}
+    expiring_new = [e for e in expiring if _expiring_key(e) not in seen_before]
     soon = []
     for key in sorted(after):
         until = _date(after[key].get("ready_until"))
@@ -183,6 +190,7 @@ def diff_runs(
         "verdict_changes": verdict_changes,
         "ready_until_changes": until_changes,
         "expiring_documents": expiring,
+        "expiring_new": expiring_new,
         "ready_until_soon": soon,
         "counts": {
             "dossiers": len(after),
@@ -191,9 +199,54 @@ def diff_runs(
             "verdict_changes": len(verdict_changes),
             "unchanged": len((set(before) & set(after)) - changed),
             "expiring_documents": len(expiring),
+            "expiring_new": len(expiring_new),
             "ready_until_soon": len(soon),
         },
     }
+
+
+def _expiring_key(entry: Mapping[str, Any]) -> tuple[Any, ...]:
+    return entry["id"], entry["document"], entry.get("reason"), entry["date"]
+
+
+def needs_notice(changes: Mapping[str, Any]) -> bool:
+    """True when a person should be told now: a verdict changed, or a document entered the expiry horizon.
+
+    A document that was already listed by the previous run is not announced again (the report's
+    act-soon list keeps showing it); a first run announces what expires within the horizon.
+
+    >>> needs_notice({"verdict_changes": [], "expiring_new": []})
+    False
+    """
+    return bool(changes.get("verdict_changes") or changes.get("expiring_new"))
+
+
+def render_notice(changes: Mapping[str, Any], report_location: str = "") -> tuple[str, str]:
+    """Subject and plain-text body of the notification about ``changes`` (short lines, no tables).
+
+    >>> render_notice({"as_of": "2026-12-02", "horizon_days": 30, "verdict_changes": [
+    ...     {"id": "007-x", "from": "ready", "to": "not_ready", "blocking_added": ["passport.validity-12-months"]}],
+    ...     "expiring_new": []})[0]
+    'Dossiers on 2026-12-02: 1 verdict change(s), 0 document(s) expiring within 30 days'
+    """
+    changed, expiring = list(changes.get("verdict_changes") or ()), list(changes.get("expiring_new") or ())
+    days = changes.get("horizon_days")
+    subject = (f"Dossiers on {changes.get('as_of')}: {len(changed)} verdict change(s), "
+               f"{len(expiring)} document(s) expiring within {days} days")
+    lines = []
+    if changed:
+        lines.append("Verdict changes:")
+        for c in changed:
+            why = ", ".join(c.get("blocking_added") or ()) or ", ".join(c.get("blocking_resolved") or ())
+            lines.append(f"- {c['id']}: {c.get('from')} -> {c.get('to')}" + (f" ({why})" if why else ""))
+    if expiring:
+        lines.append(f"Expiring within {days} days:")
+        for e in expiring:
+            lines.append(f"- {e['id']}: {e.get('type') or 'document'} {e['document']} on {e['date']} "
+                         f"({e['days_left']} days left; {e.get('reason')})")
+    if report_location:
+        lines.append(f"Report: {report_location}")
+    return subject, "\n".join(lines) + "\n"
 
 
 def has_changes(changes: Mapping[str, Any]) -> bool:

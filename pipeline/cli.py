@@ -7,22 +7,91 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
+import click
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from pipeline import __version__
 from pipeline.context import PROFILES, RunOptions, default_workers
 from pipeline.errors import DossierError, ExitCode
+from pipeline.i18n import LANGUAGES, default_csv_separator, default_language
 from pipeline.model import Verdict
-from pipeline.report import RunReport, write_reports
+from pipeline.report import ReportOptions, RunReport, write_reports
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Is this residence-permit dossier ready?")
-err = Console(stderr=True)
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+                  help="Is this residence-permit dossier ready?")
+err = Console(stderr=True, soft_wrap=True)  # one message, one line, whatever the width
 log = logging.getLogger("dossier")
 
 _VERDICT_STYLE = {Verdict.READY: "green", Verdict.NOT_READY: "red", Verdict.NEEDS_REVIEW: "yellow"}
+
+
+DEFAULT_OUT = "dossier-report"
+"""Where ``check`` and ``watch`` write unless told otherwise."""
+MAX_LISTED = 8
+"""Dossier ids named in a one-line warning before it says "and N more"."""
+
+
+def _version(value: bool) -> None:
+    if value:
+        Console().print(f"dossier {__version__}", markup=False, highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """Is this residence-permit dossier ready?"""
+
+
+def _profile(value: str) -> str:
+    if value not in PROFILES:
+        raise typer.BadParameter(f"unknown profile {value!r} (known: {', '.join(PROFILES)})")
+    return value
+
+
+def _lang(value: str | None) -> str | None:
+    if value is not None and value not in LANGUAGES:
+        raise typer.BadParameter(f"unknown language {value!r} (known: {', '.join(LANGUAGES)})")
+    return value
+
+
+def _csv_sep(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = "\t" if value in ("\\t", "tab") else value
+    if len(value) != 1 or value in "\"\r\n":
+        raise typer.BadParameter(f"{value!r}: give one character, such as ';' or ','")
+    return value
+
+
+ProfileOption = Annotated[str, typer.Option(help=f"Rule profile: {', '.join(PROFILES)}.", callback=_profile)]
+LangOption = Annotated[str | None, typer.Option(
+    help="Language of report.html and of the messages in report.csv (report.json keeps English and adds "
+    "the translation): en, fr or nl. Default: from the locale.", callback=_lang)]
+CsvSepOption = Annotated[str | None, typer.Option(
+    "--csv-sep", help="Field separator of the CSV files (';' for Excel where decimals take a comma). "
+    "Default: from the locale.", callback=_csv_sep)]
+
+
+def _report_options(lang: str | None, csv_sep: str | None) -> ReportOptions:
+    """Language and CSV separator as given, else from the locale (``LANG``, ``LC_ALL``...)."""
+    return ReportOptions(lang=lang or default_language(), csv_sep=csv_sep or default_csv_separator())
+
+
+def _warn_without_case(ids: list[str]) -> None:
+    """One line naming the dossiers that no case row or case.toml describes."""
+    if not ids:
+        return
+    named = ", ".join(ids[:MAX_LISTED]) + (f" and {len(ids) - MAX_LISTED} more" if len(ids) > MAX_LISTED else "")
+    err.print(f"warning: no case facts for {len(ids)} dossier(s) (no row in cases.csv, no case.toml): "
+              f"{escape(named)}; their category and dates are unknown", highlight=False)
 
 
 def _as_of(value: str | None) -> dt.date:
@@ -47,14 +116,19 @@ def _summary_table(report: RunReport) -> Table:
 
 @app.command()
 def check(
-    path: Annotated[str, typer.Argument(help="A dossier folder, or a batch folder of dossier folders.")],
-    out: Annotated[str, typer.Option(help="Where to write report.json/.csv/.html.")] = "dossier-report",
+    path: Annotated[str, typer.Argument(help="A dossier folder, or a batch folder of dossier folders.",
+                                        metavar="PATH")],
+    out: Annotated[str, typer.Option(help="Where to write report.json/.csv/.html.")] = DEFAULT_OUT,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Evaluation date YYYY-MM-DD (default: today).")] = None,
     cases: Annotated[str | None, typer.Option(help="cases.csv with the case facts per dossier.")] = None,
-    profile: Annotated[str, typer.Option(help=f"Rule profile: {', '.join(PROFILES)}.")] = "conservative",
+    profile: ProfileOption = "conservative",
+    lang: LangOption = None,
+    csv_sep: CsvSepOption = None,
     workers: Annotated[int, typer.Option(min=1, max=64, help="Pages processed in parallel.")] = default_workers(),
     cache: Annotated[str | None, typer.Option(
         help="Page cache folder or URL (default: ~/.cache/dossier/pages; 'off' disables it).")] = None,
+    params: Annotated[str | None, typer.Option(
+        "--params", help="Parameters file (TOML): amounts and thresholds of the rule pack (see README).")] = None,
     dask: Annotated[str | None, typer.Option(
         help="Run the tasks on this Dask scheduler (tcp://host:8786) instead of local threads.")] = None,
     pool: Annotated[str | None, typer.Option(
@@ -68,7 +142,9 @@ def check(
     if not verbose:
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     try:
-        options = RunOptions(as_of=_as_of(as_of), cases=cases, profile=profile, workers=workers, cache=cache)
+        parameters = _parameters(params)
+        options = RunOptions(as_of=_as_of(as_of), cases=cases, profile=profile, workers=workers, cache=cache,
+                             parameters=parameters)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
     local = _materialise(path)
@@ -76,15 +152,28 @@ def check(
     from pipeline import api
     from pipeline.stages import intake
 
-    api.load_cases(Path(local), intake.discover(Path(local)), options)
+    sources = intake.discover(Path(local))
+    _warn_without_case(api.without_case_facts(sources, api.load_cases(Path(local), sources, options)))
     from flows.check import run_check  # Prefect is imported only when a run starts
     from pipeline.progress import RunDisplay
 
     with RunDisplay(err, enabled=progress) as display:
         report = run_check(local, options, progress=display, dask=dask, pool=pool)
-    written = write_reports(report, out)
+    written = write_reports(report, out, _report_options(lang, csv_sep))
     Console().print(_summary_table(report))
-    err.print(f"Reports written: {', '.join(written)}")
+    err.print(f"Reports written: {escape(', '.join(written))}", highlight=False)
+
+
+def _parameters(path: str | None) -> dict[str, Any]:
+    """The user's parameters file, checked (a bad key or value names the file and the key)."""
+    if path is None:
+        return {}
+    from validators.params import load_parameters
+
+    file = Path(path)
+    if not file.is_file():
+        raise ValueError(f"--params {path}: no such file")
+    return load_parameters(file.read_text(encoding="utf-8"), file.name)
 
 
 def _materialise(path: str) -> str:
@@ -97,17 +186,19 @@ def _materialise(path: str) -> str:
 
 
 @app.command()
-def rules(
-    profile: Annotated[str, typer.Option(help=f"Rule profile: {', '.join(PROFILES)}.")] = "conservative",
-) -> None:
+def rules(profile: ProfileOption = "conservative") -> None:
     """List the rules of the Belgian pack with ids, severities and sources."""
     import validators
+    from validators.sources import source_info
 
     table = Table(title=f"Rules ({profile})")
     for column in ("id", "severity", "categories", "source", "title"):
         table.add_column(column, overflow="fold")
     for row in validators.list_rules(profile):
-        table.add_row(*(str(row[k]) for k in ("id", "severity", "categories", "source", "title")))
+        source = source_info(row["source"])
+        cells = [row["id"], row["severity"], row["categories"], f"{source.title} {source.url or ''}".strip(),
+                 row["title"]]
+        table.add_row(*(escape(str(c)) for c in cells))
     Console(width=200).print(table)
 
 
@@ -118,11 +209,16 @@ def schedule(
     cron: Annotated[str, typer.Option(help="Five-field cron expression.")] = "0 6 * * *",
     timezone: Annotated[str, typer.Option(help="Time zone of the cron expression.")] = "Europe/Brussels",
     name: Annotated[str, typer.Option(help="Deployment name.")] = "nightly",
-    profile: Annotated[str, typer.Option(help=f"Rule profile: {', '.join(PROFILES)}.")] = "conservative",
+    profile: ProfileOption = "conservative",
     workers: Annotated[int, typer.Option(min=1, max=64, help="Pages processed in parallel.")] = default_workers(),
     cache: Annotated[str | None, typer.Option(help="Page cache folder or URL (e.g. in the bucket).")] = None,
     horizon_days: Annotated[int, typer.Option(help="Report documents expiring within this many days.")] = 30,
     cases: Annotated[str | None, typer.Option(help="cases.csv with the case facts per dossier.")] = None,
+    notify: Annotated[str | None, typer.Option(
+        help="Saved Prefect notification block (e.g. custom-webhook/hr-desk, see notify-webhook): told when a "
+        "verdict changes or a document starts to expire within --horizon-days.")] = None,
+    lang: LangOption = None,
+    csv_sep: CsvSepOption = None,
 ) -> None:
     """Serve a Prefect deployment that reprocesses SOURCE on a cron schedule (runs until stopped).
 
@@ -130,14 +226,35 @@ def schedule(
     """
     from flows.deploy import serve_schedule
 
+    report = _report_options(lang, csv_sep)
     serve_schedule(source, out, cron, name=name, timezone=timezone, profile=profile, workers=workers,
-                   cache=cache, horizon_days=horizon_days, cases=cases)
+                   cache=cache, horizon_days=horizon_days, cases=cases, notify=notify, lang=report.lang,
+                   csv_sep=report.csv_sep)
+
+
+@app.command("notify-webhook")
+def notify_webhook(
+    name: Annotated[str, typer.Argument(help="Block name, e.g. hr-desk.", metavar="NAME")],
+    url: Annotated[str, typer.Argument(help="Webhook URL (Slack, Teams, or any service taking JSON).", metavar="URL")],
+) -> None:
+    """Save a webhook notification block in the Prefect server, for 'schedule --notify'.
+
+    It posts {"subject", "text", "source"} as JSON. Other channels (e-mail, Slack app) are saved as
+    Prefect notification blocks in the UI and named the same way (block-type/name).
+    """
+    from flows.notify import save_webhook
+
+    slug = save_webhook(name, url)
+    err.print(f"saved: use --notify {escape(slug)}", highlight=False)
 
 
 @app.command()
 def watch(
-    inbox: Annotated[Path, typer.Argument(help="Folder where dossier folders are dropped.")],
-    out: Annotated[Path, typer.Option(help="Reports go to OUT/<dossier>/.")] = Path("dossier-reports"),
+    inbox: Annotated[Path, typer.Argument(help="Folder where dossier folders are dropped.", metavar="INBOX")],
+    out: Annotated[Path, typer.Option(help="Reports go to OUT/<dossier>/.")] = Path(DEFAULT_OUT),
+    cases: Annotated[str | None, typer.Option(
+        help="cases.csv with the case facts per dossier (default: INBOX/cases.csv when present; read again "
+        "for each dossier, so rows added later count).")] = None,
     stable_seconds: Annotated[float, typer.Option(help="A folder is complete when unchanged this long "
                                                         "(or when it holds a READY or .complete file).")] = 5.0,
     poll_seconds: Annotated[float, typer.Option(help="Seconds between scans of the inbox.")] = 1.0,
@@ -145,20 +262,43 @@ def watch(
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="Evaluation date (default: the day of processing).")
     ] = None,
-    profile: Annotated[str, typer.Option(help=f"Rule profile: {', '.join(PROFILES)}.")] = "conservative",
+    profile: ProfileOption = "conservative",
     workers: Annotated[int, typer.Option(min=1, max=64, help="Pages processed in parallel.")] = default_workers(),
     cache: Annotated[str | None, typer.Option(help="Page cache folder or URL.")] = None,
+    lang: LangOption = None,
+    csv_sep: CsvSepOption = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details.")] = False,
 ) -> None:
     """Check each dossier folder dropped into INBOX once it is complete; crash-safe (journal in OUT)."""
-    from pipeline.watch import report_process
+    from pipeline.watch import WatchedDossier, report_process
     from pipeline.watch import watch as watch_inbox
 
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(message)s")
     try:
         options = RunOptions(as_of=_as_of(as_of), profile=profile, workers=workers, cache=cache)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
-    result = watch_inbox(inbox, out, process=report_process(options, as_of_today=as_of is None),
-                         stable_seconds=stable_seconds, poll_seconds=poll_seconds, once=once)
+    cases_file = Path(cases) if cases else inbox / "cases.csv"
+    if cases and not cases_file.is_file():
+        raise typer.BadParameter(f"--cases {cases}: no such file")
+
+    def started(folder: Path) -> None:
+        err.print(f"{escape(folder.name)}: checking…", highlight=False)
+
+    def done(result: WatchedDossier) -> None:
+        d = result.report
+        line = (f"{escape(d.id)}: [{_VERDICT_STYLE[d.verdict]}]{d.verdict.value}[/] "
+                f"({d.stats.get('pages', 0)} pages, {result.seconds:.1f} s) → {escape(str(result.target))}")
+        if not d.case_given:
+            line += f" [yellow](no case facts: no row in {escape(cases_file.name)})[/]"
+        err.print(line, highlight=False)
+
+    err.print(f"watching {escape(str(inbox))} → {escape(str(out))} (Ctrl-C to stop)", highlight=False)
+    process = report_process(options, as_of_today=as_of is None, cases=cases_file if cases_file.is_file() or cases
+                             else None, report_options=_report_options(lang, csv_sep),
+                             on_start=started, on_done=done)
+    result = watch_inbox(inbox, out, process=process, stable_seconds=stable_seconds, poll_seconds=poll_seconds,
+                         once=once)
     err.print(f"processed {len(result.processed)}, skipped {len(result.skipped)}, failed {len(result.failed)}")
 
 
@@ -218,16 +358,13 @@ def main() -> None:
     try:
         code = app(standalone_mode=False)
     except DossierError as exc:
-        err.print(f"[red]error:[/] {exc}")
+        err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
         sys.exit(int(exc.exit_code))
     except typer.Abort:
         sys.exit(int(ExitCode.INTERNAL))
-    except typer.TyperException as exc:  # usage errors: bad option values, unknown commands
-        show = getattr(exc, "show", None)
-        if callable(show):
-            show()
-        else:
-            err.print(f"[red]error:[/] {exc}")
+    except (typer.TyperException, click.ClickException) as exc:  # bad option values, unknown commands
+        message = exc.format_message() if isinstance(exc, click.ClickException) else str(exc)
+        err.print(f"[red]error:[/] {escape(' '.join(message.split()))}", highlight=False)
         sys.exit(int(ExitCode.BAD_ARGS))
     sys.exit(code if isinstance(code, int) else 0)
 

@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import os
 from pathlib import Path
+from typing import Any
 
 import pydantic
 
@@ -46,6 +47,9 @@ class RunOptions(pydantic.BaseModel):
     pdf_render_dpi: int = 300
     cache: str | None = None
     """Page cache folder or fsspec URL; None: the user's cache folder; ``"off"``: no cache."""
+    parameters: dict[str, Any] = pydantic.Field(default_factory=dict)
+    """Rule-pack parameters from the user's parameters file (``--params``; README "Parameters file"),
+    checked by ``validators.params.load_parameters``."""
 
     @pydantic.field_validator("profile")
     @classmethod

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import datetime as dt
 import enum
@@ -90,6 +91,29 @@ class Verdict(enum.StrEnum):
     NEEDS_REVIEW = "needs_review"
 
 
+class ActionKind(enum.StrEnum):
+    """What kind of work a failing or not-evaluable finding asks for (the report groups actions by it)."""
+
+    DOCUMENT_MISSING = "document_missing"
+    """A required document (or its apostille, translation, certificate for a country) is not in the dossier."""
+    DOCUMENT_TOO_OLD = "document_too_old"
+    """A document is past its maximum age: a new one must be requested."""
+    DOCUMENT_EXPIRES = "document_expires"
+    """An identity document or card is not valid long enough: it must be renewed."""
+    SCAN_UNUSABLE = "scan_unusable"
+    """A page cannot be used (photo, blur, greyscale copy...): it must be scanned again."""
+    FIELD_UNREADABLE = "field_unreadable"
+    """A value was not read with confidence: a person confirms or corrects it (review form)."""
+    CASE_DATA_MISSING = "case_data_missing"
+    """A case fact is not given: fill its column in ``cases.csv`` (or ``case.toml``)."""
+    PARAMETER_UNKNOWN = "parameter_unknown"
+    """The rule pack lacks a parameter (a yearly amount...): set it, or check the source by hand."""
+    TIMING = "timing"
+    """A deadline or filing window is missed or near."""
+    CONTENT = "content"
+    """The content of a document does not meet the rule (the rule's own action says what to do)."""
+
+
 class Category(enum.StrEnum):
     """Applicant categories of the public contract."""
 
@@ -158,6 +182,14 @@ class Field:
     """1-based page of the file."""
     bbox: BBox | None = None
     raw: str = ""
+    basis: str = ""
+    """The kind of evidence the value rests on (``label:issue``, ``closing-line``, ``mrz+viz`` ...):
+    the key of the calibration table that turns it into a measured confidence (``pipeline.calibration``)."""
+    reviewer: str = ""
+    """Who confirmed or corrected the value (``review.json``); empty when it was only read."""
+    reviewed_on: dt.date | None = None
+    original: str | dt.date | bool | int | float | None = None
+    """The value as read, kept when a person confirmed or corrected it."""
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.confidence <= 1.0:
@@ -176,6 +208,10 @@ class Field:
         if data.get("is_date"):
             value = dt.date.fromisoformat(value)
         bbox = data.get("bbox")
+        reviewed_on = data.get("reviewed_on")
+        original = data.get("original")
+        if original is not None and data.get("is_date"):
+            original = dt.date.fromisoformat(original)
         return cls(
             value=value,
             confidence=float(data["confidence"]),
@@ -183,6 +219,10 @@ class Field:
             page=data.get("page"),
             bbox=(bbox[0], bbox[1], bbox[2], bbox[3]) if bbox else None,
             raw=data.get("raw", ""),
+            basis=data.get("basis", ""),
+            reviewer=data.get("reviewer", ""),
+            reviewed_on=dt.date.fromisoformat(reviewed_on) if reviewed_on else None,
+            original=original,
         )
 
 
@@ -236,6 +276,50 @@ class InputFile:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class EvidenceImage:
+    """A small JPEG shown in the report as evidence (a page thumbnail or the crop a value was read from)."""
+
+    jpeg: bytes
+    width: int
+    height: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form (base64: the page cache is JSON)."""
+        return {"jpeg": base64.b64encode(self.jpeg).decode("ascii"), "width": self.width, "height": self.height}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> EvidenceImage:
+        """Inverse of :meth:`to_dict`."""
+        return cls(base64.b64decode(data["jpeg"]), int(data["width"]), int(data["height"]))
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class PageEvidence:
+    """What the report shows of a page, made once from the decoded raster and cached with the page."""
+
+    thumb: EvidenceImage
+    """The whole page, small (colour: a greyscale copy shows as such)."""
+    view: EvidenceImage
+    """The page in grey at the OCR size: the dossier stage cuts the line of each value read from it."""
+    scale: float
+    """``view`` pixels per full-resolution pixel (word and MRZ boxes are full-resolution)."""
+    mrz: EvidenceImage | None = None
+    """The machine-readable zone, cut from the full-resolution raster (its characters are small)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        return {"thumb": self.thumb.to_dict(), "view": self.view.to_dict(), "scale": self.scale,
+                "mrz": self.mrz.to_dict() if self.mrz is not None else None}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> PageEvidence:
+        """Inverse of :meth:`to_dict`."""
+        mrz = data.get("mrz")
+        return cls(EvidenceImage.from_dict(data["thumb"]), EvidenceImage.from_dict(data["view"]),
+                   float(data["scale"]), EvidenceImage.from_dict(mrz) if mrz else None)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class Page:
     """One page of an input file: a raster image, a text layer, or both."""
 
@@ -267,6 +351,8 @@ class Page:
     """The machine-readable zone read on the page, parsed once (None: the page shows none)."""
     seconds: Mapping[str, float] = dataclasses.field(default_factory=dict)
     """Time each page stage took on this page, by stage name (empty when answered from the cache)."""
+    evidence: PageEvidence | None = None
+    """Thumbnail and reduced view for the report (None: the page has no raster)."""
 
     def __post_init__(self) -> None:
         if self.number < 1:
@@ -293,6 +379,7 @@ class Page:
         data["rejections"] = [r.to_dict() for r in self.rejections]
         data["words"] = [[w.text, list(w.bbox), w.confidence] for w in self.words]
         data["mrz"] = self.mrz.to_dict() if self.mrz is not None else None
+        data["evidence"] = self.evidence.to_dict() if self.evidence is not None else None
         return _jsonable(data)
 
     @classmethod
@@ -303,6 +390,7 @@ class Page:
         values["rejections"] = tuple(Rejection.from_dict(r) for r in values.get("rejections", ()))
         values["words"] = tuple(Word(t, (b[0], b[1], b[2], b[3]), c) for t, b, c in values.get("words", ()))
         values["mrz"] = PageMrz.from_dict(values["mrz"]) if values.get("mrz") else None
+        values["evidence"] = PageEvidence.from_dict(values["evidence"]) if values.get("evidence") else None
         return cls(**values)
 
 
@@ -320,6 +408,10 @@ class Document:
     """ISO 639-1 code of the main language of the document, when recognised."""
     cues: tuple[str, ...] = ()
     """Phrases that decided the type (for review)."""
+    type_basis: str = ""
+    """The kind of evidence the type rests on (``title``, ``mrz``, ``phrases`` ...), for calibration."""
+    type_review: Field | None = None
+    """Set when a person confirmed or corrected the type (``review.json``): who, when, what was read."""
 
     @property
     def accepted(self) -> bool:
@@ -349,9 +441,12 @@ class Document:
             | {k: round(f.confidence, 3) for k, f in self.fields.items()},
             "language": self.language,
             "evidence": {
-                k: {"source": f.source, "page": f.page, "bbox": _jsonable(f.bbox), "raw": f.raw}
+                k: {"source": f.source, "page": f.page, "bbox": _jsonable(f.bbox), "raw": f.raw, "basis": f.basis}
+                | ({"reviewer": f.reviewer, "reviewed_on": _jsonable(f.reviewed_on), "read": _jsonable(f.original)}
+                   if f.reviewer else {})
                 for k, f in self.fields.items()
-            },
+            }
+            | {"type": {"basis": self.type_basis, "cues": list(self.cues)}},
         }
 
 
@@ -373,6 +468,10 @@ class Finding:
     valid_until: dt.date | None = None
     """Last date on which this date rule still passes (feeds ``ready_until``)."""
     evidence: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    kind: ActionKind | None = None
+    """What kind of work the finding asks for (None for passes)."""
+    values: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    """The named values the message template was filled with (translations fill their own template)."""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form as in the contract (extra keys only added)."""
@@ -391,6 +490,10 @@ class Finding:
             data["valid_until"] = self.valid_until.isoformat()
         if self.evidence:
             data["evidence"] = _jsonable(self.evidence)
+        if self.kind is not None:
+            data["kind"] = self.kind.value
+        if self.values:
+            data["values"] = _jsonable(self.values)
         return data
 
 

@@ -17,7 +17,7 @@ import datetime as dt
 import itertools
 import logging
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -64,6 +64,9 @@ STATE_CODES = frozenset(
     """.split()  # noqa: SIM905 - a word list reads better than 260 quoted strings
 )
 
+_STATE_NAMES = frozenset(code.strip(FILLER) for code in STATE_CODES)
+"""State codes as :class:`MrzResult` stores them (``D<<`` is ``D``)."""
+
 _STATE_LOOKALIKE_GROUPS = ("MNH", "ODQ", "IL", "EF", "UV", "CG", "BR", "PR", "KX")
 _STATE_LOOKALIKES: dict[str, str] = {}
 for _group in _STATE_LOOKALIKE_GROUPS:
@@ -74,6 +77,9 @@ look-alike away is read as that code (``MLD`` -> ``NLD``)."""
 
 _MAX_CHANGES_PER_FIELD = 2
 _MAX_VARIANTS_PER_FIELD = 12
+
+Hints = Mapping[tuple[int, int], str]
+"""Other readings of doubtful characters: ``(line, position) -> characters``, best first."""
 
 _Span = tuple[int, int, int]
 """(line index, start, end) with Python slice semantics."""
@@ -197,6 +203,58 @@ class MrzResult:
     """Non-check-digit plausibility: ``sex`` in M/F/X/<, dates on the calendar."""
     document_number_long: bool = False
     """True when the number overflowed into the optional data (TD1, Doc 9303-5 note j)."""
+    doubts: tuple[str, ...] = ()
+    """Why the name line is not plausible (no check digit covers it), e.g. ``"letters in the
+    filler run after the names"``; empty when it is. A read with doubts is never trusted."""
+
+    @property
+    def trusted(self) -> bool:
+        """Every check digit passes, dates and sex are well-formed and the name line is plausible."""
+        return self.valid and not self.doubts and all(self.format_checks.values())
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """Why the read is not trusted (empty when it is): failed checks, impossible dates, doubts.
+
+        No personal data: field names only, never their values.
+        """
+        out = [f"{name.replace('_', ' ')} check digit fails" for name, ok in self.checks.items() if not ok]
+        if self.format == "unknown" or not self.checks:
+            out.append("no MRZ layout recognised")
+        for name, ok in self.format_checks.items():
+            if not ok:
+                out.append(_FORMAT_REASONS.get(name, f"{name} implausible"))
+        out.extend(self.doubts)
+        return tuple(out)
+
+    @property
+    def field_trust(self) -> dict[str, bool]:
+        """Per field: whether it can be relied on by itself.
+
+        A field under a passing check digit (and the composite, where there is one) is trusted
+        even when another field is not; names, sex and state codes carry no check digit and are
+        trusted only with the whole read.
+        """
+        composite = self.checks.get("composite", True)
+        date_ok = self.format_checks
+
+        def checked(name: str, calendar: bool = True) -> bool:
+            return self.checks.get(name, False) and composite and calendar
+
+        # Fields without a check digit: the read passed every check (the OCR was good) and the
+        # field itself is plausible; a doubt about the names does not touch the codes, nor the reverse.
+        valid = self.valid
+        names_ok = valid and all(d in _CODE_DOUBTS for d in self.doubts)
+        return {
+            "document_number": checked("document_number"),
+            "birth_date": checked("birth_date", date_ok.get("birth_date", False)),
+            "expiry_date": self.format == "FRA_ID" or checked("expiry_date", date_ok.get("expiry_date", False)),
+            "optional_data": valid,
+            "names": names_ok,
+            "sex": valid and date_ok.get("sex", False),
+            "issuer": valid and self.issuer in _STATE_NAMES,
+            "nationality": valid and (self.nationality in _STATE_NAMES or self.format == "FRA_ID"),
+        }
 
     @property
     def mrz_text(self) -> str:
@@ -234,9 +292,16 @@ class MrzResult:
         for key in ("birth_date", "expiry_date"):
             if kwargs.get(key):
                 kwargs[key] = dt.date.fromisoformat(kwargs[key])
-        for key in ("repaired", "raw", "lines"):
+        for key in ("repaired", "raw", "lines", "doubts"):
             kwargs[key] = tuple(kwargs.get(key, ()))
         return cls(**kwargs)
+
+
+_FORMAT_REASONS = {
+    "birth_date": "birth date is not a calendar date",
+    "expiry_date": "expiry date is not a calendar date",
+    "sex": "sex is not M, F, X or <",
+}
 
 
 # --------------------------------------------------------------------------- layout
@@ -597,17 +662,37 @@ def _positions(spans: Sequence[_Span]) -> list[tuple[int, int]]:
     return [(li, p) for li, s, e in spans for p in range(s, e)]
 
 
-def _variants(lines: list[list[str]], spans: Sequence[_Span], max_changes: int) -> Iterator[dict[tuple[int, int], str]]:
-    """Yield substitution sets (position -> char) with 1..max_changes confusable changes."""
+def _variants(
+    lines: list[list[str]],
+    spans: Sequence[_Span],
+    max_changes: int,
+    hints: Hints | None = None,
+    *,
+    digits_only: bool = False,
+) -> Iterator[dict[tuple[int, int], str]]:
+    """Yield substitution sets (position -> char) with 1..max_changes changes.
+
+    A position may take the members of its confusable group (:data:`CONFUSABLE`) and the
+    engine's other readings of it (``hints``); in an all-digit field only digits. With hints
+    (an OCR read with per-character confidences), only the hinted (doubtful) positions change:
+    the more characters may change, the likelier a wrong variant passes the check digits by
+    chance, and a character the engine read with confidence is not where the error is.
+    """
     positions = _positions(spans)
+    if hints is not None:
+        positions = [pos for pos in positions if pos in hints]
     text = "".join(lines[li][p] for li, p in positions)
     # Never put a letter into an all-digit number (Belgian eID numbers are digits only).
-    letters_ok = any(c.isalpha() for c in text)
+    letters_ok = any(c.isalpha() for c in text) and not digits_only
     options = []
     for li, p in positions:
-        alts = CONFUSABLE.get(lines[li][p], "")
+        ocr_alts = (hints or {}).get((li, p), "")
+        alts = "".join(dict.fromkeys(ocr_alts + ("" if digits_only else CONFUSABLE.get(lines[li][p], ""))))
+        alts = alts.replace(lines[li][p], "")
         if not letters_ok:
             alts = "".join(a for a in alts if not a.isalpha())
+        if digits_only:
+            alts = alts.replace(FILLER, "")
         if alts:
             options.append(((li, p), alts))
     for k in range(1, max_changes + 1):
@@ -635,18 +720,91 @@ def _coerce(
                 repairs.append(f"line{li + 1}[{p + 1}] {ch}->{table[ch]} ({name})")
 
 
+FILLER_LOOKALIKES = frozenset("KECL")
+"""Letters OCR reads for a filler ``<`` (its two strokes): the only repairs made in a name line."""
+
+
 def _repair_name_fillers(lines: list[list[str]], spans: Sequence[tuple[str, _Span]], repairs: list[str]) -> None:
-    """Turn a ``K`` between fillers in a name back into ``<`` (``<<K<<``; names never do that)."""
+    """Turn filler look-alikes standing in filler padding back into ``<``.
+
+    Names are separated by one filler and surname from given names by two, so a run of three
+    or more fillers is padding; a short "word" of :data:`FILLER_LOOKALIKES` after such a run,
+    or between padding and the end of the line, is a misread filler (``ANNA<<<<K<<<<<``).
+    ``<<K<<`` between names is repaired as well (names are never one such letter between
+    double fillers).
+    """
     for name, (li, s, e) in spans:
         if name != "name":
             continue
-        for p in range(s, e):
-            left = lines[li][p - 1] if p > s else FILLER
-            right = lines[li][p + 1] if p + 1 < e else FILLER
-            left2 = lines[li][p - 2] if p - 1 > s else FILLER
-            if lines[li][p] == "K" and left == FILLER and right == FILLER and left2 == FILLER:
+        field = "".join(lines[li][s:e])
+        for match in re.finditer(r"(?<=<)[A-Z]{1,2}(?=<|$)", field):
+            start, end = match.start(), match.end()
+            word = match.group()
+            before = field[:start]
+            padding = before.endswith(FILLER * 3) or (before.endswith(FILLER * 2) and field[end : end + 2] == "<<")
+            if not padding or not set(word) <= FILLER_LOOKALIKES:
+                continue
+            for p in range(s + start, s + end):
+                repairs.append(f"line{li + 1}[{p + 1}] {lines[li][p]}->< ({name}, filler)")
                 lines[li][p] = FILLER
-                repairs.append(f"line{li + 1}[{p + 1}] K->< ({name})")
+            field = "".join(lines[li][s:e])
+
+
+def name_spans(fmt: str, lines: Sequence[str]) -> tuple[tuple[int, int, int], ...]:
+    """The ``(line, start, end)`` spans of the name field(s) of a zone (0-based, end exclusive).
+
+    >>> name_spans("TD3", ["P<UTO" + "<" * 39, "L" * 44])
+    ((0, 5, 44),)
+    """
+    try:
+        layout = _layout(fmt, lines)
+    except (ValueError, IndexError):
+        return ()
+    return tuple(span for name, span in layout.alpha_spans if name == "name")
+
+
+def name_doubts(lines: Sequence[str], fmt: str) -> tuple[str, ...]:
+    r"""Why the name line of a zone is not plausible (no check digit covers it).
+
+    Args:
+        lines: the zone's lines after repair.
+        fmt: its format (:data:`FORMATS`).
+
+    Returns:
+        Reasons, empty when the names look like names: letters, single fillers between names,
+        a double filler between surname and given names, then only fillers to the end. An empty
+        surname is allowed (Indian passports of holders with one name: ``P<IND<<FIRST<NAME``).
+
+    >>> name_doubts(["P<UTOERIKSSON<<ANNA<MARIA" + "<" * 19, "L" * 44], "TD3")
+    ()
+    >>> name_doubts(["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<XQ<<<<<<<<<<", "L" * 44], "TD3")
+    ('letters in the filler padding after the names',)
+    >>> name_doubts(["I<UTO" + "<" * 25, "7" * 30, "ESPANOLASCARMENSSS<SS" + "<" * 9], "TD1")
+    ('a letter three times in a row in the names',)
+    """
+    try:
+        layout = _layout(fmt, lines)
+    except (ValueError, IndexError):
+        return ("no MRZ layout recognised",)
+    out: list[str] = []
+    for name, (li, s, e) in layout.alpha_spans:
+        if name != "name" or li >= len(lines):
+            continue
+        field = lines[li][s:e]
+        if fmt == "FRA_ID":
+            continue  # surname and given names share lines with numbers; no padding rule
+        body = field.rstrip(FILLER)
+        if not body.strip(FILLER):
+            out.append("no name in the name field")
+            continue
+        if re.search(r"[^A-Z<]", field):
+            out.append("digits in the name field")
+        if FILLER * 3 in body:
+            out.append("letters in the filler padding after the names")
+        if re.search(r"([A-Z])\1\1", body):
+            # No name repeats a letter three times; fillers misread as one letter do (SSS<SS).
+            out.append("a letter three times in a row in the names")
+    return tuple(dict.fromkeys(out))
 
 
 def _repair_states(lines: list[list[str]], spans: Sequence[tuple[str, _Span]], repairs: list[str]) -> None:
@@ -685,20 +843,36 @@ def _repair_states(lines: list[list[str]], spans: Sequence[tuple[str, _Span]], r
                 repairs.append(f"line{l2 + 1}[{s2 + 1}-{e2}] {b}->{a} ({n2}, as {n1})")
 
 
-def _repair_checked(lines: list[list[str]], layout: _Layout, repairs: list[str]) -> None:
-    """Try confusable substitutions in mixed fields; keep them only if the check digits confirm."""
+def _repair_checked(lines: list[list[str]], layout: _Layout, repairs: list[str], hints: Hints | None = None) -> None:
+    """Try confusable substitutions in mixed fields; keep them only if the check digits confirm.
+
+    With ``hints`` (the OCR engine's other readings of doubtful characters), digits of dates
+    and check digits may also change to a hinted digit, under the same confirmation.
+    """
     by_check = {c.name: c for c in layout.checks}
     composite = by_check.get("composite")
     failing = [c for c in layout.checks if c.name != "composite" and not _check_ok(lines, c)]
     per_field: list[list[dict[tuple[int, int], str]]] = []
     for spec in failing:
         spans = tuple(sp for n, sp in layout.alnum_spans if n == spec.name)
-        if not spans:
+        digit_spans = tuple(sp for n, sp in layout.digit_spans if n == spec.name)
+        if hints and digit_spans:
+            hinted = tuple(
+                (li, p, p + 1) for li, s0, e0 in digit_spans for p in range(s0, e0) if (li, p) in hints
+            )
+            digit_spans = hinted
+        else:
+            digit_spans = ()
+        if not spans and not digit_spans:
             per_field.append([{}])
             continue
         max_changes = _MAX_CHANGES_PER_FIELD if composite else 1
         found: list[dict[tuple[int, int], str]] = []
-        for subs in _variants(lines, spans, max_changes):
+        candidates = itertools.chain(
+            _variants(lines, spans, max_changes, hints) if spans else (),
+            _variants(lines, digit_spans, 1, hints, digits_only=True) if digit_spans else (),
+        )
+        for subs in candidates:
             old = _apply(lines, subs)
             ok = _check_ok(lines, spec)
             _apply(lines, old)
@@ -719,6 +893,7 @@ def _repair_checked(lines: list[list[str]], layout: _Layout, repairs: list[str])
             chosen.update(options[0])
     elif failing:
         best: tuple[int, int] | None = None
+        ties = 0
         for combo in itertools.product(*per_field):
             subs = {k: v for d in combo for k, v in d.items()}
             if not subs:
@@ -729,15 +904,22 @@ def _repair_checked(lines: list[list[str]], layout: _Layout, repairs: list[str])
             composite_ok = _check_ok(lines, composite)
             _apply(lines, old)
             score = (passing, -len(subs))
-            if composite_ok and (best is None or score > best):
-                best = score
-                chosen = subs
+            if not composite_ok:
+                continue
+            if best is None or score > best:
+                best, chosen, ties = score, subs, 1
+            elif score == best:
+                ties += 1
+        if ties > 1:
+            # Two repairs as good as each other pass every check: the check digits cannot tell
+            # which is right, so neither is kept (the read stays untrusted).
+            chosen = {}
     fields_ok = all(_check_ok(lines, c) for c in layout.checks if c.name != "composite")
     if not chosen and composite is not None and fields_ok and not _check_ok(lines, composite):
         # Optional data covered only by the composite: one unique change at most.
         spans = tuple(sp for n, sp in layout.alnum_spans if n == "composite")
         fixes = []
-        for subs in _variants(lines, spans, 1):
+        for subs in _variants(lines, spans, 1, hints):
             old = _apply(lines, subs)
             if _check_ok(lines, composite):
                 fixes.append(subs)
@@ -788,7 +970,9 @@ def _invalid(fmt: str, raw: tuple[str, ...], reason: str) -> MrzResult:
     )
 
 
-def parse_mrz(text: str, *, today: dt.date | None = None, repair: bool = True) -> MrzResult:
+def parse_mrz(
+    text: str, *, today: dt.date | None = None, repair: bool = True, hints: Hints | None = None
+) -> MrzResult:
     r"""Parse an MRZ (TD1, TD2, TD3, MRV-A, MRV-B, old French ID) into an :class:`MrzResult`.
 
     Never raises on bad input: an unrecognisable text gives ``format="unknown"`` and
@@ -799,6 +983,9 @@ def parse_mrz(text: str, *, today: dt.date | None = None, repair: bool = True) -
             (see :func:`find_mrz_lines`).
         today: reference date for the century rules (default: today).
         repair: apply field-type-aware OCR repair (DOCUMENTS.md B.7).
+        hints: the OCR engine's other readings of doubtful characters, by ``(line, position)``
+            in ``text``'s lines (0-based), best first; tried like confusable characters, and
+            only kept when the check digits confirm them.
 
     Returns:
         The parsed zone; check ``valid`` before trusting any field.
@@ -818,13 +1005,13 @@ def parse_mrz(text: str, *, today: dt.date | None = None, repair: bool = True) -
     """
     today = today or dt.date.today()
     try:
-        return _parse(text, today, repair)
+        return _parse(text, today, repair, hints)
     except Exception:  # never raise on content: a crash here would hide a document
         log.exception("unexpected error while parsing an MRZ")
         return _invalid("unknown", tuple(text.splitlines()), "parser error")
 
 
-def _parse(text: str, today: dt.date, repair: bool) -> MrzResult:
+def _parse(text: str, today: dt.date, repair: bool, hints: Hints | None = None) -> MrzResult:
     given = [normalize_line(x) for x in text.strip().splitlines() if x.strip()]
     fmt = detect_format(given)
     lines_in = given
@@ -833,6 +1020,7 @@ def _parse(text: str, today: dt.date, repair: bool) -> MrzResult:
         if found is None:
             return _invalid("unknown", tuple(given), "no MRZ-shaped lines")
         lines_in = found
+        hints = None  # the positions of the hints were those of the given lines
         fmt = detect_format(lines_in)
         if fmt is None:
             return _invalid("unknown", tuple(given), "no MRZ layout")
@@ -847,11 +1035,35 @@ def _parse(text: str, today: dt.date, repair: bool) -> MrzResult:
         _repair_states(lines, layout.state_spans, repairs)
         # A changed character may change the long-number layout of a TD1 card.
         layout = _layout(fmt, ["".join(x) for x in lines])
-        _repair_checked(lines, layout, repairs)
+        _repair_checked(lines, layout, repairs, hints)
         layout = _layout(fmt, ["".join(x) for x in lines])
     final = tuple("".join(x) for x in lines)
     checks = {c.name: _check_ok(lines, c) for c in layout.checks}
-    return _build(fmt, final, raw, checks, tuple(repairs), today)
+    result = _build(fmt, final, raw, checks, tuple(repairs), today)
+    return dataclasses.replace(result, doubts=name_doubts(final, fmt) + _state_doubts(result))
+
+
+def _state_doubts(result: MrzResult) -> tuple[str, ...]:
+    """Document code and state codes carry no check digit: a misread shows as an impossible value.
+
+    The document code starts with a letter (P, I, A, C, V); a state code is a known one (a blank
+    nationality is allowed).
+    """
+    out = []
+    if not result.document_code[:1].isalpha():
+        out.append(_DOCUMENT_CODE_DOUBT)
+    if result.issuer and result.issuer not in _STATE_NAMES:
+        out.append(_ISSUER_DOUBT)
+    if result.format != "FRA_ID" and result.nationality and result.nationality not in _STATE_NAMES:
+        out.append(_NATIONALITY_DOUBT)
+    return tuple(out)
+
+
+_DOCUMENT_CODE_DOUBT = "document code does not start with a letter"
+_ISSUER_DOUBT = "issuing state is not a known code"
+_NATIONALITY_DOUBT = "nationality is not a known code"
+_CODE_DOUBTS = frozenset({_DOCUMENT_CODE_DOUBT, _ISSUER_DOUBT, _NATIONALITY_DOUBT})
+"""Doubts about the codes of the zone, not about its names."""
 
 
 def _build(

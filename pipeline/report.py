@@ -6,16 +6,25 @@ import collections
 import csv
 import dataclasses
 import datetime as dt
+import hashlib
 import io
 import json
-from collections.abc import Sequence
-from typing import Any
+import os
+import urllib.parse
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import fsspec
 import jinja2
 
 from pipeline.case import CaseFacts
-from pipeline.model import Document, Finding, InputFile, Severity, Status, Verdict, to_jsonable
+from pipeline.model import Document, EvidenceImage, Field, Finding, InputFile, Severity, Status, Verdict, to_jsonable
+from pipeline.review import ReviewNote
+
+if TYPE_CHECKING:
+    from pipeline.i18n import Translator
+    from pipeline.view import EvidenceIndex
 
 SCHEMA_VERSION = 1
 UPCOMING_DAYS = 30
@@ -35,6 +44,25 @@ class DossierReport:
     files: tuple[InputFile, ...]
     """Every input file with its status (documents also name their file)."""
     stats: dict[str, Any] = dataclasses.field(default_factory=dict)
+    case_given: bool = True
+    """False when neither a ``cases.csv`` row nor a ``case.toml`` gave this dossier's case facts."""
+    folder: str = ""
+    """The dossier folder (local path) the files were read from: the report links to them."""
+    evidence: Mapping[tuple[str, int, str], EvidenceImage] = dataclasses.field(default_factory=dict)
+    """Thumbnails and crops by (file, page, ``thumb`` | ``mrz`` | field name); written next to report.html."""
+    reviewer: str = ""
+    """Who reviewed values of this dossier (``review.json``); empty without a review."""
+    review_notes: tuple[ReviewNote, ...] = ()
+    """Reviewed values that were not applied, and why."""
+
+    def reviewed_fields(self) -> list[tuple[Document, str, Field]]:
+        """Every value a person confirmed or corrected: (document, field name or ``type``, field)."""
+        found = []
+        for doc in self.documents:
+            if doc.type_review is not None:
+                found.append((doc, "type", doc.type_review))
+            found += [(doc, name, f) for name, f in doc.fields.items() if f.reviewer]
+        return found
 
     @property
     def problems(self) -> list[Finding]:
@@ -42,14 +70,15 @@ class DossierReport:
         order = {Severity.BLOCKING: 0, Severity.WARNING: 1, Severity.INFO: 2}
         return sorted((f for f in self.findings if f.status != Status.PASS), key=lambda f: order[f.severity])
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON form with the contract's keys."""
+    def to_dict(self, translator: Translator | None = None) -> dict[str, Any]:
+        """JSON form with the contract's keys (findings also carry their source's title and address,
+        and, with a translator other than English, their translated message and action)."""
         return {
             "id": self.id,
             "verdict": self.verdict.value,
             "ready_until": self.ready_until.isoformat() if self.ready_until else None,
             "case": self.case.to_dict(),
-            "findings": [f.to_dict() for f in self.findings],
+            "findings": [finding_dict(f, translator) for f in self.findings],
             "documents": [d.to_dict() for d in self.documents],
             "files": [
                 {
@@ -63,6 +92,16 @@ class DossierReport:
                 for f in self.files
             ],
             "stats": to_jsonable(self.stats),
+            "case_given": self.case_given,
+            "review": {
+                "reviewer": self.reviewer or None,
+                "applied": [
+                    {"document": d.ref, "field": name, "value": to_jsonable(f.value), "read": to_jsonable(f.original),
+                     "reviewer": f.reviewer, "reviewed_on": to_jsonable(f.reviewed_on)}
+                    for d, name, f in self.reviewed_fields()
+                ],
+                "dropped": [n.model_dump(mode="json") for n in self.review_notes],
+            },
         }
 
     def flatten(self, keys: Sequence[str] = ("rule", "severity", "status")) -> list[list[Any]]:
@@ -95,30 +134,53 @@ class RunReport:
             for d in sorted(self.dossiers, key=lambda d: d.ready_until or dt.date.max)
             if d.ready_until is not None and d.ready_until <= horizon
         ]
+        assumed: dict[str, set[str]] = collections.defaultdict(set)
+        for d in self.dossiers:
+            for f in d.findings:
+                for fact in (f.evidence or {}).get("assumed", {}):
+                    assumed[fact].add(d.id)
         return {
             "dossiers": len(self.dossiers),
             "verdicts": {v.value: verdicts.get(v.value, 0) for v in Verdict},
+            # Case facts a rule had to assume (issue 13): fill these columns in cases.csv to check them.
+            "assumptions": [
+                {"column": fact, "dossiers": sorted(ids), "fill": f"the {fact} column of cases.csv"}
+                for fact, ids in sorted(assumed.items())
+            ],
             "top_blocking_reasons": [{"rule": r, "dossiers": n} for r, n in reasons.most_common(10)],
             f"ready_until_within_{UPCOMING_DAYS}_days": upcoming,
         }
 
-    def to_dict(self) -> dict[str, Any]:
-        """The ``report.json`` document."""
+    def to_dict(self, translator: Translator | None = None) -> dict[str, Any]:
+        """The ``report.json`` document (``lang``: the language of the translated texts it adds)."""
         data: dict[str, Any] = {
             "schema_version": SCHEMA_VERSION,
             "as_of": self.as_of.isoformat(),
             "profile": self.profile,
+            "lang": translator.lang if translator is not None else "en",
             "summary": self.summary(),
-            "dossiers": [d.to_dict() for d in self.dossiers],
+            "dossiers": [d.to_dict(translator) for d in self.dossiers],
         }
         if self.changes is not None:
             data["changes"] = self.changes
         return data
 
 
-def render_json(report: RunReport) -> str:
+def finding_dict(finding: Finding, translator: Translator | None = None) -> dict[str, Any]:
+    """A finding's JSON form plus its source's title and addresses and, when not English, its translation."""
+    from validators.sources import source_info
+
+    data = finding.to_dict()
+    data["source_ref"] = source_info(finding.source).to_dict()
+    translated = translator.translated(finding) if translator is not None else None
+    if translated is not None:
+        data["translated"] = translated
+    return data
+
+
+def render_json(report: RunReport, translator: Translator | None = None) -> str:
     """``report.json`` text."""
-    return json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(report.to_dict(translator), indent=2, ensure_ascii=False) + "\n"
 
 
 CSV_COLUMNS = (
@@ -137,60 +199,78 @@ CSV_COLUMNS = (
     "message",
     "blocking",
     "warnings",
+    "to_review",
+    "messages",
+    "actions",
 )
+CSV_BOM = "\ufeff"
+"""Excel on Windows reads a CSV as UTF-8 only when it starts with this byte-order mark."""
+_JOIN = " | "
 
 
-def render_csv(report: RunReport) -> str:
-    """``report.csv``: one summary row per dossier, one row per document, one per unread file."""
+def _csv_writer(out: io.StringIO, sep: str) -> Any:
+    if len(sep) != 1:
+        raise ValueError(f"CSV separator must be one character, not {sep!r}")
+    return csv.writer(out, delimiter=sep, lineterminator="\r\n")
+
+
+def render_csv(report: RunReport, translator: Translator | None = None, sep: str = ",") -> str:
+    """``report.csv``: one row per dossier (verdict, messages and actions in the report's language),
+    one per document, one per file that could not be used. UTF-8 with a byte-order mark, for Excel."""
+    from pipeline.i18n import Translator
+
+    t = translator or Translator("en")
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
-    writer.writeheader()
+    writer = _csv_writer(out, sep)
+    writer.writerow(CSV_COLUMNS)
+
+    def row(**cells: Any) -> None:
+        writer.writerow([cells.get(column, "") for column in CSV_COLUMNS])
+
     for d in report.dossiers:
-        failing = [f for f in d.findings if f.status != Status.PASS]
-        writer.writerow(
-            {
-                "dossier": d.id,
-                "row": "dossier",
-                "verdict": d.verdict.value,
-                "ready_until": d.ready_until.isoformat() if d.ready_until else "",
-                "blocking": "; ".join(f.rule for f in failing if f.severity == Severity.BLOCKING),
-                "warnings": "; ".join(f.rule for f in failing if f.severity == Severity.WARNING),
-            }
+        failing = d.problems
+        review = {
+            (str(item.get("document")), str(item.get("field")))
+            for f in failing
+            if f.severity == Severity.BLOCKING
+            for item in f.evidence.get("review") or ()
+        }
+        row(
+            dossier=d.id,
+            row="dossier",
+            verdict=d.verdict.value,
+            ready_until=d.ready_until.isoformat() if d.ready_until else "",
+            blocking="; ".join(f.rule for f in failing if f.severity == Severity.BLOCKING),
+            warnings="; ".join(f.rule for f in failing if f.severity == Severity.WARNING),
+            to_review=len(review),
+            messages=_JOIN.join(t.message(f)[0] for f in failing if f.severity != Severity.INFO),
+            actions=_JOIN.join(dict.fromkeys(a for f in failing if f.severity != Severity.INFO
+                                             if (a := t.action(f)[0]))),
         )
         for doc in d.documents:
-            writer.writerow(
-                {
-                    "dossier": d.id,
-                    "row": "document",
-                    "file": doc.file,
-                    "pages": " ".join(str(p) for p in doc.pages),
-                    "type": doc.type.value,
-                    "accepted": str(doc.accepted).lower(),
-                    "rejections": "; ".join(r.code.value for r in doc.rejections),
-                    "expiry_date": to_jsonable(doc.value("expiry_date")) or "",
-                    "issue_date": to_jsonable(doc.value("issue_date")) or "",
-                    "status": "processed",
-                }
+            row(
+                dossier=d.id,
+                row="document",
+                file=doc.file,
+                pages=" ".join(str(p) for p in doc.pages),
+                type=doc.type.value,
+                accepted=str(doc.accepted).lower(),
+                rejections="; ".join(r.code.value for r in doc.rejections),
+                expiry_date=to_jsonable(doc.value("expiry_date")) or "",
+                issue_date=to_jsonable(doc.value("issue_date")) or "",
+                status="processed",
             )
         for info in d.files:
             if info.status.value != "processed":
-                writer.writerow(
-                    {
-                        "dossier": d.id,
-                        "row": "file",
-                        "file": info.file,
-                        "status": info.status.value,
-                        "message": info.message,
-                    }
-                )
-    return out.getvalue()
+                row(dossier=d.id, row="file", file=info.file, status=info.status.value, message=info.message)
+    return CSV_BOM + out.getvalue()
 
 
-def render_summary_csv(report: RunReport) -> str:
+def render_summary_csv(report: RunReport, sep: str = ",") -> str:
     """``summary.csv``: the batch at a glance (verdict counts, top blocking reasons, act-soon list)."""
     summary = report.summary()
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = _csv_writer(out, sep)
     writer.writerow(["section", "key", "value"])
     writer.writerow(["run", "as_of", report.as_of.isoformat()])
     writer.writerow(["run", "profile", report.profile])
@@ -201,31 +281,123 @@ def render_summary_csv(report: RunReport) -> str:
         writer.writerow(["top_blocking_reason", reason["rule"], reason["dossiers"]])
     for soon in summary[f"ready_until_within_{UPCOMING_DAYS}_days"]:
         writer.writerow([f"ready_until_within_{UPCOMING_DAYS}_days", soon["id"], soon["ready_until"]])
-    return out.getvalue()
+    return CSV_BOM + out.getvalue()
 
 
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("pipeline", "templates"),
-    autoescape=jinja2.select_autoescape(["html"]),
+    autoescape=True,  # every value is escaped; the template never marks user data safe
     trim_blocks=True,
     lstrip_blocks=True,
+    undefined=jinja2.StrictUndefined,
 )
 
 
-def render_html(report: RunReport) -> str:
-    """``report.html``: readable by an HR clerk (verdict, what to do, documents, files)."""
-    return _ENV.get_template("report.html.j2").render(report=report, summary=report.summary())
+def render_html(
+    report: RunReport, translator: Translator | None = None, evidence: EvidenceIndex | None = None
+) -> str:
+    """``report.html``: overview, act-soon list and one section per dossier, in the report's language."""
+    from pipeline import __version__
+    from pipeline.i18n import Translator
+    from pipeline.view import run_view
+
+    view = run_view(report, translator or Translator("en"), evidence)
+    return _ENV.get_template("report.html.j2").render(version=__version__, **view)
 
 
-def write_reports(report: RunReport, out: str) -> list[str]:
-    """Write report.json, report.csv, report.html and summary.csv into ``out`` (a folder or fsspec URL)."""
+@dataclasses.dataclass(frozen=True)
+class ReportOptions:
+    """How the reports are written: language of the HTML and CSV texts, CSV separator."""
+
+    lang: str = "en"
+    csv_sep: str = ","
+
+
+def write_reports(
+    report: RunReport, out: str, options: ReportOptions | None = None, extra: Mapping[str, bytes] | None = None
+) -> list[str]:
+    """Write report.json, report.csv, report.html and summary.csv into ``out`` (a folder or fsspec URL).
+
+    Args:
+        report: The run report.
+        out: Folder or fsspec URL.
+        options: Language and CSV separator (English and ``,`` by default).
+        extra: More files to write, by path relative to ``out`` (evidence images).
+    """
+    from pipeline.i18n import Translator
+
+    options = options or ReportOptions()
+    t = Translator(options.lang)
     fs, root = fsspec.core.url_to_fs(out)
     fs.makedirs(root, exist_ok=True)
+    files: dict[str, bytes] = dict(extra or {})
+    index, images = evidence_files(report, out, t)
+    files |= images
+    files |= {
+        "report.json": render_json(report, t).encode("utf-8"),
+        "report.csv": render_csv(report, t, options.csv_sep).encode("utf-8"),
+        "report.html": render_html(report, t, index).encode("utf-8"),
+        "summary.csv": render_summary_csv(report, options.csv_sep).encode("utf-8"),
+    }
     written = []
-    for name, text in (("report.json", render_json(report)), ("report.csv", render_csv(report)),
-                       ("report.html", render_html(report)), ("summary.csv", render_summary_csv(report))):
+    for name, data in files.items():
         target = f"{root.rstrip('/')}/{name}"
-        with fs.open(target, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        written.append(target)
+        if "/" in name:
+            fs.makedirs(target.rsplit("/", 1)[0], exist_ok=True)
+        with fs.open(target, "wb") as handle:
+            handle.write(data)
+        if "/" not in name:
+            written.append(target)
     return written
+
+
+EVIDENCE_DIR = "evidence"
+"""Folder beside report.html holding its thumbnails and crops (one sub-folder per dossier)."""
+
+
+def evidence_files(
+    report: RunReport, out: str, translator: Translator | None = None
+) -> tuple[EvidenceIndex, dict[str, bytes]]:
+    """The evidence images of every dossier as files beside the report, and where the report finds them.
+
+    Images are named by their content hash (a crop shared by several fields is written once); links to
+    input files are relative to the report folder when both are local, so the folder can be moved
+    together with the batch.
+    """
+    from pipeline.i18n import Translator
+    from pipeline.view import EvidenceIndex, Image, anchors
+
+    t = translator or Translator("en")
+    files: dict[str, bytes] = {}
+    thumbs: dict[tuple[str, str, int], Image] = {}
+    crops: dict[tuple[str, str, int, str], Image] = {}
+    links: dict[tuple[str, str], str] = {}
+    names = anchors([d.id for d in report.dossiers])
+    local_out = None if "://" in out and not out.startswith("file://") else Path(out.removeprefix("file://"))
+    for d in report.dossiers:
+        for (file, page, name), image in d.evidence.items():
+            path = f"{EVIDENCE_DIR}/{names[d.id]}/{hashlib.sha256(image.jpeg).hexdigest()[:16]}.jpg"
+            files[path] = image.jpeg
+            mrz = d.evidence.get((file, page, "mrz"))
+            what = "" if name == "thumb" else "MRZ" if mrz is not None and mrz.jpeg == image.jpeg else t.word(
+                "field", name)
+            caption = f"{file} #{page}" + (f" · {what}" if what else "")
+            shown = Image(src=path, caption=caption, width=image.width, height=image.height)
+            if name == "thumb":
+                thumbs[(d.id, file, page)] = shown
+            else:
+                crops[(d.id, file, page, name)] = shown
+        if d.folder and local_out is not None:
+            for info in d.files:
+                target = Path(d.folder) / info.file
+                links[(d.id, info.file)] = _relative_link(target, local_out)
+    return EvidenceIndex(thumbs, crops, links), files
+
+
+def _relative_link(target: Path, out: Path) -> str:
+    """A link from ``out/report.html`` to ``target``: relative (URL-quoted), or ``file://`` across drives."""
+    try:
+        rel = os.path.relpath(target.resolve(), out.resolve())
+    except ValueError:  # another drive (Windows)
+        return target.resolve().as_uri()
+    return urllib.parse.quote(Path(rel).as_posix())

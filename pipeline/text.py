@@ -22,6 +22,19 @@ _STOP_WORDS: dict[str, str] = {
     "it": "il lo la gli le di del della e che per con una sono nel dei al alla questo io non ha dell all a o",
     "pt": "o a os as do da dos das de e que em para com uma nao no na ao pelo pela foi eu seu sua",
 }
+# Caption words of forms and statements (few stop words on them; issue 13: a bank statement and a
+# birth certificate got no language, which blocked the language rule). Distinct per language.
+_CAPTION_WORDS: dict[str, str] = {
+    "en": "surname birth balance statement account holder amount description period issued",
+    "fr": "nom prenoms naissance solde extrait compte titulaire montant libelle periode valeur acte delivre",
+    "nl": "naam voornamen geboortedatum saldo rekeninguittreksel rekeninghouder bedrag omschrijving periode akte",
+    "de": "vornamen geburtsdatum kontostand kontoauszug kontoinhaber betrag buchungstext zeitraum urkunde",
+    "es": "apellidos nombre nacimiento saldo extracto cuenta titular importe concepto periodo acta",
+    "it": "cognome nascita estratto conto intestatario importo periodo atto rilasciato",
+    "pt": "apelido nascimento extrato conta titular montante periodo certidao emitido",
+}
+for _lang, _words in _CAPTION_WORDS.items():
+    _STOP_WORDS[_lang] += " " + _words
 _LANG_OF: dict[str, list[str]] = collections.defaultdict(list)
 for _lang, _words in _STOP_WORDS.items():
     for _word in _words.split():

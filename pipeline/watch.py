@@ -262,19 +262,53 @@ def _process_one(
     log.info("processed %s in %.1fs", name, time.monotonic() - started)
 
 
-def report_process(options: Any, *, as_of_today: bool = False) -> Callable[[Path, Path], None]:
-    """A ``process`` callback that checks one dossier with the core and writes its three reports.
+@dataclasses.dataclass(frozen=True)
+class WatchedDossier:
+    """One dossier the watcher checked: its report, where it went, how long it took."""
+
+    report: Any
+    """``pipeline.report.DossierReport``."""
+    target: Path
+    seconds: float
+
+
+def report_process(
+    options: Any,
+    *,
+    as_of_today: bool = False,
+    cases: Path | None = None,
+    report_options: Any = None,
+    on_start: Callable[[Path], None] | None = None,
+    on_done: Callable[[WatchedDossier], None] | None = None,
+) -> Callable[[Path, Path], None]:
+    """A ``process`` callback that checks one dossier with the core and writes its reports.
 
     Args:
         options: ``pipeline.context.RunOptions`` of every run.
         as_of_today: Evaluate each dossier on the day it is processed (a watcher runs for days;
             use it when no ``--as-of`` was given).
+        cases: A ``cases.csv`` naming dossiers by folder name; read again for each dossier, so a row
+            added while the watcher runs counts. A dossier without a row keeps its own ``case.toml``.
+        report_options: ``pipeline.report.ReportOptions`` (language, CSV separator).
+        on_start: Called with the dossier folder before it is checked (progress display).
+        on_done: Called after its reports are written.
     """
     from pipeline import api
+    from pipeline.case import parse_cases_csv
     from pipeline.report import write_reports
 
     def check_one(folder: Path, target: Path) -> None:
         run_options = options.model_copy(update={"as_of": dt.date.today()}) if as_of_today else options
-        write_reports(api.run(folder, run_options), str(target))
+        if on_start is not None:
+            on_start(folder)
+        started = time.monotonic()
+        known = None
+        if cases is not None:
+            rows = parse_cases_csv(cases.read_text(encoding="utf-8-sig"), cases.name)
+            known = {folder.name: rows[folder.name]} if folder.name in rows else None
+        report = api.run(folder, run_options, cases=known)
+        write_reports(report, str(target), report_options)
+        if on_done is not None:
+            on_done(WatchedDossier(report.dossiers[0], target, time.monotonic() - started))
 
     return check_one

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from pipeline.case import CaseFacts
 from pipeline.context import RunContext, RunOptions
 from pipeline.engines.imaging import PagePixels
 from pipeline.engines.ocr import OcrEngine
-from pipeline.model import Document, Finding, InputFile, Page
+from pipeline.model import Document, EvidenceImage, Finding, InputFile, Page
+from pipeline.review import Review, ReviewNote
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -45,6 +46,18 @@ class DossierWork:
     """Every processed page (quality gate, OCR and MRZ done)."""
     documents: tuple[Document, ...] = ()
     findings: tuple[Finding, ...] = ()
+    folder: str = ""
+    """The dossier folder the files were read from (the report links to them)."""
+    case_given: bool = True
+    """False when no ``cases.csv`` row and no ``case.toml`` gave the case facts (defaults were used)."""
+    evidence: Mapping[tuple[str, int, str], EvidenceImage] = dataclasses.field(default_factory=dict)
+    """Pictures for the report by (file, page, ``thumb`` | ``mrz`` | field name)."""
+    review: Review | None = None
+    """Values a person confirmed or corrected (``review.json``), applied by the review stages."""
+    review_error: str = ""
+    """Why ``review.json`` could not be used (empty when absent or fine)."""
+    review_notes: tuple[ReviewNote, ...] = ()
+    """Reviewed values that were not applied, and why."""
 
     def pages_of(self, document: Document) -> list[Page]:
         """The pages a document is made of, in order."""

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from samples import capture as cap
+from samples.layouts import FAMILIES, HELD_OUT, ID_FAMILIES
 from samples.render import IdentityDocument, Page, blocks_to_pdf, render_document
 from samples.texts import COUNTRIES, LANGUAGES, CertInfo, Person, compose
 
@@ -58,7 +59,7 @@ MEANS = {
     "professional_card": ("bank_statement",),
     "renewal": ("employment_contract",),
     "student": ("enrollment_letter", "bank_statement", "health_insurance"),
-    "family_reunification": ("birth_certificate", "bank_statement"),
+    "family_reunification": ("birth_certificate", "bank_statement", "health_insurance"),
     "eu_citizen": ("employment_contract",),
 }
 DESCRIPTIVE = {
@@ -98,6 +99,48 @@ class Doc:
     doc_type: str
     info: IdentityDocument | CertInfo
     fields: dict[str, object]
+
+    @property
+    def family(self) -> str:
+        """The layout family (``samples.layouts``): a certificate's family or an identity page's date style."""
+        return self.info.family if isinstance(self.info, CertInfo) else self.info.date_style
+
+
+FAMILY_CHOICES = ("classic", "tuned", "heldout", "all")
+"""``--families``: the original look only (the committed batch), the tuning families, the held-out ones,
+or every family (each dossier drawn from one side, so its verdict counts for that side)."""
+
+
+def assign_families(plans: list[FilePlan], rng: np.random.Generator, choice: str) -> str:
+    """Give every document of a dossier a layout family; returns the dossier's side (tuned/heldout).
+
+    Uses its own random stream, so the other draws of the dossier (and so the committed batch, made with
+    ``classic``) do not change. An apostille's or translation's ``source`` follows its document.
+    """
+    if choice == "classic":
+        return "tuned"
+    side = choice if choice != "all" else ("heldout" if rng.random() < 0.5 else "tuned")
+    certs = [name for name in FAMILIES if (name in HELD_OUT) == (side == "heldout")]
+    ids = [name for name in ID_FAMILIES if (name in HELD_OUT) == (side == "heldout")]
+    renamed: dict[int, CertInfo] = {}
+    for plan in plans:
+        for doc in plan.docs:
+            if isinstance(doc.info, CertInfo):
+                family = certs[int(rng.integers(len(certs)))]
+                new = dataclasses.replace(doc.info, family=family)
+                renamed[id(doc.info)] = new
+                doc.info = new
+            elif ids:
+                style = ids[int(rng.integers(len(ids)))]
+                doc.info = dataclasses.replace(doc.info, date_style=ID_FAMILIES[style])
+    for plan in plans:
+        for doc in plan.docs:
+            info = doc.info
+            if isinstance(info, CertInfo) and (info.source is not None or info.apostille is not None):
+                source = renamed.get(id(info.source), info.source) if info.source else None
+                apostille = renamed.get(id(info.apostille), info.apostille) if info.apostille else None
+                doc.info = dataclasses.replace(info, source=source, apostille=apostille)
+    return side
 
 
 @dataclasses.dataclass
@@ -169,6 +212,8 @@ def _cert_fields(info: CertInfo) -> dict[str, object]:
         "language": info.language,
         "issuing_country": info.country,
     }
+    if info.amount:
+        fields["amount"] = info.amount
     if info.start_date:
         fields["start_date"] = _iso(info.start_date)
     if info.end_date:
@@ -359,15 +404,18 @@ def plan_dossier(index: int, rng: np.random.Generator, as_of: dt.date) -> tuple[
             )
         files.append(_lease(person, rng, as_of))
     for doc_type in MEANS[category]:
-        files.append(_means_file(doc_type, person, nat, rng, as_of))
+        files.append(_means_file(doc_type, person, nat, rng, as_of, category))
     entry = as_of - (_days(rng, 20, 70) if category == "eu_citizen" else _days(rng, 2, 7))
-    case = {
+    case: dict[str, object] = {
         "category": category,
         "nationality": nat,
         "entry_date": _iso(entry) if category != "renewal" else None,
         "application_date": as_of.isoformat(),
         "residence_countries": [nat],
     }
+    if category == "family_reunification":
+        # Drawn last, so the dossier's other values stay as they were.
+        case["monthly_income"] = int(rng.integers(*FAMILY_INCOME))
     if outcome == "id_card_back_missing":
         # The truth lists what the given pages print: the issue date and the MRZ are on the back.
         files[0].docs[0].fields.update(pages_missing=["back"], issue_date=None, mrz=[])
@@ -376,7 +424,15 @@ def plan_dossier(index: int, rng: np.random.Generator, as_of: dt.date) -> tuple[
     return dossier_id, header, files
 
 
-def _means_file(doc_type: str, person: Person, nat: str, rng: np.random.Generator, as_of: dt.date) -> FilePlan:
+STATEMENT_BALANCE = {"student": (13000, 25000)}
+"""A complete student's blocked account covers 12 × the 2026-27 amount (EUR 12,744; RULES.md §10)."""
+FAMILY_INCOME = (3300, 4800)
+"""A complete family dossier's sponsor earns more than any candidate threshold (net EUR/month)."""
+
+
+def _means_file(
+    doc_type: str, person: Person, nat: str, rng: np.random.Generator, as_of: dt.date, category: str = ""
+) -> FilePlan:
     lang = _pick(rng, ("fr", "nl", "en", "de"))
     digital = doc_type in ("employment_contract", "bank_statement") and rng.random() < 0.6
     plan = FilePlan([], kind="digital" if digital else "scan", fmt="pdf" if digital else _pick(rng, ("pdf", "jpeg")))
@@ -397,6 +453,7 @@ def _means_file(doc_type: str, person: Person, nat: str, rng: np.random.Generato
         )
     elif doc_type == "bank_statement":
         end = as_of - _days(rng, 5, 25)
+        low, high = STATEMENT_BALANCE.get(category, (9000, 25000))
         plan.docs.append(
             _cert(
                 doc_type,
@@ -407,7 +464,7 @@ def _means_file(doc_type: str, person: Person, nat: str, rng: np.random.Generato
                 rng,
                 start_date=end - dt.timedelta(days=30),
                 end_date=end,
-                amount=int(rng.integers(9000, 25000)),
+                amount=int(rng.integers(low, high)),
             )
         )
     elif doc_type == "enrollment_letter":
@@ -487,7 +544,7 @@ def render_file(plan: FilePlan, rng: np.random.Generator, opts: Options) -> tupl
         pages_blocks = [compose(d.info) for d in plan.docs]  # type: ignore[arg-type]
         data = blocks_to_pdf(pages_blocks, plan.docs[0].doc_type.replace("_", " "), cap.FIXED_PDF_DATE)
         for d in plan.docs:
-            documents.append({"type": d.doc_type, "pages": [page_no], "fields": d.fields})
+            documents.append({"type": d.doc_type, "pages": [page_no], "fields": d.fields, "family": d.family})
             page_no += 1
         capture = {"kind": "digital", "dpi": None, "colour": True, "format": "pdf", "exif": False, "text_layer": True}
         return data, _entry("pdf", page_no - 1, capture, [], documents)
@@ -509,7 +566,14 @@ def render_file(plan: FilePlan, rng: np.random.Generator, opts: Options) -> tupl
             for defect in plan.defects:
                 c, _ = cap.DEFECTS[defect](c, rng)
             captures.append(c)
-        documents.append({"type": d.doc_type, "pages": list(range(page_no, page_no + len(pages))), "fields": d.fields})
+        documents.append(
+            {
+                "type": d.doc_type,
+                "pages": list(range(page_no, page_no + len(pages))),
+                "fields": d.fields,
+                "family": d.family,
+            }
+        )
         page_no += len(pages)
     fmt = fmt if len(captures) == 1 or fmt in ("pdf", "tiff") else "pdf"
     if fmt in ("pdf", "tiff"):
@@ -559,7 +623,13 @@ def _file_name(plan: FilePlan, fmt: str, rng: np.random.Generator, used: set[str
 
 
 def write_batch(
-    out: Path, count: int, seed: int, as_of: dt.date, opts: Options, truth_path: Path | None = None
+    out: Path,
+    count: int,
+    seed: int,
+    as_of: dt.date,
+    opts: Options,
+    truth_path: Path | None = None,
+    families: str = "classic",
 ) -> dict[str, object]:
     """Write ``out/batch/<dossier>/...``, ``out/batch/cases.csv`` and the ground truth (outside the batch).
 
@@ -570,6 +640,8 @@ def write_batch(
         as_of: Evaluation date the dates are relative to.
         opts: Output quality options.
         truth_path: Where to write the truth JSON (default ``out/truth.json``).
+        families: Layout families (:data:`FAMILY_CHOICES`): ``classic`` (the original look), ``tuned``,
+            ``heldout`` or ``all``.
 
     Returns:
         The truth document.
@@ -583,6 +655,7 @@ def write_batch(
     for index in range(count):
         rng = np.random.default_rng([seed, index])
         dossier_id, header, plans = plan_dossier(index, rng, as_of)
+        header["side"] = assign_families(plans, np.random.default_rng([seed, index, 1]), families)
         folder = batch / dossier_id
         folder.mkdir()
         used: set[str] = set()
@@ -629,12 +702,18 @@ def write_batch(
                 case["entry_date"] or "",
                 case["application_date"],
                 ";".join(case["residence_countries"]),
+                str(case.get("monthly_income", "")),
             ]
         )
         dossiers.append({**header, "files": sorted(entries, key=lambda e: str(e["file"]))})
+    columns = ["dossier", "category", "nationality", "entry_date", "application_date", "residence_countries"]
+    if not any(row[-1] for row in rows):
+        rows = [row[:-1] for row in rows]  # the sponsor's income only where a family dossier needs it
+    else:
+        columns.append("monthly_income")
     with (batch / "cases.csv").open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh, lineterminator="\n")
-        writer.writerow(["dossier", "category", "nationality", "entry_date", "application_date", "residence_countries"])
+        writer.writerow(columns)
         writer.writerows(rows)
     truth = {
         "schema_version": 1,
@@ -642,6 +721,7 @@ def write_batch(
         "seed": seed,
         "as_of": as_of.isoformat(),
         "batch": "batch",
+        "families": families,
         "dossiers": dossiers,
     }
     path = truth_path or out / "truth.json"
@@ -759,9 +839,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     d.add_argument("--as-of", type=dt.date.fromisoformat, default=DEFAULT_AS_OF)
     d.add_argument("--compact", action="store_true", help="150-200 dpi, JPEG quality 80 (committed samples)")
     d.add_argument("--truth", type=Path, default=None, help="truth JSON path (default OUT/truth.json)")
+    d.add_argument(
+        "--families",
+        choices=FAMILY_CHOICES,
+        default="classic",
+        help="layout families: classic (the committed batch), tuned, heldout, or all (each dossier one side)",
+    )
     args = parser.parse_args(argv)
     if args.command == "dossiers":
-        write_batch(args.out, args.count, args.seed, args.as_of, COMPACT if args.compact else Options(), args.truth)
+        opts = COMPACT if args.compact else Options()
+        write_batch(args.out, args.count, args.seed, args.as_of, opts, args.truth, args.families)
         print(f"wrote {args.count} dossiers to {args.out / 'batch'}")
     else:
         rows = write_capture_set(args.out, args.count, args.seed)

@@ -134,11 +134,14 @@ def viz_date(date: dt.date, style: str) -> str:
 
     Args:
         date: The date.
-        style: ``bilingual`` (``12 MAR/MARS 2031``), ``plain`` (``12 MAR 2031``), ``dotted`` or ``slash``.
+        style: ``bilingual`` (``12 MAR/MARS 2031``), ``plain`` (``12 MAR 2031``), ``short-year``
+            (``12 MAR/MARS 31``, two-digit year, DOCUMENTS.md A.3), ``dotted`` or ``slash``.
 
     Returns:
         The printed date.
     """
+    if style == "short-year":
+        return f"{date.day:02d} {VIZ_MONTHS[date.month - 1]} {date.year % 100:02d}"
     if style == "bilingual":
         return f"{date.day:02d} {VIZ_MONTHS[date.month - 1]} {date.year}"
     if style == "plain":
@@ -408,59 +411,102 @@ def _stamp(img: Image.Image, centre: tuple[int, int], radius: int, text: str) ->
     img.paste(Image.alpha_composite(img.convert("RGBA"), layer).convert("RGB"))
 
 
-def render_blocks(blocks: Sequence[Block], dpi: int, serif: bool = False) -> Page:
+LAYOUTS = ("classic", "table", "caption", "two-column", "letter")
+
+
+def render_blocks(blocks: Sequence[Block], dpi: int, serif: bool = False, layout: str = "classic",
+                  font_kind: str | None = None) -> Page:
     """Lay out certificate blocks on an A4 page.
 
     Block kinds: ``("header", text)``, ``("title", text)``, ``("subtitle", text)``, ``("para", text)``,
-    ``("field", label, value)``, ``("row", cell, cell, ...)`` (a table row; the first one is bold),
-    ``("gap", millimetres)``, ``("box", title)`` ... ``("endbox",)`` and ``("sign", caption, stamp_text)``.
+    ``("closing", text)`` (the place-and-date line), ``("dateline", text)`` (the same, right-aligned at
+    the top of a letter), ``("field", label, value)``, ``("row", cell, cell, ...)`` (a table row; the
+    first one is bold), ``("gap", millimetres)``, ``("box", title)`` ... ``("endbox",)`` and
+    ``("sign", caption, stamp_text)``.
 
     Args:
         blocks: The content, top to bottom.
         dpi: Resolution of the output image.
         serif: Use DejaVu Serif for the body text.
+        layout: How fields are drawn (``samples.layouts``): ``classic`` label and value on a line,
+            ``table`` bordered label/value cells, ``caption`` small label above the value,
+            ``two-column`` fields in two columns, ``letter`` (letterhead at the right).
+        font_kind: ``sans``, ``serif`` or ``mono``; overrides ``serif``.
 
     Returns:
         The A4 page.
     """
     img = Image.new("RGB", (mm(A4_MM[0], dpi), mm(A4_MM[1], dpi)), "white")
     draw = ImageDraw.Draw(img)
-    body = "serif" if serif else "sans"
+    body = font_kind or ("serif" if serif else "sans")
+    bold = f"{body}-bold" if body != "mono" else "mono"
     left, right = mm(22, dpi), mm(A4_MM[0] - 22, dpi)
     cursor = mm(18, dpi)
     box_start: int | None = None
     row_index = 0
+    pending_field: Block | None = None  # two-column layout: the left field waiting for its neighbour
+
+    def flush_field() -> None:
+        nonlocal cursor, pending_field
+        if pending_field is not None:
+            cursor = _field_block(draw, pending_field, left, left + (right - left) // 2 - mm(4, dpi), cursor, dpi,
+                                  body, bold, "classic")
+            pending_field = None
+
     for block in blocks:
         kind = block[0]
+        if kind != "field":
+            flush_field()
         if kind == "header":
             f = pt_font("sans-bold", 10, dpi)
-            if cursor == mm(18, dpi):
-                r = mm(7, dpi)
-                draw.ellipse((left, cursor, left + 2 * r, cursor + 2 * r), outline=INK, width=max(1, mm(0.4, dpi)))
-                draw.text((left + r, cursor + r), "⚖", font=font("sans", r), fill=INK, anchor="mm")
-            draw.text((left + mm(18, dpi), cursor), block[1], font=f, fill=INK)
+            if layout == "letter":
+                draw.text((right, cursor), block[1], font=f, fill=INK, anchor="ra")
+            else:
+                if cursor == mm(18, dpi):
+                    r = mm(7, dpi)
+                    draw.ellipse((left, cursor, left + 2 * r, cursor + 2 * r), outline=INK, width=max(1, mm(0.4, dpi)))
+                    draw.text((left + r, cursor + r), "⚖", font=font("sans", r), fill=INK, anchor="mm")
+                draw.text((left + mm(18, dpi), cursor), block[1], font=f, fill=INK)
             cursor += round(f.size * 1.35)
+        elif kind == "dateline":
+            cursor += mm(4, dpi)
+            f = pt_font(body, 10.5, dpi)
+            draw.text((right, cursor), block[1], font=f, fill=INK, anchor="ra")
+            cursor += round(f.size * 1.4) + mm(4, dpi)
         elif kind in ("title", "subtitle"):
             cursor += mm(4 if kind == "title" else 1, dpi)
-            f = pt_font(f"{body}-bold", 16 if kind == "title" else 11.5, dpi)
-            for line in _wrap(block[1], f, right - left):
-                draw.text(((left + right) // 2, cursor), line, font=f, fill=INK, anchor="ma")
+            f = pt_font(bold, 16 if kind == "title" else 11.5, dpi)
+            lines = _wrap(block[1], f, right - left)
+            top = cursor
+            for line in lines:
+                x = left if layout == "letter" else (left + right) // 2
+                draw.text((x, cursor), line, font=f, fill=INK, anchor="la" if layout == "letter" else "ma")
                 cursor += round(f.size * 1.3)
+            if layout == "table" and kind == "title":
+                pad = mm(2, dpi)
+                draw.rectangle((left, top - pad, right, cursor + pad), outline=INK, width=max(1, mm(0.4, dpi)))
+                cursor += pad
             cursor += mm(2, dpi)
-        elif kind == "para":
-            f = pt_font(body, 10.5, dpi)
+        elif kind in ("para", "closing"):
+            f = pt_font(body, 10.5 if body != "mono" else 9.5, dpi)
             for line in _wrap(block[1], f, right - left):
                 draw.text((left, cursor), line, font=f, fill=INK)
                 cursor += round(f.size * 1.4)
             cursor += mm(2, dpi)
         elif kind == "field":
-            fl, fv = pt_font(f"{body}-bold", 10.5, dpi), pt_font(body, 10.5, dpi)
-            draw.text((left, cursor), block[1], font=fl, fill=INK)
-            value_x = max(left + mm(62, dpi), left + round(fl.getlength(block[1])) + mm(3, dpi))
-            draw.text((value_x, cursor), block[2], font=fv, fill=INK)
-            cursor += round(fv.size * 1.55)
+            if layout == "two-column":
+                if pending_field is None:
+                    pending_field = block
+                    continue
+                mid = left + (right - left) // 2
+                first = _field_block(draw, pending_field, left, mid - mm(4, dpi), cursor, dpi, body, bold, "classic")
+                second = _field_block(draw, block, mid + mm(4, dpi), right, cursor, dpi, body, bold, "classic")
+                cursor = max(first, second)
+                pending_field = None
+            else:
+                cursor = _field_block(draw, block, left, right, cursor, dpi, body, bold, layout)
         elif kind == "row":
-            f = pt_font(f"{body}-bold" if row_index == 0 else body, 9.5, dpi)
+            f = pt_font(bold if row_index == 0 else body, 9.5, dpi)
             n = len(block) - 1
             widths = (0.0, 0.22, 0.72) if n == 3 else tuple(i / n for i in range(n))
             for i, cell in enumerate(block[1:]):
@@ -490,8 +536,35 @@ def render_blocks(blocks: Sequence[Block], dpi: int, serif: bool = False) -> Pag
             _stamp(img, (left + mm(50, dpi), cursor + mm(14, dpi)), mm(15, dpi), block[2] if len(block) > 2 else "")
             draw = ImageDraw.Draw(img)
             cursor += mm(30, dpi)
+    flush_field()
     size = img.size
     return Page(img, dpi, (0, 0, size[0], size[1]), A4_MM)
+
+
+def _field_block(draw: ImageDraw.ImageDraw, block: Block, left: int, right: int, cursor: int, dpi: int, body: str,
+                 bold: str, layout: str) -> int:
+    """Draw one label/value field in ``layout``; returns the cursor below it."""
+    if layout == "caption":
+        fl, fv = pt_font(body, 8, dpi), pt_font(bold, 10.5, dpi)
+        draw.text((left, cursor), block[1], font=fl, fill=LABEL_INK)
+        cursor += round(fl.size * 1.25)
+        draw.text((left, cursor), block[2], font=fv, fill=INK)
+        return cursor + round(fv.size * 1.6)
+    fl, fv = pt_font(bold, 10.5, dpi), pt_font(body, 10.5, dpi)
+    if layout == "table":
+        height = round(fv.size * 1.7)
+        split = left + mm(62, dpi)
+        draw.rectangle((left, cursor, right, cursor + height), outline=(90, 90, 90), width=max(1, mm(0.2, dpi)))
+        draw.line((split, cursor, split, cursor + height), fill=(90, 90, 90), width=max(1, mm(0.2, dpi)))
+        pad = mm(1.5, dpi)
+        draw.text((left + pad, cursor + pad), block[1], font=fl, fill=INK)
+        draw.text((split + pad, cursor + pad), block[2], font=fv, fill=INK)
+        return cursor + height
+    draw.text((left, cursor), block[1], font=fl, fill=INK)
+    width = min(mm(62, dpi), (right - left) // 2)
+    value_x = max(left + width, left + round(fl.getlength(block[1])) + mm(3, dpi))
+    draw.text((value_x, cursor), block[2], font=fv, fill=INK)
+    return cursor + round(fv.size * 1.55)
 
 
 def blocks_to_pdf(pages: Sequence[Sequence[Block]], title: str, created: dt.datetime) -> bytes:
@@ -527,7 +600,7 @@ def blocks_to_pdf(pages: Sequence[Sequence[Block]], title: str, created: dt.date
                 pdf.set_font("DejaVu", "B", 16 if kind != "subtitle" else 11.5)
                 pdf.multi_cell(0, 8, block[1], align="C", new_x="LMARGIN", new_y="NEXT")
                 pdf.ln(2)
-            elif kind == "para":
+            elif kind in ("para", "closing", "dateline"):
                 pdf.set_font("DejaVu", "", 10.5)
                 pdf.multi_cell(0, 5.2, block[1], new_x="LMARGIN", new_y="NEXT")
                 pdf.ln(2)
@@ -570,7 +643,10 @@ def render_document(doc_type: str, info: object, dpi: int) -> list[Page]:
             return [render_passport(info, dpi)]
         return [render_card(info, "front", dpi), render_card(info, "back", dpi)]
     blocks = compose(info)  # type: ignore[arg-type]
-    return [render_blocks(blocks, dpi, serif=doc_type in ("criminal_record", "birth_certificate", "apostille"))]
+    look = info.look  # type: ignore[attr-defined]
+    serif = doc_type in ("criminal_record", "birth_certificate", "apostille")
+    font_kind = None if look.name == "classic" else look.font
+    return [render_blocks(blocks, dpi, serif=serif, layout=look.layout, font_kind=font_kind)]
 
 
 __all__ = [

@@ -6,6 +6,8 @@ import dataclasses
 import datetime as dt
 import random
 
+from samples.layouts import FAMILIES, Family, closing, title
+
 Block = tuple[str, ...]
 
 MONTHS = {
@@ -16,6 +18,15 @@ MONTHS = {
     "es": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre",
     "it": "gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre novembre dicembre",
     "pt": "janeiro fevereiro março abril maio junho julho agosto setembro outubro novembro dezembro",
+}
+MONTH_ABBREVIATIONS = {  # as printed by each language's usual date formats (CLDR abbreviated months)
+    "en": "Jan. Feb. Mar. Apr. May Jun. Jul. Aug. Sep. Oct. Nov. Dec.",
+    "fr": "janv. févr. mars avr. mai juin juil. août sept. oct. nov. déc.",
+    "nl": "jan. feb. mrt. apr. mei jun. jul. aug. sep. okt. nov. dec.",
+    "de": "Jan. Feb. März Apr. Mai Juni Juli Aug. Sept. Okt. Nov. Dez.",
+    "es": "ene. feb. mar. abr. may. jun. jul. ago. sept. oct. nov. dic.",
+    "it": "gen. feb. mar. apr. mag. giu. lug. ago. set. ott. nov. dic.",
+    "pt": "jan. fev. mar. abr. mai. jun. jul. ago. set. out. nov. dez.",
 }
 LANGUAGE_NAMES = {  # "translated from ..." in the translation's language
     "fr": {
@@ -691,22 +702,45 @@ class CertInfo:
     """The certified or translated document (apostille, translation)."""
     apostille: CertInfo | None = None
     """An apostille translated along with the source (translation only)."""
+    family: str = "classic"
+    """Layout family (``samples.layouts.FAMILIES``): title, closing line, date format, layout, font."""
+
+    @property
+    def look(self) -> Family:
+        """The layout family."""
+        return FAMILIES[self.family]
+
+    def fmt(self, date: dt.date, lang: str | None = None) -> str:
+        """A date as this document prints it (the family's style; ``classic`` keeps ``numeric_dates``)."""
+        style = self.look.dates if self.family != "classic" else ("numeric" if self.numeric_dates else "long")
+        return format_date(date, lang or self.language, style=style)
 
 
-def format_date(date: dt.date, lang: str, numeric: bool = False) -> str:
+def format_date(date: dt.date, lang: str, numeric: bool = False, style: str | None = None) -> str:
     """Format a date the way documents in ``lang`` usually print it (DOCUMENTS.md A.3).
 
     Args:
         date: The date.
         lang: Language code (en, fr, nl, de, es, it, pt).
         numeric: Numeric day-first style (``18.02.2025``, ``18/02/2025``, ``18-02-2025``).
+        style: ``long``, ``numeric``, ``dotted`` (``18.02.2025``), ``iso`` (``2025-02-18``) or ``abbrev``
+            (``18 Feb 2025``, ``18 févr. 2025``); overrides ``numeric``.
 
     Returns:
         The printed date.
 
     >>> format_date(dt.date(2025, 3, 1), "fr"), format_date(dt.date(2027, 4, 2), "es")
     ('1er mars 2025', '2 de abril de 2027')
+    >>> format_date(dt.date(2027, 4, 2), "fr", style="abbrev"), format_date(dt.date(2027, 4, 2), "nl", style="iso")
+    ('2 avr. 2027', '2027-04-02')
     """
+    if style == "iso":
+        return date.isoformat()
+    if style == "dotted":
+        return f"{date.day:02d}.{date.month:02d}.{date.year}"
+    if style == "abbrev":
+        return f"{date.day} {MONTH_ABBREVIATIONS[lang].split()[date.month - 1]} {date.year}"
+    numeric = numeric or style == "numeric"
     if numeric:
         sep = {"de": ".", "nl": "-"}.get(lang, "/")
         return f"{date.day:02d}{sep}{date.month:02d}{sep}{date.year}"
@@ -729,19 +763,41 @@ def _person_fields(info: CertInfo) -> list[Block]:
     return [
         ("field", v["surname"], p.surname.upper()),
         ("field", v["given_names"], p.given_names),
-        ("field", v["birth_date"], format_date(p.birth_date, info.language, info.numeric_dates)),
+        ("field", v["birth_date"], info.fmt(p.birth_date)),
         ("field", v["birth_place"], p.birth_place),
         ("field", v["nationality"], COUNTRIES[p.nationality].adjective),
     ]
 
 
 def _issued(info: CertInfo, city: str) -> str:
+    if info.family != "classic":
+        return closing(info.look, info.language).format(city=city, date=info.fmt(info.issue_date))
     v = VOCAB[info.language]
     key = "issued_short" if info.numeric_dates else "issued_long"
     return v[key].format(city=city, date=format_date(info.issue_date, info.language, info.numeric_dates))
 
 
 def compose(info: CertInfo) -> list[Block]:
+    """Compose the content blocks of a certificate in its family's wording (laid out by ``render.render_blocks``).
+
+    The ``letter`` family puts the closing place and date at the top right, under the letterhead.
+
+    Args:
+        info: The certificate to write.
+
+    Returns:
+        Blocks: header, title, fields, body paragraphs, closing line and signature.
+    """
+    blocks = _compose(info)
+    if info.look.layout == "letter":
+        dated = [b for b in blocks if b[0] == "closing"]
+        rest = [b for b in blocks if b[0] != "closing"]
+        top = next((i for i, b in enumerate(rest) if b[0] != "header"), len(rest))
+        blocks = rest[:top] + [("dateline", *b[1:]) for b in dated] + rest[top:]
+    return blocks
+
+
+def _compose(info: CertInfo) -> list[Block]:
     """Compose the content blocks of a certificate (laid out by ``render.render_blocks``).
 
     Args:
@@ -762,7 +818,7 @@ def compose(info: CertInfo) -> list[Block]:
         return _translation(info, rng)
     t = TEXTS[info.doc_type][lang]
     name = f"{p.given_names} {p.surname.upper()}"
-    date = lambda d: format_date(d, lang, info.numeric_dates)  # noqa: E731
+    date = info.fmt
     start = date(info.start_date) if info.start_date else ""
     end = date(info.end_date) if info.end_date else ""
     other = rng.choice(("A. Martin", "L. Vermeulen", "S. Hoffmann", "C. Dumont", "J. De Smet"))
@@ -784,7 +840,7 @@ def compose(info: CertInfo) -> list[Block]:
     blocks: list[Block] = [("header", country.name.upper())]
     v = VOCAB[lang]
     if info.doc_type == "criminal_record":
-        blocks += [("header", t["org"]), ("title", t["title"].upper())]
+        blocks += [("header", t["org"]), ("title", title(info.doc_type, lang, info.look, t["title"]).upper())]
         if info.request_date:
             blocks.append(("field", v["request_date"], date(info.request_date)))
         blocks += [
@@ -794,7 +850,7 @@ def compose(info: CertInfo) -> list[Block]:
             ("gap", "4"),
             ("subtitle", t["result"]),
             ("gap", "6"),
-            ("para", _issued(info, city)),
+            ("closing", _issued(info, city)),
             ("sign", t["org"].split("—")[0].strip(), country.name.upper()),
         ]
     elif info.doc_type == "medical_certificate":
@@ -803,11 +859,11 @@ def compose(info: CertInfo) -> list[Block]:
         blocks = [
             ("header", f"Dr {values['other']}"),
             ("header", f"INAMI / RIZIV {inami}"),
-            ("title", t["title"].upper()),
+            ("title", title(info.doc_type, lang, info.look, t["title"]).upper()),
             ("para", t["body"].format(**values)),
             *_person_fields(info)[4:],
             ("gap", "8"),
-            ("para", _issued(info, city)),
+            ("closing", _issued(info, city)),
             ("sign", f"Dr {values['other']}", "MEDICUS"),
         ]
     elif info.doc_type in ("employment_contract", "lease_agreement", "health_insurance", "enrollment_letter"):
@@ -826,14 +882,15 @@ def compose(info: CertInfo) -> list[Block]:
             values["org"] = rng.choice(("UCLouvain", "KU Leuven", "Université libre de Bruxelles", "Universiteit Gent"))
             values["other"] = rng.choice(("Master in Chemistry", "Master of Engineering", "Master in Economics"))
             assert info.start_date is not None
-            values["year"] = f"{info.start_date.year}-{info.start_date.year + 1}"
+            first = info.start_date.year - (1 if info.start_date.month < 8 else 0)  # February: second term
+            values["year"] = f"{first}-{first + 1}"
         elif info.doc_type == "health_insurance":
             values["org"] = rng.choice(("Mutualité Chrétienne", "Partenamut", "AXA Belgium", "Allianz Care"))
-        blocks += [("header", values["org"]), ("title", t["title"].upper())]
+        blocks += [("header", values["org"]), ("title", title(info.doc_type, lang, info.look, t["title"]).upper())]
         for key in ("body", "start", "amount", "note"):
             if key in t and (key != "amount" or info.amount):
                 blocks.append(("para", t[key].format(**values)))
-        blocks += [("gap", "6"), ("para", _issued(info, city)), ("sign", values["org"], values["org"].upper())]
+        blocks += [("gap", "6"), ("closing", _issued(info, city)), ("sign", values["org"], values["org"].upper())]
     elif info.doc_type == "bank_statement":
         blocks = _bank_statement(info, t, values, rng)
     elif info.doc_type == "birth_certificate":
@@ -854,7 +911,7 @@ def compose(info: CertInfo) -> list[Block]:
                     )
                 ),
             ),
-            ("title", t["title"].upper()),
+            ("title", title(info.doc_type, lang, info.look, t["title"]).upper()),
             ("field", v["reference"], info.number),
             *_person_fields(info)[:4],
             ("field", v["sex"], p.sex),
@@ -862,7 +919,7 @@ def compose(info: CertInfo) -> list[Block]:
         ]
         if info.request_date:
             blocks.append(("field", t["reg"], date(info.request_date)))
-        blocks += [("gap", "8"), ("para", _issued(info, city)), ("sign", country.name, country.name.upper())]
+        blocks += [("gap", "8"), ("closing", _issued(info, city)), ("sign", country.name, country.name.upper())]
     return blocks
 
 
@@ -883,18 +940,18 @@ def _bank_statement(info: CertInfo, t: dict[str, str], values: dict[str, str], r
         total += amount
         rows.append(("row", format_date(day, lang, numeric=True), rng.choice(labels), _money(amount, lang)))
     old = balance - total
-    date = lambda d: format_date(d, lang, numeric=True)  # noqa: E731
+    date = info.fmt if info.family != "classic" else (lambda d: format_date(d, lang, numeric=True))
     return [
         ("header", bank),
         ("header", "IBAN " + iban),
-        ("title", t["title"].upper()),
+        ("title", title(info.doc_type, lang, info.look, t["title"]).upper()),
         ("field", t["holder"], values["name"]),
         ("para", t["period"].format(start=date(info.start_date), end=date(info.end_date))),
         ("field", f"{t['old']} {date(info.start_date)}", f"EUR {_money(old, lang)}"),
         *rows,
         ("field", f"{t['new']} {date(info.end_date)}", f"EUR {_money(balance, lang)}"),
         ("gap", "6"),
-        ("para", VOCAB[lang]["issued_short"].format(date=date(info.issue_date))),
+        ("closing", VOCAB[lang]["issued_short"].format(date=date(info.issue_date))),
     ]
 
 
@@ -902,7 +959,7 @@ def _apostille(info: CertInfo, rng: random.Random) -> list[Block]:
     labels = APOSTILLE[info.language].split("|")
     country = COUNTRIES[info.country]
     signer = f"{rng.choice(country.male + country.female)} {rng.choice(country.surnames)}"
-    date = format_date(info.issue_date, info.language, info.numeric_dates)
+    date = info.fmt(info.issue_date)
     return [
         ("gap", "10"),
         ("box", "APOSTILLE"),
@@ -934,7 +991,7 @@ def _translation(info: CertInfo, rng: random.Random) -> list[Block]:
     inner = compose(dataclasses.replace(info.source, language=info.language))
     blocks += [b for b in inner if b[0] != "sign"]
     if info.apostille is not None:
-        a_date = format_date(info.apostille.issue_date, info.language, info.numeric_dates)
+        a_date = info.fmt(info.apostille.issue_date)
         blocks.append(("para", t["apostille"].format(date=a_date, number=info.apostille.number)))
     cert = t["cert"].format(other=translator, lang2=src_lang.removeprefix("de l'").removeprefix("du "))
     blocks += [
@@ -943,7 +1000,7 @@ def _translation(info: CertInfo, rng: random.Random) -> list[Block]:
             "para",
             VOCAB[info.language]["issued_long"].format(
                 city="Bruxelles" if info.language == "fr" else "Antwerpen",
-                date=format_date(info.issue_date, info.language, info.numeric_dates),
+                date=info.fmt(info.issue_date),
             ),
         ),
         ("sign", translator, "TRADUCTEUR JURÉ" if info.language == "fr" else "BEËDIGD VERTALER"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from validators import certificate, dossier, passport, residence  # noqa: F401  (register the rules)
+from validators import certificate, dossier, identity, passport, residence  # noqa: F401  (register the rules)
 from validators.engine import evaluate, ready_until, verdict
 from validators.registry import PROFILES, RULES, Rule, select
 

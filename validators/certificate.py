@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 from typing import Any
@@ -104,30 +105,46 @@ def _history(ctx: RuleContext) -> list[tuple[str, dt.date, dt.date]]:
     ]
 
 
-def required_countries(ctx: RuleContext, variant: str) -> tuple[set[str], set[str]] | None:
-    """Countries whose certificate is required by ``variant``, as (all of, any of); None if unknown.
+@dataclasses.dataclass(frozen=True, slots=True)
+class Coverage:
+    """Countries whose criminal record a variant requires."""
+
+    all_of: set[str]
+    any_of: set[str]
+    assumption: str = ""
+    """Set when a missing case fact was replaced by an assumption (the finding states it)."""
+
+
+def required_countries(ctx: RuleContext, variant: str) -> Coverage | None:
+    """Countries whose certificate is required by ``variant``; None if they cannot be known.
 
     ``five_year_six_month`` (003): the current country plus every country lived in 6+ months in the
     last 5 years; ``last_year`` (UGENT-CR): every country lived in during the last 12 months;
-    ``origin_or_provenance`` (DVZ-CR): the nationality or the current country (either one).
+    ``origin_or_provenance`` (DVZ-CR): the nationality or the current country (either one). Without
+    a residence history the ``residence_countries`` column is used, and without that the nationality
+    is assumed (stated in the finding).
     """
     app, history, params = ctx.application_date, _history(ctx), ctx.params
     current = {c for c, _, end in history if end >= app}
     if variant == "origin_or_provenance":
         any_of = current | ({ctx.nationality} if ctx.nationality else set())
-        return (set(), any_of) if any_of else None
+        return Coverage(set(), any_of) if any_of else None
     if not history:
-        fallback = {country(c) or c for c in ctx.case.residence_countries}
-        return (fallback, set()) if fallback and variant == "five_year_six_month" else None
+        countries, assumption = ctx.residence_countries
+        if not countries:
+            return None
+        if variant == "last_year" and len(countries) > 1:
+            return None  # which of them was lived in during the last year is not known
+        return Coverage(countries, set(), assumption)
     if variant == "last_year":
         lo = add_months(app, -params.coverage_last_year_months)
-        return {c for c, start, end in history if overlap_days(start, end, lo, app + dt.timedelta(1))}, set()
+        return Coverage({c for c, start, end in history if overlap_days(start, end, lo, app + dt.timedelta(1))}, set())
     lo = add_months(app, -params.coverage_lookback_months)
     needed = round(params.coverage_min_stay_months * params.month_days)
     days: dict[str, int] = {}
     for code, start, end in history:
         days[code] = days.get(code, 0) + overlap_days(start, end, lo, app + dt.timedelta(1))
-    return current | {c for c, total in days.items() if total >= needed}, set()
+    return Coverage(current | {c for c, total in days.items() if total >= needed}, set())
 
 
 def certificate_countries(ctx: RuleContext) -> dict[str, list[Document]]:
@@ -144,25 +161,47 @@ def _coverage(ctx: RuleContext, variant: str) -> Iterator[Finding]:
     docs = ctx.docs(DocType.CRIMINAL_RECORD)
     required = required_countries(ctx, variant)
     if required is None:
-        yield ctx.unknown(f"which countries' criminal records are needed ({variant}): give residence_history", docs)
-        return
-    all_of, any_of = required
-    have = certificate_countries(ctx)
-    missing = sorted(all_of - set(have))
-    if any_of and not any_of & set(have):
-        missing.append(" or ".join(sorted(any_of)))
-    if not missing:
-        yield ctx.ok(f"Criminal records cover {', '.join(sorted(all_of | (any_of & set(have))))}", docs)
-    elif "?" in have:
-        yield ctx.unknown(f"the issuing country of {', '.join(d.ref for d in have['?'])}", have["?"])
-    else:
-        yield ctx.fail(
+        yield ctx.unknown(
+            f"which countries' criminal records are needed ({variant}): give residence_countries or residence_history",
             docs,
-            missing=", ".join(missing),
-            variant=variant,
-            action=f"Obtain a criminal record certificate from {', '.join(missing)}, issued at most "
-            f"{ctx.params.criminal_record_max_age_months} months before the application date {ctx.application_date}",
+            action="Fill in the residence_countries column (countries lived in 6+ months in the last 5 years)",
+            fact="residence_countries",
         )
+        return
+    have = certificate_countries(ctx)
+    missing = sorted(required.all_of - set(have))
+    if required.any_of and not required.any_of & set(have):
+        missing.append(" or ".join(sorted(required.any_of)))
+    evidence = {"assumed": {"residence_countries": sorted(required.all_of)}} if required.assumption else {}
+    if not missing:
+        covered = ", ".join(sorted(required.all_of | (required.any_of & set(have))))
+        yield ctx.ok(f"Criminal records cover {covered}", docs, note=required.assumption, evidence=evidence)
+        return
+    # A certificate we are not sure of (type or issuing country read with low confidence) may be the
+    # missing one: the rule cannot fail on it (issue 13: "No certificate from UKR" with the UKR
+    # certificate in the dossier, typed criminal_record with low confidence).
+    unsure_type = ctx.unsure(DocType.CRIMINAL_RECORD)
+    doubtful = unsure_type + have.get("?", [])
+    if doubtful:
+        why = {id(d): "type read with low confidence" for d in unsure_type}
+        what = "; ".join(f"{d.ref} ({why.get(id(d)) or ctx.why_missing(d, 'issuing_country')})" for d in doubtful)
+        yield ctx.unknown(
+            f"that the criminal record from {', '.join(missing)} is missing: {what}",
+            doubtful,
+            note=required.assumption,
+            evidence=evidence,
+            field="issuing_country" if have.get("?") and not unsure_type else "type",
+        )
+        return
+    yield ctx.fail(
+        docs,
+        missing=", ".join(missing),
+        variant=variant,
+        note=required.assumption,
+        evidence=evidence,
+        action=f"Obtain a criminal record certificate from {', '.join(missing)}, issued at most "
+        f"{ctx.params.criminal_record_max_age_months} months before the application date {ctx.application_date}",
+    )
 
 
 _COVERAGE_MESSAGE = "No criminal record certificate from {missing} (variant {variant})"
@@ -214,7 +253,7 @@ def is_required_certificate(ctx: RuleContext, doc: Document) -> bool:
         return True
     required = required_countries(ctx, ctx.params.coverage_variant)
     issuer = country(ctx.value(doc, "issuing_country"))
-    return required is None or issuer is None or issuer in required[0] | required[1]
+    return required is None or issuer is None or issuer in required.all_of | required.any_of
 
 
 # ----- authentication and translation (§7) ---------------------------------------------------------
@@ -237,17 +276,32 @@ def authentication_route(doc_type: DocType, issuer: str) -> str:
     return "legalisation"
 
 
+def _rejected(ctx: RuleContext, doc: Document, doc_type: DocType) -> tuple[str, dict[str, str]]:
+    """Why each unlinked apostille (or translation) of the dossier was not taken for ``doc``."""
+    why: dict[str, str] = {}
+    for link in ctx.unlinked(doc_type):
+        reasons = [reason for target, reason in link.rejected if target is doc]
+        why[link.attachment.ref] = reasons[0] if reasons else "not considered"
+    for link in ctx.links:
+        if link.kind is doc_type and link.target is not None and link.target is not doc:
+            why.setdefault(link.attachment.ref, f"it belongs to {link.target.ref}")
+    text = "; ".join(f"{ref} not taken: {reason}" for ref, reason in why.items())
+    return text, why
+
+
 @rule(
     "authentication.apostille-or-legalisation",
     severity="BBB",
     source=SRC_003,
     title="Foreign public documents carry the apostille or legalisation their origin requires",
-    message="{doc} issued in {issuer} has no {route}",
+    message="{doc} issued in {issuer} has no {route}{seen}",
     catalogue="foreign_public_document_authentication",
 )
 def apostille_or_legalisation(ctx: RuleContext) -> Iterator[Finding]:
     """Decision tree of C6: Belgian or EU (Reg. 2016/1191) → none; Hague party → apostille; else legalisation.
 
+    The apostille is the one linked to the document (:mod:`pipeline.links`: same file, or another file
+    whose country and date agree); a failing finding lists the apostilles it rejected and why.
     Legalisation is read from the document's ``legalised`` field (Belgian consular stamp found).
     Fails: Vietnamese record without Belgian legalisation. Passes: Colombian record with an apostille.
     """
@@ -265,6 +319,12 @@ def apostille_or_legalisation(ctx: RuleContext) -> Iterator[Finding]:
             yield ctx.ok(f"{name} from {issuer} carries an apostille", [doc, *apostilles])
         elif route == "legalisation" and ctx.value(doc, "legalised") is True:
             yield ctx.ok(f"{name} from {issuer} is legalised", [doc])
+        elif route == "apostille" and (doubtful := ctx.attached(doc, DocType.APOSTILLE, sure=False)):
+            yield ctx.unknown(
+                f"the apostille of {doc.ref}: {', '.join(d.ref for d in doubtful)} was classified as an apostille "
+                "with low confidence",
+                [doc, *doubtful],
+            )
         else:
             wrong = " (an apostille is not enough: legalisation is required)" if apostilles else ""
             step = (
@@ -272,11 +332,14 @@ def apostille_or_legalisation(ctx: RuleContext) -> Iterator[Finding]:
                 if route == "apostille"
                 else ("legalisation by the foreign ministry and then the Belgian embassy or consulate")
             )
+            seen, why = _rejected(ctx, doc, DocType.APOSTILLE)
             yield ctx.fail(
                 [doc, *apostilles],
                 doc=name,
                 issuer=issuer,
                 route=route + wrong,
+                seen=f" ({seen})" if seen else "",
+                evidence={"rejected_apostilles": why} if why else {},
                 action=f"Have {doc.ref} authenticated: {step} in {issuer}",
             )
 
@@ -324,7 +387,7 @@ def apostille_matches_document(ctx: RuleContext) -> Iterator[Finding]:
     severity="BBB",
     source=SRC_003,
     title="Documents are in French, Dutch or German, or come with a sworn translation",
-    message="{doc} is in '{language}' with no sworn translation into {accepted}",
+    message="{doc} is in '{language}' with no sworn translation into {accepted}{seen}",
     catalogue="document_language_accepted",
 )
 def language_accepted(ctx: RuleContext) -> Iterator[Finding]:
@@ -341,21 +404,37 @@ def language_accepted(ctx: RuleContext) -> Iterator[Finding]:
         if doc.type in skip or doc.type_confidence < params.type_confidence:
             continue
         translated = [t for t in ctx.attached(doc, DocType.TRANSLATION) if ctx.value(t, "target_language") in accepted]
+        doubtful = ctx.attached(doc, DocType.TRANSLATION, sure=False) + [
+            t for t in ctx.attached(doc, DocType.TRANSLATION) if ctx.value(t, "target_language") is None
+        ]
         name = f"{label(doc.type).capitalize()} {doc.ref}"
         if doc.language is None:
-            yield ctx.unknown(f"the language of {name}", [doc])
+            # A contract, lease, statement or letter is most often Belgian; not knowing its language is
+            # for a person to glance at, not a reason to hold the dossier (issue 13: needs_review only
+            # where a person must look). A foreign public document's language decides its translation.
+            severity = None if doc.type in PUBLIC_DOCUMENTS else "warning"
+            yield ctx.unknown(f"the language of {name}", [doc], severity=severity, field="language")
         elif doc.language in accepted or translated:
             how = f"translated into {ctx.value(translated[0], 'target_language')}" if translated else "accepted"
             yield ctx.ok(f"{name} is in '{doc.language}' ({how})", [doc, *translated])
+        elif doubtful:
+            yield ctx.unknown(
+                f"the translation of {name}: {', '.join(t.ref for t in doubtful)} (type or target language read "
+                "with low confidence)",
+                [doc, *doubtful],
+            )
         else:
             lenient = (doc.language == "en" and params.english_without_translation_warns) or not (
                 is_required_certificate(ctx, doc)
             )
+            seen, why = _rejected(ctx, doc, DocType.TRANSLATION)
             yield ctx.fail(
                 [doc],
                 doc=name,
                 language=doc.language,
                 accepted="/".join(sorted(accepted)),
+                seen=f" ({seen})" if seen else "",
+                evidence={"rejected_translations": why} if why else {},
                 severity="warning" if lenient else None,
                 action=f"Have {doc.ref} translated by a sworn translator into French, Dutch or German",
             )
@@ -399,7 +478,7 @@ def medical_certificate_language(ctx: RuleContext) -> Iterator[Finding]:
         return
     for doc in ctx.docs(DocType.MEDICAL_CERTIFICATE):
         if doc.language is None:
-            yield ctx.unknown(f"the language of medical certificate {doc.ref}", [doc])
+            yield ctx.unknown(f"the language of medical certificate {doc.ref}", [doc], field="language")
         elif doc.language in ctx.params.medical_languages:
             yield ctx.ok(f"Medical certificate {doc.ref} is in '{doc.language}'", [doc])
         else:
@@ -440,4 +519,5 @@ def medical_certificate_doctor(ctx: RuleContext) -> Iterator[Finding]:
                 "signature legalised locally and by the Belgian embassy",
             )
         else:
-            yield ctx.unknown(f"that the doctor who signed {doc.ref} is accredited", [doc], severity="warning")
+            yield ctx.unknown(f"that the doctor who signed {doc.ref} is accredited", [doc], severity="warning",
+                              field="doctor_accredited")

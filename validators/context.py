@@ -8,9 +8,11 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from pipeline.case import CaseFacts
-from pipeline.model import Category, DocType, Document, Finding, Severity, Status
+from pipeline.links import Link
+from pipeline.model import ActionKind, Category, DocType, Document, Finding, Severity, Status
 from validators.belgium import EEA_CH
 from validators.dates import years_between
+from validators.kinds import fail_kind, unknown_action
 from validators.params import Params
 from validators.registry import Applicant, Rule
 
@@ -46,6 +48,11 @@ class RuleContext:
     profile: str
     params: Params
     rule: Rule | None = None
+    links: tuple[Link, ...] = ()
+    """Apostilles and translations linked to their documents (:func:`pipeline.links.link_documents`)."""
+    unread: list[tuple[Document, str]] = dataclasses.field(default_factory=list, init=False, compare=False)
+    """Fields :meth:`why_missing` explained since the last not-evaluable finding (fresh per bound rule:
+    ``dataclasses.replace`` does not copy it); they become that finding's review items."""
 
     # ----- derived facts -------------------------------------------------------------------------
 
@@ -110,6 +117,22 @@ class RuleContext:
         """Age in years on ``day`` when the date of birth is known."""
         return None if self.birth_date is None else years_between(self.birth_date, day)
 
+    @property
+    def residence_countries(self) -> tuple[set[str], str]:
+        """Countries lived in 6+ months in the last 5 years, and the assumption made when not given.
+
+        Without ``residence_history`` or ``residence_countries`` the nationality is assumed (issue 13:
+        a missing case fact is a stated assumption, not a blocker); the note says so.
+        """
+        given = {country(c) or c for c in self.case.residence_countries}
+        if given or self.nationality is None:
+            return given, ""
+        note = (
+            f"residence_countries not given: assumed the applicant lived only in {self.nationality} (the "
+            "nationality) in the last 5 years; fill in the residence_countries column to check it"
+        )
+        return {self.nationality}, note
+
     def has_explanation(self, doc_type: DocType) -> bool:
         """An explanation letter for ``doc_type`` is filed (downgrades its age rule to a warning)."""
         return doc_type.value in self.case.explanations
@@ -120,9 +143,34 @@ class RuleContext:
         """Documents of these types classified with enough confidence."""
         return [d for d in self.documents if d.type in types and d.type_confidence >= self.params.type_confidence]
 
-    def attached(self, doc: Document, doc_type: DocType) -> list[Document]:
-        """Documents of ``doc_type`` in the same file as ``doc`` (apostille, translation)."""
-        return [d for d in self.docs(doc_type) if d.file == doc.file and d is not doc]
+    def unsure(self, *types: DocType) -> list[Document]:
+        """Documents that may be of these types: classified so, but below the type threshold.
+
+        A rule that would fail because a document of these types is missing must not fail while one
+        of these is in the dossier: it is not evaluable (a doubtful reading never fails a rule). A
+        rejected page whose type could not be told (not read) may be any of them.
+        """
+        sure = self.params.type_confidence
+        return [
+            d
+            for d in self.documents
+            if d.type_confidence < sure and (d.type in types or (d.type is DocType.OTHER and not d.accepted))
+        ]
+
+    def attached(self, doc: Document, doc_type: DocType, *, sure: bool = True) -> list[Document]:
+        """Apostilles or translations linked to ``doc`` (same file, or another file whose content agrees).
+
+        Args:
+            doc: The certified or translated document.
+            doc_type: ``apostille`` or ``translation``.
+            sure: True: only attachments classified with enough confidence; False: only the others.
+        """
+        found = [link.attachment for link in self.links if link.target is doc and link.kind is doc_type]
+        return [d for d in found if (d.type_confidence >= self.params.type_confidence) is sure]
+
+    def unlinked(self, doc_type: DocType) -> list[Link]:
+        """Links of ``doc_type`` attachments that found no document, with the candidates they rejected."""
+        return [link for link in self.links if link.kind is doc_type and link.target is None]
 
     def value(self, doc: Document, name: str) -> Any:
         """A field value read with enough confidence, else None."""
@@ -142,7 +190,11 @@ class RuleContext:
         return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
     def why_missing(self, doc: Document, name: str) -> str:
-        """Why a field is not usable: not found, or read with a low confidence."""
+        """Why a field is not usable: not found, or read with a low confidence.
+
+        Also records the field, so that the next :meth:`unknown` finding offers it for review.
+        """
+        self.unread.append((doc, name))
         found = doc.fields.get(name)
         if found is None:
             return f"the {name.replace('_', ' ')} was not found on {label(doc.type)} {doc.ref}"
@@ -156,6 +208,7 @@ class RuleContext:
     def _finding(self, status: Status, message: str, docs: Iterable[Document], **kw: Any) -> Finding:
         assert self.rule is not None, "bind a rule with dataclasses.replace(ctx, rule=...)"
         severity = Severity(kw.pop("severity", None) or self.rule.severity[self.profile] or Severity.INFO)
+        self.unread.clear()  # explained fields belong to this finding only
         return Finding(
             rule=self.rule.id,
             severity=severity,
@@ -174,19 +227,74 @@ class RuleContext:
         """A failing finding; ``message`` defaults to the rule's template formatted with ``values``.
 
         Keyword arguments that are Finding fields (``severity``, ``note``, ``boundary_note``,
-        ``valid_until``, ``evidence``) are passed on; the rest fill the template.
+        ``valid_until``, ``evidence``, ``kind``) are passed on; the rest fill the template and are
+        kept in the finding's ``values`` (translations fill their own template with them).
         """
         assert self.rule is not None
-        kw = {k: values.pop(k) for k in ("severity", "note", "boundary_note", "valid_until", "evidence") if k in values}
+        kw = {k: values.pop(k) for k in ("severity", "note", "boundary_note", "valid_until", "evidence", "kind")
+              if k in values}
+        kw.setdefault("kind", fail_kind(self.rule.id))
         text = message or self.rule.message.format(**values)
-        return self._finding(Status.FAIL, text, docs, action=action, **kw)
+        return self._finding(Status.FAIL, text, docs, action=action, values=values if not message else {}, **kw)
 
-    def unknown(self, what: str, docs: Iterable[Document] = (), *, action: str = "", **kw: Any) -> Finding:
-        """A not-evaluable finding: "could not verify ``what``"."""
+    def unknown(
+        self,
+        what: str,
+        docs: Iterable[Document] = (),
+        *,
+        action: str = "",
+        field: str | None = None,
+        fact: str | None = None,
+        parameter: str | None = None,
+        **kw: Any,
+    ) -> Finding:
+        """A not-evaluable finding: "could not verify ``what``", with what a person must do about it.
+
+        Args:
+            what: What could not be verified, and why.
+            docs: The documents concerned.
+            action: What to do (default: the action of the finding's kind).
+            field: A field of ``docs`` that was not read with confidence (fields explained with
+                :meth:`why_missing` are recorded without it): a person confirms or corrects it.
+            fact: A case fact that is not given (``entry_date``): its column in ``cases.csv``.
+            parameter: A rule-pack parameter that is not known for this case.
+            **kw: Other Finding fields (``severity``, ``note`` ...).
+        """
+        docs = list(docs)
+        unread = [(d, field) for d in docs] if field else []
+        unread += [pair for pair in self.unread if pair not in unread]
+        evidence = dict(kw.pop("evidence", {}))
+        if unread:
+            kind = ActionKind.FIELD_UNREADABLE
+            evidence["review"] = [_review_item(d, name) for d, name in unread]
+        elif parameter:
+            kind = ActionKind.PARAMETER_UNKNOWN
+            evidence["parameter"] = parameter
+        elif fact:
+            kind = ActionKind.CASE_DATA_MISSING
+            evidence["fact"] = fact
+        else:
+            kind = ActionKind.CONTENT
         return self._finding(
             Status.NOT_EVALUABLE,
             f"Could not verify {what}",
             docs,
-            action=action or "Provide a clearer scan or the missing information, or have a person check it",
+            action=action or unknown_action(kind, evidence, docs),
+            kind=kind,
+            evidence=evidence,
+            values={"what": what},
             **kw,
         )
+
+
+def _review_item(doc: Document, name: str) -> dict[str, Any]:
+    """What a person confirms or corrects: the document, the field and what was read (if anything)."""
+    found = doc.fields.get(name) if name != "type" else None
+    item: dict[str, Any] = {"document": doc.ref, "type": doc.type.value, "field": name}
+    if name == "type":
+        item |= {"read": doc.type.value, "confidence": round(doc.type_confidence, 3)}
+    elif name == "language" and found is None:
+        item |= {"read": doc.language} if doc.language else {}
+    elif found is not None:
+        item |= {"read": found.value, "confidence": round(found.confidence, 3), "page": found.page}
+    return item

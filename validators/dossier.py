@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 
@@ -39,6 +40,12 @@ def checklist(ctx: RuleContext) -> list[Requirement]:
     return items
 
 
+def _why_unsure(doc: Document) -> str:
+    if doc.type is DocType.OTHER:
+        return "rejected, not read"
+    return f"classified as {doc.type.value} with low confidence"
+
+
 def _exam_applies(ctx: RuleContext, requirement: Requirement) -> bool:
     if DocType.CRIMINAL_RECORD in requirement.types:
         return criminal_record_required(ctx)
@@ -61,7 +68,7 @@ def required_documents(ctx: RuleContext) -> Iterator[Finding]:
     certificate a warning (DVZ-CR, DVZ-MED). Fails: single permit without a medical certificate.
     """
     if ctx.applicant is None:
-        yield ctx.unknown("which documents are required: the case category is not given")
+        yield ctx.unknown("which documents are required: the case category is not given", fact="category")
         return
     present = []
     for item in checklist(ctx):
@@ -74,14 +81,12 @@ def required_documents(ctx: RuleContext) -> Iterator[Finding]:
             continue
         if any(ctx.has_explanation(t) for t in item.types):
             severity = Severity.WARNING
-        unsure = [d for d in ctx.documents if d.type in item.types]
+        unsure = ctx.unsure(*item.types)
         names = " or ".join(sorted(t.value for t in item.types))
         if unsure:
+            how = ", ".join(f"{d.ref} ({_why_unsure(d)})" for d in unsure)
             yield ctx.unknown(
-                f"that the {item.label} is present: {', '.join(d.ref for d in unsure)} was classified as {names} "
-                "with low confidence",
-                unsure,
-                severity=severity,
+                f"that the {item.label} ({names}) is present: {how}", unsure, severity=severity, field="type"
             )
         else:
             yield ctx.fail(
@@ -105,7 +110,8 @@ def _rejections(ctx: RuleContext, codes: frozenset[RejectionCode], action: str) 
     if not rejected and ctx.documents:
         yield ctx.ok(f"No {'/'.join(sorted(codes))} rejection on {len(ctx.documents)} document(s)", ctx.documents)
     for doc, hits in rejected:
-        blocking = doc.type in IDENTITY or doc.type in required
+        untold = doc.type is DocType.OTHER and doc.type_confidence < ctx.params.type_confidence
+        blocking = doc.type in IDENTITY or doc.type in required or untold  # an unread page may be a required one
         reasons = "; ".join(f"{r.code.value}: {r.message}" if r.message else r.code.value for r in hits)
         yield ctx.fail(
             [doc],
@@ -161,7 +167,42 @@ def scan_quality_sufficient(ctx: RuleContext) -> Iterator[Finding]:
     yield from _rejections(ctx, codes, _RESCAN + " at 300 dpi, with all edges visible")
 
 
+@rule(
+    "scan.card-both-sides",
+    severity="BBB",
+    source=SRC_004,
+    title="Identity and residence cards are scanned on both sides",
+    message="{doc}: only one side was scanned and no machine-readable zone was found{detail}",
+    catalogue="scan_quality_sufficient",
+)
+def scan_card_both_sides(ctx: RuleContext) -> Iterator[Finding]:
+    """Fail on a one-page card without an MRZ: the back (issue date, MRZ) is missing (004 "both sides").
+
+    A card scanned on both sides without an MRZ is a card without one (``has_mrz: false``), which
+    ``eu.id-card-phaseout`` judges. Fails: the front of an Italian CIE alone. Passes: front and back.
+    """
+    cards = [d for d in ctx.docs(DocType.ID_CARD, DocType.RESIDENCE_CARD) if d.accepted]
+    for doc in cards:
+        if ctx.value(doc, "has_mrz") is None and len(doc.pages) == 1:
+            others = [d for d in cards if d is not doc and d.file != doc.file]
+            detail = f" (another card scan: {', '.join(d.ref for d in others)})" if others else ""
+            yield ctx.fail(
+                [doc],
+                doc=f"{label(doc.type).capitalize()} {doc.ref}",
+                detail=detail,
+                action=f"Scan the back of the card too (with the machine-readable zone), in the same file as {doc.ref}",
+            )
+        else:
+            yield ctx.ok(f"{label(doc.type).capitalize()} {doc.ref} scanned on both sides", [doc])
+
+
 # ----- plausibility ----------------------------------------------------------------------------------
+
+
+def _out_of_window(doc: Document, name: str) -> bool:
+    """The extraction found this date outside the window its document allows (``pipeline.stages.extract_dates``)."""
+    basis = doc.fields[name].basis
+    return "implausible" in basis or "no-century-fits" in basis
 
 
 @rule(
@@ -179,6 +220,13 @@ def dates_plausible(ctx: RuleContext) -> Iterator[Finding]:
     """
     for doc in ctx.docs(*DocType):
         issue, expiry, birth = (ctx.date(doc, n) for n in ("issue_date", "expiry_date", "birth_date"))
+        names = ("issue_date", "expiry_date", "birth_date")
+        doubtful = [n for n in names if n in doc.fields and ctx.date(doc, n) is None and _out_of_window(doc, n)]
+        if doubtful:
+            # A date read with low confidence (a misread, or a date that fits no window) is for a
+            # person to check, never a failure (issue 13).
+            yield ctx.unknown(f"the dates of {doc.ref}: {ctx.why_missing(doc, doubtful[0])}", [doc])
+            continue
         problems = []
         if issue and issue > ctx.as_of:
             problems.append(f"issue date {issue} is after today ({ctx.as_of})")
@@ -261,7 +309,7 @@ def health_insurance_period(ctx: RuleContext) -> Iterator[Finding]:
                 if start_by
                 else ("the planned entry date is not known")
             )
-            yield ctx.unknown(f"the insurance period: {what}", [doc])
+            yield ctx.unknown(f"the insurance period: {what}", [doc], fact=None if start_by else "entry_date")
             continue
         wanted = add_months(app, ctx.params.planned_stay_months)
         if valid_from > start_by or valid_to < app:
@@ -299,38 +347,62 @@ def academic_year_start(day: dt.date) -> dt.date:
     applies_to={Applicant.STUDENT},
     source="DVZ-STU-MEANS",
     title="Student's blocked account holds 12 × the monthly amount of the academic year",
-    message="Blocked account {ref} holds EUR {amount:,.0f}, below 12 × EUR {monthly:,.0f} = EUR {required:,.0f} "
+    message="Blocked account {ref} holds EUR {amount:,.0f}, below {months} × EUR {monthly:,.0f} = EUR {required:,.0f} "
     "for {year}",
     catalogue="student_means_threshold",
 )
 def student_means_threshold(ctx: RuleContext) -> Iterator[Finding]:
     """Pass iff the bank statement ``amount >= 12 × monthly_amount(academic year)`` (DVZ-STU-MEANS).
 
-    Fails: EUR 9,636 for 2025-26 (12 × 835 = 10,020). Passes: EUR 10,020.
+    When the year's amount is only announced (2026-27: EUR 1,062) or not configured, the rule decides
+    by bounds: above every possible amount passes, below the last confirmed one fails, in between a
+    person must confirm the amount (parameters file). Fails: EUR 9,636 for 2025-26 (12 × 835 = 10,020).
+    Passes: EUR 10,020.
     """
     start = academic_year_start(ctx.application_date)
     year = f"{start.year}-{start.year + 1}"
-    monthly = ctx.params.student_monthly_eur.at(start)
+    months = ctx.params.student_blocked_months
+    monthly = ctx.params.student_monthly_eur.bounds(start)
+    required = monthly.map(lambda amount: amount * months)
     for doc in ctx.docs(DocType.BANK_STATEMENT):
         amount = ctx.number(doc, "amount")
-        if monthly is None:
-            yield ctx.unknown(f"the student means: the monthly amount for {year} is not configured", [doc])
-            return
-        required = monthly * ctx.params.student_blocked_months
         if amount is None:
             yield ctx.unknown(f"the blocked amount: {ctx.why_missing(doc, 'amount')}", [doc])
-        elif amount >= required:
-            yield ctx.ok(f"Blocked account {doc.ref}: EUR {amount:,.0f} ≥ EUR {required:,.0f} ({year})", [doc])
-        else:
+            continue
+        outcome = required.judge(amount)
+        if outcome == "pass":
+            note = "" if monthly.exact else f"{monthly.note}; EUR {amount:,.0f} covers even the highest amount"
+            yield ctx.ok(
+                f"Blocked account {doc.ref}: EUR {amount:,.0f} ≥ EUR {required.highest:,.0f} ({year})", [doc], note=note
+            )
+        elif outcome == "fail":
+            assert monthly.lowest is not None and required.lowest is not None
             yield ctx.fail(
                 [doc],
                 ref=doc.ref,
                 amount=amount,
-                monthly=monthly,
-                required=required,
+                months=months,
+                monthly=monthly.lowest,
+                required=required.lowest,
                 year=year,
-                action=f"Top up the blocked account by EUR {required - amount:,.0f} to EUR {required:,.0f} "
-                f"(12 × EUR {monthly:,.0f}, the {year} amount)",
+                note="" if monthly.exact else f"{monthly.note}; it cannot be lower than the last confirmed amount",
+                action=f"Top up the blocked account by EUR {required.lowest - amount:,.0f} to at least "
+                f"EUR {required.lowest:,.0f} ({months} × EUR {monthly.lowest:,.0f}, the {year} amount"
+                + ("" if monthly.exact else f", or more: {monthly.note}")
+                + ")",
+            )
+        else:
+            span = (
+                f"between EUR {required.lowest:,.0f} and EUR {required.highest:,.0f}"
+                if required.lowest is not None and required.highest is not None
+                else "unknown"
+            )
+            yield ctx.unknown(
+                f"that EUR {amount:,.0f} is enough for {year}: {monthly.note}; the required sum is {span}",
+                [doc],
+                action=f"Confirm the monthly amount for {year} (parameter student_monthly_eur in the parameters "
+                "file), or have a person check it",
+                parameter="student_monthly_eur",
             )
 
 
@@ -373,7 +445,7 @@ def registration_non_eu(ctx: RuleContext) -> Iterator[Finding]:
     if ctx.stage != "commune":
         return
     if ctx.case.entry_date is None:
-        yield ctx.unknown("the registration deadline: the entry date is not known")
+        yield ctx.unknown("the registration deadline: the entry date is not known", fact="entry_date")
         return
     p = ctx.params
     deadline = deadline_days(
@@ -395,24 +467,58 @@ def registration_non_eu(ctx: RuleContext) -> Iterator[Finding]:
 def eu_registration_3_months(ctx: RuleContext) -> Iterator[Finding]:
     """Deadline ``add_months(entry, 3)`` rolled forward (003; IBZ-REG). Passes: entry 2027-11-30, 2028-02-29."""
     if ctx.case.entry_date is None:
-        yield ctx.unknown("the registration deadline: the entry date is not known")
+        yield ctx.unknown("the registration deadline: the entry date is not known", fact="entry_date")
         return
     deadline = add_months(ctx.case.entry_date, ctx.params.registration_months_eu)
     yield from _deadline(ctx, roll_forward(deadline) if ctx.params.roll_forward else deadline, "3 months")
 
 
-def _missing_basis(ctx: RuleContext) -> tuple[str | None, list[str] | None]:
-    """(basis, missing document labels) for an EU citizen; missing None = cannot be checked."""
-    basis = ctx.case.eu_basis
-    candidates = [basis] if basis else [b for b, sets in EU_BASIS_DOCUMENTS.items() if sets]
-    for name in candidates:
+@dataclasses.dataclass(frozen=True, slots=True)
+class Basis:
+    """The basis of residence an EU citizen's documents prove, or what is missing."""
+
+    name: str | None
+    """The basis claimed (``eu_basis``) or inferred from the documents; None: nothing points to one."""
+    missing: list[str] | None
+    """Labels of the missing documents; None: the basis cannot be checked from document types."""
+    inferred: bool = False
+    doubtful: tuple[Document, ...] = ()
+    """Documents below the type threshold that could be the missing ones."""
+
+
+_BASIS_LABELS = {
+    "worker": "an employment contract (worker)",
+    "student": "an enrolment letter, proof of means and health insurance (student)",
+    "self_sufficient": "proof of means and health insurance (self-sufficient)",
+    "family": "a marriage or birth certificate (family member)",
+}
+
+
+def eu_basis(ctx: RuleContext) -> Basis:
+    """The EU citizen's basis of residence: claimed in ``eu_basis``, else inferred from the documents.
+
+    The inferred basis is the one whose documents are most complete (issue 13: a dossier with no
+    contract, enrolment or means is not ready, not "eu_basis not given").
+    """
+    claimed = ctx.case.eu_basis
+    names = [claimed] if claimed else [b for b, sets in EU_BASIS_DOCUMENTS.items() if sets]
+    best: tuple[float, str, list[str], list[Document]] | None = None
+    for name in names:
         sets = EU_BASIS_DOCUMENTS[name]
         if sets is None:
-            return name, None
-        missing = [" or ".join(sorted(label(t) for t in s)) for s in sets if not ctx.docs(*s)]
-        if not missing or basis:
-            return name, missing
-    return None, None
+            return Basis(name, None)
+        missing = [s for s in sets if not ctx.docs(*s)]
+        doubtful = [d for s in missing for d in ctx.unsure(*s)]
+        labels = [" or ".join(sorted(label(t) for t in s)) for s in missing]
+        share = 1 - len(missing) / len(sets)
+        if best is None or share > best[0]:
+            best = (share, name, labels, doubtful)
+    assert best is not None
+    share, name, labels, doubtful = best
+    if claimed or share > 0:
+        return Basis(name, labels, inferred=not claimed, doubtful=tuple(doubtful))
+    doubtful = [d for sets in EU_BASIS_DOCUMENTS.values() if sets for s in sets for d in ctx.unsure(*s)]
+    return Basis(None, [" or ".join(_BASIS_LABELS.values())], inferred=True, doubtful=tuple(dict.fromkeys(doubtful)))
 
 
 @rule(
@@ -421,26 +527,33 @@ def _missing_basis(ctx: RuleContext) -> tuple[str | None, list[str] | None]:
     applies_to=EU,
     source=SRC_003,
     title="EU citizen proves a basis of residence (work, studies, means + insurance, family)",
-    message="Basis '{basis}': missing {missing}",
+    message="Missing proof of basis of residence ({basis}): {missing}",
     catalogue="eu_basis_of_residence_proof",
 )
 def eu_basis_of_residence(ctx: RuleContext) -> Iterator[Finding]:
     """Table lookup of the documents for ``eu_basis`` (003; DIR-2004-38 art. 7).
 
-    Without ``eu_basis`` the rule passes when some basis is fully documented. Fails: self-sufficient
-    pensioner without health insurance.
+    Without ``eu_basis`` the basis is inferred from the documents present; none present fails with
+    "missing proof of basis of residence". Fails: self-sufficient pensioner without health insurance.
     """
-    basis, missing = _missing_basis(ctx)
-    if missing is None:
+    basis = eu_basis(ctx)
+    how = " (inferred from the documents)" if basis.inferred and basis.name else ""
+    if basis.missing is None:
+        yield ctx.unknown(f"the basis of residence {basis.name}: its proof is not a recognised document type")
+    elif basis.missing and basis.doubtful:
         yield ctx.unknown(
-            f"the basis of residence {basis or '(eu_basis not given)'}: its proof is not a recognised document type"
+            f"the proof of the basis of residence: {', '.join(d.ref for d in basis.doubtful)} was classified with "
+            "low confidence",
+            basis.doubtful,
         )
-    elif missing:
+    elif basis.missing:
         yield ctx.fail(
-            basis=basis, missing=", ".join(missing), action=f"Add {', '.join(missing)} to prove the basis '{basis}'"
+            basis=f"{basis.name}{how}" if basis.name else "none found",
+            missing=", ".join(basis.missing),
+            action=f"Add {', '.join(basis.missing)} to prove the basis of residence",
         )
     else:
-        yield ctx.ok(f"Basis '{basis}' documented")
+        yield ctx.ok(f"Basis '{basis.name}'{how} documented")
 
 
 @rule(
@@ -456,14 +569,20 @@ def eu_registration_complete(ctx: RuleContext) -> Iterator[Finding]:
     """Fail iff basis documents are missing at an application on or after 2025-09-01 (DVZ-EU-2025)."""
     if ctx.stage != "commune" or ctx.application_date < ctx.params.eu_full_dossier_from:
         return
-    basis, missing = _missing_basis(ctx)
-    if missing is None:
+    basis = eu_basis(ctx)
+    if basis.missing is None:
         yield ctx.unknown("that the dossier is complete for the first appointment")
-    elif missing:
+    elif basis.missing and basis.doubtful:
+        yield ctx.unknown(
+            f"that the dossier is complete: {', '.join(d.ref for d in basis.doubtful)} was classified with low "
+            "confidence",
+            basis.doubtful,
+        )
+    elif basis.missing:
         yield ctx.fail(
             application=ctx.application_date,
-            missing=", ".join(missing),
-            action=f"Bring {', '.join(missing)} to the appointment; incomplete files are not considered",
+            missing=", ".join(basis.missing),
+            action=f"Bring {', '.join(basis.missing)} to the appointment; incomplete files are not considered",
         )
     else:
-        yield ctx.ok(f"All documents for basis '{basis}' present")
+        yield ctx.ok(f"All documents for basis '{basis.name}' present")

@@ -9,9 +9,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from pipeline.case import CaseFacts
+from pipeline.links import link_documents
 from pipeline.model import Document, Finding, Severity, Status, Verdict
 from validators.context import RuleContext
-from validators.params import PROFILE_PARAMS
+from validators.params import profile_params
 from validators.registry import ALL, select
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,8 @@ def evaluate(
         profile: ``conservative``, ``official_minimum`` or ``ugent_employer``.
         pick: Rule ids or groups to run (default: all).
         skip: Rule ids or groups to leave out.
-        overrides: Pack parameters to replace (see :class:`validators.params.Params`).
+        overrides: Pack parameters to replace (see :class:`validators.params.Params`); a
+            ``profile.<name>`` key holds overrides for that profile only (the parameters file).
 
     Returns:
         Findings in rule order. A rule that crashes on unexpected data yields a not-evaluable
@@ -46,8 +48,9 @@ def evaluate(
         ValueError: for an unknown profile, rule id or parameter.
     """
     rules = select(profile, pick, skip)
-    params = PROFILE_PARAMS[profile].with_overrides(overrides or {})
+    params = profile_params(profile, overrides)
     base = RuleContext(tuple(documents), case.with_defaults(as_of), as_of, profile, params)
+    base = dataclasses.replace(base, links=tuple(link_documents(base.documents, base.value)))
     applicant = base.applicant
     findings: list[Finding] = []
     for rule in rules:

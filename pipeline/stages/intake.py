@@ -21,6 +21,7 @@ from pipeline.context import RunContext
 from pipeline.engines import filetype, pdfrender
 from pipeline.errors import InputFileError
 from pipeline.model import FileStatus, InputFile, Page, RejectionCode
+from pipeline.review import REVIEW_FILE, Review, read_review
 from pipeline.work import DossierWork
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,7 @@ CAMERA_DEFAULT_DPI = frozenset({72, 96})
 
 WATCH_MARKERS = frozenset({".complete", "READY"})
 """Files a sender drops to say a dossier folder is complete (``dossier watch``)."""
-NOT_DOCUMENTS = CASE_FILES | WATCH_MARKERS
+NOT_DOCUMENTS = CASE_FILES | WATCH_MARKERS | {REVIEW_FILE}
 """Control files: never reported as documents or unsupported files."""
 
 
@@ -70,6 +71,10 @@ class Intake:
     """Pages of unchanged files, processed already (from the page cache): no page stage runs on them."""
     seconds: float = 0.0
     """Time intake took."""
+    review: Review | None = None
+    """The dossier's ``review.json``: values a person confirmed or corrected."""
+    review_error: str = ""
+    """Why ``review.json`` could not be used (empty when absent or fine)."""
 
     def in_order(self, processed: Sequence[Page]) -> list[Page]:
         """The cached pages and ``processed`` together, in file and page order."""
@@ -362,7 +367,9 @@ def ingest_dossier(source: DossierSource, ctx: RunContext, cache: FileCache | No
         (cached if from_cache else pages).extend(file_pages)
     log.info("dossier %s: %d files, %d pages (%d from the cache)", source.id, len(files), len(pages) + len(cached),
              len(cached))
-    return Intake(tuple(files), tuple(pages), tuple(cached), round(time.perf_counter() - started, 4))
+    review, review_error = read_review(source.path)
+    return Intake(tuple(files), tuple(pages), tuple(cached), round(time.perf_counter() - started, 4), review,
+                  review_error)
 
 
 def settle_files(work: DossierWork) -> DossierWork:

@@ -103,7 +103,7 @@ def read_mrz_zone(page: Page, work: PageWork) -> Page:
         return page
     # The closer (slower) search where OCR saw MRZ fillers; on a rejected page (not OCR'd) with a
     # few calls only, as its zone merely names its type (a passport photographed with a phone) and
-    # an unreadable one would cost up to 16 calls more; a card front or an apostille's « quotes »
+    # an unreadable one would cost up to 10 calls more; a card front or an apostille's « quotes »
     # hint at an identity page but show no zone.
     closer: int | None = None
     if not _MRZ_FILLERS.search(page.text):
@@ -113,11 +113,14 @@ def read_mrz_zone(page: Page, work: PageWork) -> Page:
     except PageDecodeError:  # the quality gate already rejected it as unreadable
         return page
     read = mrz_reader.read_mrz(image, today=as_of, closer=closer)
+    # The reader's own stages, in CPU seconds, beside the page stages' wall seconds.
+    page = dataclasses.replace(page, seconds={**page.seconds, **{f"mrz_cpu.{k}": v for k, v in read.timings.items()}})
     glare = None if read.valid else mrz_glare(page)
     if glare is not None:
         log.debug("MRZ on %s unreadable under a reflection (%.4f)", page.ref, glare.evidence["metric"])
         page = dataclasses.replace(page, rejections=(*page.rejections, glare))
     if read.result is None:
         return page
-    log.debug("MRZ on %s: %s valid=%s", page.ref, read.result.format, read.valid)
+    log.debug("MRZ on %s: %s valid=%s trusted=%s %s", page.ref, read.result.format, read.valid, read.trusted,
+              "; ".join(read.reasons))
     return dataclasses.replace(page, mrz=PageMrz(read.result, read.bbox, read.confidence, "image"))

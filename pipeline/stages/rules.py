@@ -10,5 +10,8 @@ from pipeline.work import DossierWork
 
 def evaluate_rules(work: DossierWork) -> DossierWork:
     """Dossier stage: the findings of every rule of the run's profile that applies to the case."""
-    findings = validators.evaluate(work.documents, work.case, as_of=work.options.as_of, profile=work.options.profile)
+    options = work.options
+    findings = validators.evaluate(
+        work.documents, work.case, as_of=options.as_of, profile=options.profile, overrides=options.parameters
+    )
     return dataclasses.replace(work, findings=tuple(findings))

@@ -141,3 +141,10 @@ def test_only_transient_io_errors_are_retried() -> None:
     assert not is_transient_error(wrapped(FileNotFoundError("no such bucket")))
     assert not is_transient_error(wrapped(None))  # "holds no files"
     assert not is_transient_error(PermissionError()) and not is_transient_error(ValueError())
+
+
+def test_expiring_new_lists_only_what_the_previous_run_did_not() -> None:
+    first = diff_runs(None, CURRENT, horizon_days=30)
+    assert [e["id"] for e in first["expiring_new"]] == ["002-b", "001-a"]  # a first run announces all
+    again = diff_runs(CURRENT, {**CURRENT, "as_of": "2026-11-26"}, horizon_days=30)
+    assert again["expiring_documents"] and again["expiring_new"] == []

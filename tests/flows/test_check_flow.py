@@ -76,7 +76,7 @@ def test_flow_and_cli_on_a_batch(
     out = tmp_path / "out"
     result = CliRunner().invoke(
         app, ["check", str(small_batch), "--out", str(out), "--as-of", "2026-11-25", "--workers", "2",
-              "--cache", str(tmp_path / "cache"), "--no-progress"],
+              "--cache", str(tmp_path / "cache"), "--no-progress", "--csv-sep", ","],
     )
     assert result.exit_code == 0, result.output
     data = json.loads((out / "report.json").read_text())

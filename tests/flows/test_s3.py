@@ -125,6 +125,11 @@ def _objects(prefix: str) -> list[str]:
     return sorted(p for p in fs.find(f"{BUCKET}/{prefix}"))
 
 
+def _read_json(path: str) -> dict[str, Any]:
+    with fsspec.open(f"s3://{path}", "r") as handle:
+        return dict(json.load(handle))
+
+
 def _page_entries(prefix: str) -> list[str]:
     """Cached pages (the cache also keeps one entry per completed file)."""
     return [o for o in _objects(prefix) if "-file-" not in o]
@@ -146,9 +151,10 @@ def test_reprocess_from_bucket_to_bucket_with_cache_in_bucket(
     cold = Spy(monkeypatch)
     first = reprocess.fn(batch_url, out, cache=cache, as_of=AS_OF, workers=2)
     assert (cold.computed, cold.ocr_calls) == (PAGES, len(DOSSIERS))
-    names = {p.rsplit("/", 1)[-1] for p in _objects("reports") if "/history/" not in p}
+    names = {p.rsplit("/", 1)[-1] for p in _objects("reports") if "/history/" not in p and "/evidence/" not in p}
     assert names == {"report.json", "report.csv", "report.html", "summary.csv", "changes.json"}
-    assert f"{BUCKET}/reports/history/2026-11-25/report.json" in _objects("reports/history")
+    assert any(p.endswith(".jpg") for p in _objects("reports/evidence"))  # thumbnails and crops beside it
+    assert len([p for p in _objects("reports/history") if p.endswith("/report.json")]) == 1
     assert len(_page_entries("cache")) == PAGES
     assert first["changes"]["first_run"] and first["changes"]["new"] == list(DOSSIERS)
 
@@ -162,7 +168,9 @@ def test_reprocess_from_bucket_to_bucket_with_cache_in_bucket(
         report = json.load(handle)
     assert report["as_of"] == "2026-11-26" and [d["id"] for d in report["dossiers"]] == list(DOSSIERS)
     assert report["changes"]["counts"]["unchanged"] == len(DOSSIERS)
-    assert {p.rsplit("/", 2)[-2] for p in _objects("reports/history")} == {"2026-11-25", "2026-11-26"}
+    runs = [p for p in _objects("reports/history") if p.endswith("/report.json")]
+    assert len(runs) == 2  # each run keeps its own history/<UTC timestamp>/ folder
+    assert sorted(_read_json(p)["as_of"] for p in runs) == ["2026-11-25", "2026-11-26"]
 
 
 def test_kill_mid_batch_then_rerun_redoes_only_unfinished_pages(

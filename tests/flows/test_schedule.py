@@ -145,7 +145,8 @@ def test_served_deployment_fires_and_publishes(prefect_api: str, tmp_path: Path)
     assert [d["id"] for d in report["dossiers"]] == ["001-served", "002-other"]
     assert report["as_of"] == dt.date.today().isoformat()  # a scheduled run evaluates on its own day
     assert (out / "changes.json").exists()
-    assert (out / "history" / report["as_of"] / "report.csv").exists()
+    runs = [p for p in (out / "history").iterdir() if p.name.startswith(report["as_of"][:7])]  # UTC timestamps
+    assert runs and all((p / "report.csv").exists() for p in runs)
 
     from prefect import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
@@ -154,5 +155,5 @@ def test_served_deployment_fires_and_publishes(prefect_api: str, tmp_path: Path)
         artifacts = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(
             any_=["dossier-changes", "dossier-verdicts"])))
     assert {a.key for a in artifacts} == {"dossier-changes", "dossier-verdicts"}
-    table = next(a for a in artifacts if a.key == "dossier-verdicts")
-    assert "001-served" in json.dumps(table.data)
+    # other flow tests of the session publish under the same keys: one of the tables is this run's
+    assert any("001-served" in json.dumps(a.data) for a in artifacts if a.key == "dossier-verdicts")

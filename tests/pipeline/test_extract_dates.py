@@ -129,8 +129,9 @@ Leuven, 15 May 2027
         ),
         (
             DocType.LEASE_AGREEMENT,
-            "MIETVERTRAG\n§2 Mietbeginn: 01.10.2027  Laufzeit: 3 Jahre\nEupen, den 15.08.2027\n",
-            dt.date(2027, 8, 15),
+            # Signed before the evaluation date REF: a signature after it is now an implausible reading.
+            "MIETVERTRAG\n§2 Mietbeginn: 01.10.2027  Laufzeit: 3 Jahre\nEupen, den 15.05.2027\n",
+            dt.date(2027, 5, 15),
         ),
         (
             DocType.BIRTH_CERTIFICATE,

@@ -202,3 +202,120 @@ def test_single_substitution_never_yields_wrong_accepted_expiry(pos: int, char: 
     r = mrz.parse_mrz(TD3.splitlines()[0] + "\n" + "".join(line2), today=TODAY)
     if r.valid:
         assert r.expiry_date == dt.date(2012, 4, 15)
+
+
+# --------------------------------------------------------------------------- trust (issue 15)
+
+
+def _td3(names: str, birth: str = "740812", number: str = "L898902C3", expiry: str = "120415") -> str:
+    """A TD3 zone with correct check digits for the given name field and dates."""
+    cd = mrz.check_digit
+    optional = "ZE184226B<<<<<"
+    body = f"{number}{cd(number)}UTO{birth}{cd(birth)}F{expiry}{cd(expiry)}{optional}{cd(optional)}"
+    composite = cd(body[0:10] + body[13:20] + body[21:43])
+    line1 = f"P<UTO{names}".ljust(44, "<")
+    return f"{line1}\n{body}{composite}"
+
+
+def test_specimen_is_trusted_with_no_reasons() -> None:
+    result = mrz.parse_mrz(TD3, today=TODAY)
+    assert result.trusted and result.reasons == ()
+    assert all(result.field_trust.values())
+
+
+@pytest.mark.parametrize("lookalike", ["K", "E", "C", "L", "KK"])
+def test_filler_read_as_a_letter_in_the_padding_is_repaired(lookalike: str) -> None:
+    """``<`` read as K, E, C or L after the names: put back, and the read stays trusted."""
+    read = _td3(f"ERIKSSON<<ANNA<MARIA<<<<<{lookalike}")
+    result = mrz.parse_mrz(read, today=TODAY)
+    assert result.surname == "ERIKSSON" and result.given_names == "ANNA MARIA"
+    assert result.trusted
+    assert any("filler" in r for r in result.repaired)
+
+
+def test_other_letters_in_the_padding_make_the_names_untrusted() -> None:
+    """An X in the padding is no filler look-alike: the check digits pass but the names are not trusted."""
+    result = mrz.parse_mrz(_td3("ERIKSSON<<ANNA<MARIA<<<<<<XR"), today=TODAY)
+    assert result.valid and not result.trusted
+    assert result.reasons == ("letters in the filler padding after the names",)
+    trust = result.field_trust
+    assert trust["document_number"] and trust["birth_date"] and trust["expiry_date"]
+    assert not trust["names"] and trust["sex"] and trust["nationality"]  # a doubt about names only
+
+
+def test_a_given_name_that_is_one_letter_is_kept() -> None:
+    """Only padding is repaired: ``<K<`` between names (single fillers) is a name."""
+    result = mrz.parse_mrz(_td3("SMITH<<JOHN<K<PAUL"), today=TODAY)
+    assert result.given_names == "JOHN K PAUL" and result.trusted
+
+
+def test_impossible_birth_date_is_the_stated_reason() -> None:
+    """The Czech specimen's 29 February of a common year: correct check digits, never trusted, and says why."""
+    result = mrz.parse_mrz(_td3("SPECIMEN<<VZOR", birth="110229"), today=TODAY)
+    assert all(result.checks.values())
+    assert not result.valid and not result.trusted
+    assert result.reasons == ("birth date is not a calendar date",)
+    assert not result.field_trust["birth_date"] and result.field_trust["expiry_date"]
+
+
+def test_failed_check_is_named_without_values() -> None:
+    bad = TD3[:-1] + "9"
+    result = mrz.parse_mrz(bad, today=TODAY, repair=False)
+    assert "composite check digit fails" in result.reasons
+    assert all("L898902C3" not in r and "740812" not in r for r in result.reasons)
+
+
+def test_unknown_state_code_is_a_doubt() -> None:
+    result = mrz.parse_mrz(TD3.replace("P<UTO", "P<QQQ"), today=TODAY)
+    assert result.valid and not result.trusted
+    assert "issuing state is not a known code" in result.reasons
+
+
+def test_engine_hint_repairs_a_date_digit_only_under_the_check_digits() -> None:
+    """A birth date digit misread (3 for 8): the engine's other reading fixes it when both check digits agree."""
+    good = _td3("ERIKSSON<<ANNA")
+    line2 = good.splitlines()[1]
+    assert line2[16] == "8"
+    misread = good.replace(line2, line2[:16] + "3" + line2[17:])
+    assert not mrz.parse_mrz(misread, today=TODAY).valid
+    fixed = mrz.parse_mrz(misread, today=TODAY, hints={(1, 16): "98"})
+    assert fixed.valid and fixed.mrz_text == good
+    wrong_hint = mrz.parse_mrz(misread, today=TODAY, hints={(1, 16): "9"})
+    assert not wrong_hint.valid
+
+
+def test_doubts_survive_the_round_trip() -> None:
+    result = mrz.parse_mrz(_td3("ERIKSSON<<ANNA<<<<<XQ"), today=TODAY)
+    assert result.doubts
+    assert mrz.MrzResult.from_dict(result.to_dict()) == result
+
+
+def test_document_fields_carry_per_field_trust_and_the_reasons() -> None:
+    """What the document stage and the report get: checked fields sure, names not, and why (issue 15, 3)."""
+    from pipeline.model import PageMrz
+    from pipeline.stages.extract_dates import mrz_fields
+
+    result = mrz.parse_mrz(_td3("ERIKSSON<<ANNA<<<<<XQ"), today=TODAY)
+    fields = mrz_fields(PageMrz(result, (0, 0, 10, 10), 0.9), 1, TODAY)
+    assert fields["mrz_valid"].value is True and fields["mrz_trusted"].value is False
+    assert fields["mrz_trusted"].raw == "letters in the filler padding after the names"
+    assert fields["expiry_date"].confidence == 0.9 and fields["document_number"].confidence == 0.9
+    assert fields["surname"].value == "ERIKSSON" and fields["surname"].confidence <= 0.3
+
+
+def test_check_digit_finding_shows_why_the_read_is_not_trusted() -> None:
+    """The report's evidence names the reasons (issue 15, point 3): here a date no calendar has."""
+    import dataclasses
+
+    from pipeline.model import Field, PageMrz
+    from pipeline.stages.extract_dates import mrz_fields
+    from validators import evaluate
+    from validators.testing import make_case, make_document
+
+    result = mrz.parse_mrz(_td3("SPECIMEN<<VZOR", birth="110229"), today=TODAY)
+    fields: dict[str, Field] = mrz_fields(PageMrz(result, None, 0.5), 1, TODAY)
+    doc = make_document({"type": "passport"})
+    doc = dataclasses.replace(doc, fields=fields)
+    (finding,) = evaluate([doc], make_case({"category": "single_permit"}), as_of=TODAY, pick=["mrz.check-digits"])
+    assert finding.evidence["mrz_trusted"] is False
+    assert finding.evidence["reasons"] == ["birth date is not a calendar date"]

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import json
 from pathlib import Path
 
+import pytest
+
 from pipeline.case import CaseFacts
 from pipeline.model import (
     DocType,
     Document,
+    EvidenceImage,
     Field,
     FileStatus,
     Finding,
@@ -97,7 +101,9 @@ def test_json_has_the_contract_keys() -> None:
 
 
 def test_csv_rows_per_dossier_document_and_unread_file() -> None:
-    rows = list(csv.DictReader(io.StringIO(render_csv(_report()))))
+    text = render_csv(_report())
+    assert text.startswith("\ufeff")  # Excel reads UTF-8 only with the byte-order mark
+    rows = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
     assert [(r["dossier"], r["row"]) for r in rows] == [
         ("007-sharma", "dossier"),
         ("007-sharma", "document"),
@@ -118,3 +124,64 @@ def test_html_and_summary_files(tmp_path: Path) -> None:
     summary = (tmp_path / "out" / "summary.csv").read_text()
     assert "top_blocking_reason,passport.validity-12-months,1" in summary
     assert "ready_until_within_30_days,008-ok,2026-12-10" in summary
+
+
+def test_csv_for_excel_in_the_report_language() -> None:
+    from pipeline.i18n import Translator
+
+    text = render_csv(_report(), Translator("fr"), sep=";")
+    assert text.startswith("\ufeffdossier;row;verdict")
+    rows = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff")), delimiter=";"))
+    dossier = rows[0]
+    assert dossier["blocking"] == "passport.validity-12-months"  # stable ids stay
+    assert dossier["messages"] == "Passport expires 2027-05-02"  # no values recorded: the English text
+    assert dossier["actions"] == "Renew the passport"
+    assert dossier["to_review"] == "0"
+    with pytest.raises(ValueError):
+        render_csv(_report(), sep=";;")
+
+
+def test_json_keeps_english_and_adds_the_translation_and_source() -> None:
+    from pipeline.i18n import Translator
+
+    data = json.loads(render_json(_report(), Translator("nl")))
+    assert data["lang"] == "nl"
+    finding = data["dossiers"][0]["findings"][0]
+    assert finding["message"] == "Passport expires 2027-05-02"
+    assert finding["translated"]["lang"] == "nl"
+    assert finding["translated"]["title"] == "Paspoort minstens 12 maanden geldig na de aanvraagdatum"
+    assert finding["source_ref"]["title"].startswith("Consultancy page")
+    assert json.loads(render_json(_report()))["dossiers"][0]["findings"][0].get("translated") is None
+
+
+def test_html_escapes_what_comes_from_files(tmp_path: Path) -> None:
+    report = _report()
+    hostile = dataclasses.replace(report.dossiers[0], id='<img src=x onerror="alert(1)">',
+                                  files=(InputFile("<b>x</b>.pdf", "ef", 1, "application/pdf", FileStatus.ERROR,
+                                                   "<script>alert(2)</script>"),))
+    html = render_html(dataclasses.replace(report, dossiers=(hostile,)))
+    assert "<script>alert(2)" not in html and "&lt;script&gt;alert(2)" in html
+    assert '<img src=x onerror' not in html
+
+
+def test_evidence_is_written_beside_the_report(tmp_path: Path) -> None:
+    image = EvidenceImage(b"\xff\xd8fake-jpeg", 10, 10)
+    dossier = dataclasses.replace(_report().dossiers[0], folder=str(tmp_path / "in" / "007-sharma"),
+                                  evidence={("passport.pdf", 1, "thumb"): image,
+                                            ("passport.pdf", 1, "expiry_date"): image})
+    write_reports(dataclasses.replace(_report(), dossiers=(dossier,)), str(tmp_path / "out"))
+    written = list((tmp_path / "out" / "evidence").rglob("*.jpg"))
+    assert len(written) == 1 and written[0].read_bytes() == image.jpeg  # one file for one picture
+    html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert html.count(written[0].relative_to(tmp_path / "out").as_posix()) >= 2
+    assert 'href="../in/007-sharma/passport.pdf"' in html
+
+
+def test_every_rule_cites_a_catalogued_source() -> None:
+    import validators
+    from validators.sources import catalogue, source_info
+
+    missing = sorted({r.source for r in validators.RULES.values()} - set(catalogue()))
+    assert not missing, missing
+    assert source_info("DVZ-CR").url.startswith("https://dofi.ibz.be/")  # type: ignore[union-attr]
+    assert source_info("003_96541b0a4eb6ccbe.txt").url is None  # a seed page without an address
