@@ -121,20 +121,24 @@ def process_page(page: Page, ctx: RunContext, engine: OcrEngine, cache: PageCach
         seconds[stage.__name__] = round(time.perf_counter() - started, 4)
     # A stage may add its own parts' times (``mrz_cpu.ocr``): kept beside the stage totals.
     page = dataclasses.replace(page, seconds={**page.seconds, **seconds})
-    if cache is not None:
+    if cache is not None and not page.ocr_timed_out:  # the next run tries again
         cache.put(page)
     return page
 
 
 def remember_files(cache: PageCache | None, pages: Sequence[Page]) -> None:
-    """Record each file's newly processed pages as a whole, so an unchanged file is not even decoded again."""
+    """Record each file's newly processed pages as a whole, so an unchanged file is not even decoded again.
+
+    A file with a page whose OCR timed out is not recorded: the next run reads it again.
+    """
     if cache is None:
         return
     by_file: dict[str, list[Page]] = {}
     for page in pages:
         by_file.setdefault(page.sha256, []).append(page)
     for file_pages in by_file.values():
-        cache.put_file(sorted(file_pages, key=lambda p: p.number))
+        if not any(p.ocr_timed_out for p in file_pages):
+            cache.put_file(sorted(file_pages, key=lambda p: p.number))
 
 
 def assemble_dossier(

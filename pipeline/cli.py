@@ -127,6 +127,9 @@ def check(
     workers: Annotated[int, typer.Option(min=1, max=64, help="Pages processed in parallel.")] = default_workers(),
     cache: Annotated[str | None, typer.Option(
         help="Page cache folder or URL (default: ~/.cache/dossier/pages; 'off' disables it).")] = None,
+    ocr_timeout: Annotated[float, typer.Option(
+        min=0.001, help="Seconds one OCR call may take; a page read no further is reported (scan.text-read).")
+    ] = RunOptions.model_fields["ocr_timeout_s"].default,
     params: Annotated[str | None, typer.Option(
         "--params", help="Parameters file (TOML): amounts and thresholds of the rule pack (see README).")] = None,
     dask: Annotated[str | None, typer.Option(
@@ -144,6 +147,7 @@ def check(
     try:
         parameters = _parameters(params)
         options = RunOptions(as_of=_as_of(as_of), cases=cases, profile=profile, workers=workers, cache=cache,
+                             ocr_timeout_s=ocr_timeout,
                              parameters=parameters)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None

@@ -40,6 +40,9 @@ CARD_TILE = 10
 CARD_HOLE_CREDIT = 0.06
 """Share of a card hull that a highlight's hole may take without counting as missing print."""
 
+DEFAULT_DPI_TAGS = frozenset({72.0, 96.0})
+"""Resolution tags that software writes by default (phones, screenshots, web exports); they
+say nothing about the physical resolution (ext: iPhone photos at 72, a 506 px scan at 72)."""
 LOSSLESS_FORMATS = frozenset({"PNG", "BMP", "GIF"})
 U8 = NDArray[np.uint8]
 F32 = NDArray[np.float32]

@@ -18,7 +18,7 @@ from PIL import ExifTags, Image, UnidentifiedImageError
 
 from pipeline.case import CASE_FILES, CASES_CSV
 from pipeline.context import RunContext
-from pipeline.engines import filetype, pdfrender
+from pipeline.engines import filetype, imaging, pdfrender
 from pipeline.errors import InputFileError
 from pipeline.model import FileStatus, InputFile, Page, RejectionCode
 from pipeline.review import REVIEW_FILE, Review, read_review
@@ -35,8 +35,6 @@ else:
 
 TEXT_LAYER_MIN_CHARS = 30
 """A PDF page with fewer extractable characters is treated as a scan (stray OCR'd page numbers)."""
-CAMERA_DEFAULT_DPI = frozenset({72, 96})
-"""DPI tags that cameras and screens write by default: they say nothing about the scan."""
 
 
 WATCH_MARKERS = frozenset({".complete", "READY"})
@@ -164,7 +162,7 @@ def _tag_dpi(image: Image.Image) -> float | None:
         value = float(dpi[0])
     except (TypeError, ValueError, IndexError):
         return None
-    return None if round(value) in CAMERA_DEFAULT_DPI or value < 1 else value
+    return None if round(value) in imaging.DEFAULT_DPI_TAGS or value < 1 else value
 
 
 class _FileProblem(Exception):

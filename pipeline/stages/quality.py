@@ -38,9 +38,6 @@ CAMERA_TAGS = (
 """EXIF tags only a camera writes. ``Make``/``Model`` are not among them: scanners write them
 too (ext: Canon MB5100 scans)."""
 
-DEFAULT_DPI_TAGS = (72.0, 96.0)
-"""Resolution tags that software writes by default (phones, screenshots, web exports); they
-say nothing about the physical resolution (ext: iPhone photos at 72, a 506 px scan at 72)."""
 
 MESSAGES: Mapping[RejectionCode, str] = {
     RejectionCode.PHONE_PHOTO: "This looks like a phone photo ({why}). Scan it on a flatbed scanner in colour.",
@@ -145,7 +142,7 @@ def effective_dpi(page: Page, m: imaging.ImageMetrics, t: QualityThresholds) -> 
     Returns:
         ``(dpi, source)`` with source ``tag`` or ``text`` (dpi 0 when neither is known).
     """
-    if page.dpi and page.dpi not in DEFAULT_DPI_TAGS and page.dpi > 0:
+    if page.dpi and page.dpi not in imaging.DEFAULT_DPI_TAGS and page.dpi > 0:
         return float(page.dpi), "tag"
     if m.text_height_px > 0:
         return m.text_height_px * t.text_height_dpi_factor, "text"
@@ -175,7 +172,7 @@ def cut_sheet_size(page: Page, m: imaging.ImageMetrics, t: QualityThresholds) ->
         ``(short_mm, long_mm, expected_mm)`` when the sheet is cut, else None.
     """
     dpi = page.dpi
-    if not dpi or dpi in DEFAULT_DPI_TAGS or dpi < 50 or m.sheet_width_px <= 0 or m.sheet_height_px <= 0:
+    if not dpi or dpi in imaging.DEFAULT_DPI_TAGS or dpi < 50 or m.sheet_width_px <= 0 or m.sheet_height_px <= 0:
         return None
     short, long_ = sorted((m.sheet_width_px / dpi * 25.4, m.sheet_height_px / dpi * 25.4))
     tol = t.paper_size_tolerance
