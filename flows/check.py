@@ -167,9 +167,9 @@ def run_check(
     try:
         params = CheckParams(path=str(Path(path).absolute()), options=absolute(options))
         if pool:
-            from flows.pool import check_on_pool
+            from flows.pool import run_on_pool
 
-            return check_on_pool(params, pool)
+            return run_on_pool(params, pool)
         # No flow-run heartbeats: they tell a server about runs on remote workers that died; this run
         # is watched by its terminal, and ending its heartbeat thread costs up to 1 s (it sleeps in 1 s steps).
         with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):

@@ -79,23 +79,41 @@ def split(ids: list[str], parts: int) -> list[list[str]]:
     return [ids[n::parts] for n in range(parts)]
 
 
+def run_on_pool(params: CheckParams, pool: str) -> RunReport:
+    """Check a batch on the workers of ``pool`` (:func:`check_on_pool`).
+
+    The pool and the case files are checked first, outside any flow run, so that a missing pool or a
+    bad case file is one clear message (a failing flow run would log its traceback).
+
+    Raises:
+        ConfigError: there is no such work pool, or a case file is unusable.
+        EngineError: a part's run failed or crashed.
+    """
+    root = Path(params.path)
+    api.load_cases(root, intake.discover(root), params.options)  # a bad case file fails here, not on every worker
+    return check_on_pool(params, ensure_deployment(pool))
+
+
 @flow(name="dossier-check-on-pool", log_prints=False, validate_parameters=True)
-def check_on_pool(params: CheckParams, pool: str) -> RunReport:
-    """Check a batch as parts on the workers of ``pool``; the parts' reports joined in batch order.
+def check_on_pool(params: CheckParams, deployment: str) -> RunReport:
+    """Check a batch as parts on the workers of a pool; the parts' reports joined in batch order.
+
+    Args:
+        params: The run.
+        deployment: The part flow's deployment on the pool (:func:`ensure_deployment`).
 
     Raises:
         EngineError: a part's run failed or crashed (its state message says why).
     """
-    root = Path(params.path)
-    sources = intake.discover(root)
-    api.load_cases(root, sources, params.options)  # a bad case file fails here, not on every worker
-    name = ensure_deployment(pool)
+    sources = intake.discover(Path(params.path))
+    pool = deployment.split("/", 1)[1]  # the deployment is named after its pool
     parts = split([s.id for s in sources], PARTS_PER_WORKER * max(1, online_workers(pool)))
     progress = progress_display()
     if progress is not None:
         progress.planned(len(sources), None, 0)
-    runs = [cast(FlowRun, run_deployment(name, parameters={"params": params.model_dump(mode="json"), "dossiers": part},
-                                         timeout=0)) for part in parts]
+    given = params.model_dump(mode="json")
+    runs = [cast(FlowRun, run_deployment(deployment, parameters={"params": given, "dossiers": part}, timeout=0))
+            for part in parts]
     reports: dict[str, DossierReport] = {}
     pending = {run.id: run for run in runs}
     with get_client(sync_client=True) as client:

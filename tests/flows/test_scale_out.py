@@ -196,6 +196,11 @@ def test_prefect_work_pool_with_two_workers(
 ) -> None:
     """``--pool NAME``: the batch's parts run as flow runs on two ``prefect worker start`` processes."""
     pool = "dossier-test"
+    missing = subprocess.run([str(BIN / "dossier"), "check", str(batch), "--out", str(home / "nowhere"), "--pool",
+                              pool, "--no-progress"], env=prefect_env, capture_output=True, text=True, timeout=RUN_S,
+                             check=False)
+    assert missing.returncode != 0 and "Traceback" not in missing.stderr
+    assert f"prefect work-pool create {pool} --type process" in missing.stderr, missing.stderr[-2000:]
     created = subprocess.run([str(BIN / "prefect"), "work-pool", "create", pool, "--type", "process"],
                              env=prefect_env, capture_output=True, text=True, timeout=120, check=False)
     assert created.returncode == 0, created.stderr
