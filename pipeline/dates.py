@@ -85,8 +85,8 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "textual",
         re.compile(
-            rf"(?<![\w]){_DAY}[.,'`]?[\s/-]*(?:(?:de|of)[.,'`]?\s+)?(?P<m>{_MONTH_GROUP})[.,'`]{{0,2}}[\s/-]*(?:(?:de|del)[.,'`]?\s+)?"
-            r"(?P<y>\d{4}|\d{2})(?![\d])"
+            rf"(?<![\w]){_DAY}[.,'`]?[\s/-]*(?:(?:day\s+)?(?:de|of)[.,'`]?\s+)?(?P<m>{_MONTH_GROUP})[.,'`]{{0,2}}[\s/-]*"
+            r"(?:(?:de|del)[.,'`]?\s+)?['`]?(?P<y>\d{4}|\d{2})(?![\d])"
         ),
     ),
     (

@@ -160,6 +160,14 @@ def _coverage(ctx: RuleContext, variant: str) -> Iterator[Finding]:
         return
     docs = ctx.docs(DocType.CRIMINAL_RECORD)
     required = required_countries(ctx, variant)
+    if required is None and variant == "last_year" and ctx.case.residence_countries:
+        yield ctx.unknown(
+            "which of the countries in residence_countries were lived in during the last 12 months",
+            docs,
+            action="Fill in the residence_history column (country and dates of each stay)",
+            fact="residence_history",
+        )
+        return
     if required is None:
         yield ctx.unknown(
             f"which countries' criminal records are needed ({variant}): give residence_countries or residence_history",

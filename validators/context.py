@@ -212,6 +212,8 @@ class RuleContext:
         found = doc.fields.get(name)
         if found is None:
             return f"the {name.replace('_', ' ')} was not found on {label(doc.type)} {doc.ref}"
+        if found.confidence >= self.params.field_confidence:
+            return f"the {name.replace('_', ' ')} of {label(doc.type)} {doc.ref} was read but is not a usable value"
         return (
             f"the {name.replace('_', ' ')} of {label(doc.type)} {doc.ref} was read with confidence "
             f"{found.confidence:.2f} (below {self.params.field_confidence:.2f})"

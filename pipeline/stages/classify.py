@@ -51,7 +51,10 @@ _CUES: dict[DocType, tuple[tuple[float, str], ...]] = {
             "casier judiciaire|bonne vie et moeurs|uittreksel uit het strafregister|strafregister|"
             "goed zedelijk gedrag|verklaring omtrent het gedrag|fuhrungszeugnis|strafregisterbescheinigung|"
             "antecedentes penales|casellario giudiziale|registo criminal|identity history summary|"
-            "nbi clearance|antecedentes criminais|cazier judiciar|niekaralnosci|adli sicil|certificado de antecedentes",
+            "nbi clearance|antecedentes criminais|cazier judiciar|niekaralnosci|adli sicil|certificado de antecedentes|"
+            "extrait du casier|police character certificate|character certificate|criminal background check|"
+            "certificate of police clearance|polizeiliches fuhrungszeugnis|certificat de non-condamnation|"
+            "verklaring van goed gedrag|certificato del casellario|sabika kaydi",
         ),
         (M, "criminal record|no live trace|keine eintragung|bundeszentralregister|central criminal record"),
         (W, "neant|nihil|no record"),
@@ -96,7 +99,9 @@ _CUES: dict[DocType, tuple[tuple[float, str], ...]] = {
         (
             T,
             "medical certificate|certificat medical|medisch attest|medisch getuigschrift|arztliches attest|"
-            "arztliche bescheinigung|certificado medico|certificato medico|atestado medico",
+            "arztliche bescheinigung|certificado medico|certificato medico|atestado medico|medical report|"
+            "health certificate|certificate of good health|certificat de bonne sante|certificat de sante|"
+            "gezondheidsattest|geneeskundig attest|gesundheitszeugnis|arztliches zeugnis",
         ),
         (
             M,
@@ -109,7 +114,8 @@ _CUES: dict[DocType, tuple[tuple[float, str], ...]] = {
         (
             T,
             "employment contract|contract of employment|contrat de travail|arbeidsovereenkomst|arbeitsvertrag|"
-            "contrato de trabajo|contratto di lavoro|contrato de trabalho",
+            "contrato de trabajo|contratto di lavoro|contrato de trabalho|employment agreement|contract of service|"
+            "arbeidscontract|contrat d'emploi|convention de travail|anstellungsvertrag|dienstvertrag",
         ),
         (2.5, "payslip|fiche de paie|loonfiche|loonbrief|gehaltsabrechnung"),
         (
@@ -125,7 +131,9 @@ _CUES: dict[DocType, tuple[tuple[float, str], ...]] = {
             "lease agreement|tenancy agreement|contrat de bail|bail de residence principale|bail de courte duree|"
             "huurovereenkomst|woninghuurovereenkomst|mietvertrag|contrato de arrendamiento|contratto di locazione|"
             "contrato de arrendamento|attestation de logement|attestation d'hebergement|verklaring van inwoning|"
-            "huisvestingsattest|letter of accommodation|booking confirmation|buchungsbestatigung",
+            "huisvestingsattest|letter of accommodation|booking confirmation|buchungsbestatigung|rental agreement|"
+            "tenancy contract|residential lease|lease contract|contrat de location|huurcontract|huurakte|"
+            "wohnungsmietvertrag|mietvereinbarung|preuve de logement|bewijs van huisvesting",
         ),
         (W, "bail|landlord|tenant|bailleur|preneur|loyer|verhuurder|huurder|huurprijs|vermieter|mieter|monthly rent"),
     ),
@@ -135,11 +143,15 @@ _CUES: dict[DocType, tuple[tuple[float, str], ...]] = {
             "bank statement|account statement|statement of account|extrait de compte|releve de compte|"
             "rekeninguittreksel|kontoauszug|extracto bancario|extracto de cuenta|estratto conto|extrato bancario|"
             "extrato de conta|compte bloque|geblokkeerde rekening|sperrkonto|engagement de prise en charge|"
-            "verbintenis tot tenlasteneming",
+            "verbintenis tot tenlasteneming|rekeningafschrift|afschrift van rekening|rekeningoverzicht|bankafschrift|"
+            "releve bancaire|releve de comptes|bankauszug|kontoubersicht|statement of balance|balance certificate|"
+            "attestation de solde|saldoattest|saldobestatigung|certificado bancario|certificado de saldo",
         ),
         (
             W,
-            "iban|opening balance|closing balance|ancien solde|nouveau solde|solde|saldo|date valeur|valutadatum|"
+            "iban|available balance|solde disponible|beschikbaar saldo|verfugbarer betrag|account number|"
+            "numero de compte|rekeningnummer|kontonummer|opening balance|closing balance|ancien solde|nouveau solde|"
+            "solde|saldo|date valeur|valutadatum|"
             "kontostand|wertstellung|statement period",
         ),
     ),
@@ -150,7 +162,9 @@ _CUES: dict[DocType, tuple[tuple[float, str], ...]] = {
             "certificat d'assurance|assurance soins de sante|verzekeringsattest|ziekteverzekering|"
             "versicherungsbestatigung|versicherungsbescheinigung|krankenversicherung|health insurance|"
             "european health insurance card|carte europeenne d'assurance maladie|attestation d'affiliation|"
-            "aansluitingsattest|seguro de salud|seguro medico|assicurazione sanitaria|seguro de saude",
+            "aansluitingsattest|seguro de salud|seguro medico|assicurazione sanitaria|seguro de saude|"
+            "proof of insurance|insurance policy|attestation de couverture|police d'assurance|verzekeringsbewijs|"
+            "verzekeringspolis|versicherungsnachweis|versicherungsschein|certificado de seguro",
         ),
         (
             M,
@@ -166,7 +180,9 @@ _CUES: dict[DocType, tuple[tuple[float, str], ...]] = {
             "enrolment certificate|proof of registration|attestation d'inscription|attestation d'admission|"
             "lettre d'admission|inschrijvingsattest|inschrijvingsbewijs|toelatingsbrief|bewijs van toelating|"
             "immatrikulationsbescheinigung|studienbescheinigung|zulassungsbescheid|certificado de matricula|"
-            "certificato di iscrizione|certidao de matricula",
+            "certificato di iscrizione|certidao de matricula|confirmation of enrolment|confirmation of enrollment|"
+            "attestation de scolarite|certificat d'inscription|bewijs van inschrijving|inschrijvingsbevestiging|"
+            "einschreibebescheinigung|zulassungsbescheinigung|immatrikulationsbestatigung",
         ),
         (
             M,

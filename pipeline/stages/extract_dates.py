@@ -52,7 +52,9 @@ _LABELS: dict[Role, str] = {
         "date of issue|issue date|issued on|date issued|date of issuance|date de delivrance|delivre le|"
         "delivree le|date d'emission|emis le|emise le|datum van afgifte|afgiftedatum|afgegeven op|uitgereikt op|"
         "datum afgifte|ausstellungsdatum|ausgestellt am|fecha de expedicion|fecha de emision|expedido el|"
-        "expedida el|emitido el|data di rilascio|rilasciato il|rilasciata il|data de emissao|emitido em|emitida em|"
+        "expedida el|emitido el|data di rilascio|issuance date|date of delivery|uitgiftedatum|datum van uitgifte|"
+        "datum uitgifte|datum van uitreiking|ausstellungstag|date d'etablissement|etabli le|etablie le|"
+        "rilasciato il|rilasciata il|data de emissao|emitido em|emitida em|"
         f"re:delivre(?:e)? a {_SEP} le|re:ausgestellt in {_SEP} am|re:rilasciat[oa] a {_SEP} il"
     ),
     Role.ISSUED: "issued|issued by",
@@ -68,11 +70,14 @@ _LABELS: dict[Role, str] = {
         "re:(?<![^\\n])[ \\t]*(?:gedaan|opgemaakt|ondertekend|getekend) op|"
         "re:(?<![^\\n])[ \\t]*(?:unterschrieben|unterzeichnet|erstellt) am|"
         "re:(?<![^\\n])[ \\t]*(?:firmado|hecho|dado|expedido) el|re:(?<![^\\n])[ \\t]*(?:fatto|firmato) il|"
-        "re:(?<![^\\n])[ \\t]*(?:feito|assinado) em"
+        "re:(?<![^\\n])[ \\t]*(?:feito|assinado) em|"
+        # English deeds: "Given under my hand and seal this 3rd day of March, 2027", "Dated this ...".
+        f"re:(?:given|dated|signed|sworn|done)(?: under my hand(?: and (?:the )?seal)?)?,?(?: at {_SEP},?)? this"
     ),
     Role.DATED: r"re:(?:date|datum|fecha|data)\s*:",
     Role.EXPIRY: (
         "date of expiry|expiry date|expiration date|date of expiration|expires on|expires|valid until|valid thru|"
+        "valid till|valid through|gultig bis zum|geldig t/m|"
         "date d'expiration|expire le|valable jusqu'au|valable jusqu'a|date de fin de validite|vervaldatum|"
         "geldig tot en met|geldig tot|vervalt op|gultig bis|ablaufdatum|lauft ab am|valido hasta|"
         "fecha de caducidad|fecha de vencimiento|data di scadenza|scadenza|valido fino al|valida fino al|"
@@ -91,6 +96,7 @@ _LABELS: dict[Role, str] = {
     ),
     Role.START: (
         "start date|commencement date|date of commencement|commencing on|commences on|starting on|effective from|"
+        "effective date|date d'effet|ingangsdatum|startdatum|datum van indiensttreding|"
         "date de debut|prend cours le|prendra cours le|date d'entree en service|entree en service le|"
         "entree en service|aanvangsdatum|ingaande op|datum indiensttreding|neemt een aanvang op|in dienst op|"
         "beginn des arbeitsverhaltnisses|eintrittsdatum|mietbeginn|beginnt am|fecha de inicio|fecha de comienzo|"

@@ -315,6 +315,23 @@ def test_classify_types_and_languages(text: str, expected: DocType, language: st
         ("Heiratsurkunde", DocType.MARRIAGE_CERTIFICATE),
         ("Beglaubigte Übersetzung aus dem Französischen", DocType.TRANSLATION),
         ("Titre de séjour - carte A", DocType.RESIDENCE_CARD),
+        # Other wordings of the same documents (an issuer's or renderer's own titles, not our generator's).
+        ("Rekeningafschrift nr. 12", DocType.BANK_STATEMENT),
+        ("Relevé bancaire mensuel", DocType.BANK_STATEMENT),
+        ("Attestation de solde", DocType.BANK_STATEMENT),
+        ("Police Character Certificate", DocType.CRIMINAL_RECORD),
+        ("Polizeiliches Führungszeugnis", DocType.CRIMINAL_RECORD),
+        ("Certificat de bonne santé", DocType.MEDICAL_CERTIFICATE),
+        ("Gesundheitszeugnis", DocType.MEDICAL_CERTIFICATE),
+        ("Employment Agreement", DocType.EMPLOYMENT_CONTRACT),
+        ("Anstellungsvertrag", DocType.EMPLOYMENT_CONTRACT),
+        ("Rental Agreement", DocType.LEASE_AGREEMENT),
+        ("Contrat de location", DocType.LEASE_AGREEMENT),
+        ("Huurcontract", DocType.LEASE_AGREEMENT),
+        ("Proof of insurance", DocType.HEALTH_INSURANCE),
+        ("Verzekeringsbewijs", DocType.HEALTH_INSURANCE),
+        ("Confirmation of Enrolment", DocType.ENROLLMENT_LETTER),
+        ("Attestation de scolarité", DocType.ENROLLMENT_LETTER),
     ],
 )
 def test_titles_in_several_languages(title: str, expected: DocType) -> None:

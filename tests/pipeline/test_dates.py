@@ -29,6 +29,8 @@ def values(text: str, **kwargs: object) -> list[dt.date]:
         "12 Mar 2031",
         "March 12, 2031",
         "12th of March 2031",
+        "this 12th day of March, 2031",
+        "12 maart '31",
         "12 mars 2031",
         "12 MARS 2031",
         "12 maart 2031",

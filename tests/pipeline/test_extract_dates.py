@@ -143,6 +143,22 @@ Leuven, 15 May 2027
             "EXTRAIT D'ACTE DE MARIAGE\nDate du mariage : 12/06/2020\nDelivre le 10/01/2027\n",
             dt.date(2027, 1, 10),
         ),
+        # Other issuers' wording (not our generator's): a sworn-deed date line, Dutch and German captions.
+        (
+            DocType.CRIMINAL_RECORD,
+            "POLICE CHARACTER CERTIFICATE\nNo adverse record found.\nGiven this 3rd day of March, 2027\n",
+            dt.date(2027, 3, 3),
+        ),
+        (
+            DocType.CRIMINAL_RECORD,
+            "UITTREKSEL UIT HET STRAFREGISTER\nGeboren op 04/05/1990\nDatum van uitgifte: 02.03.2027\n",
+            dt.date(2027, 3, 2),
+        ),
+        (
+            DocType.BANK_STATEMENT,
+            "KONTOAUSZUG\nAntrag vom 01.02.2027\nAusstellungstag 14.02.2027\n",
+            dt.date(2027, 2, 14),
+        ),
     ],
 )
 def test_issue_date_ignores_distractors(doc_type: DocType, text: str, expected: dt.date) -> None:

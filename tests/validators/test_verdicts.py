@@ -226,3 +226,28 @@ def test_cli_reads_the_parameters_file(tmp_path: Path) -> None:
         _parameters(str(bad))
     with pytest.raises(ValueError, match="no such file"):
         _parameters(str(tmp_path / "missing.toml"))
+
+
+def test_unusable_field_read_confidently_is_not_called_low_confidence() -> None:
+    """A field read above the confidence bar but not usable (no date) must not say "below 0.60"."""
+    docs, case = _complete_single_permit()
+    docs[0] = make_document({"type": "passport", "expiry_date": "soon", "nationality": "IND", "low": {}})
+    findings = evaluate(docs, case, as_of=AS_OF)
+    validity = [f for f in findings if f.status is Status.NOT_EVALUABLE and "expiry date" in f.message]
+    assert validity, [f.message for f in findings]
+    assert all("below" not in f.message and "not a usable value" in f.message for f in validity)
+    docs[0] = make_document({"type": "passport", "expiry_date": "2034-01-01", "low": {"expiry_date": 0.4}})
+    low = [f for f in evaluate(docs, case, as_of=AS_OF) if "expiry date" in f.message]
+    assert any("confidence 0.40 (below 0.60)" in f.message for f in low), [f.message for f in low]
+
+
+def test_last_year_coverage_with_several_countries_asks_for_the_history() -> None:
+    """Several residence_countries do not tell which were lived in last year: ask residence_history."""
+    docs, case = _complete_single_permit(category="student", residence_countries="IND;PRT")
+    findings = evaluate(docs, case, as_of=AS_OF)
+    last_year = [f for f in findings if f.rule == "criminal_record.coverage-last-year"]
+    assert last_year, sorted({f.rule for f in findings})
+    for finding in last_year:
+        assert finding.status is Status.NOT_EVALUABLE
+        assert finding.evidence["fact"] == "residence_history", finding.evidence
+        assert "residence_history" in (finding.action or "")
