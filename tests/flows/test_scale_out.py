@@ -34,7 +34,8 @@ AS_OF = "2026-11-25"
 START_S = float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180"))
 RUN_S = 600
 
-pytestmark = [pytest.mark.tesseract, pytest.mark.servers]
+pytestmark = [pytest.mark.tesseract, pytest.mark.servers, pytest.mark.xdist_group("scale-out")]
+"""One xdist worker runs both tests (``scripts/run-tests`` uses ``--dist loadgroup``): one server, not two."""
 
 
 def _free_port() -> int:
