@@ -92,7 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"{sum(d.stats.get('pages', 0) for d in report.dossiers)} pages): first run "
               f"{time.perf_counter() - started:.1f} s, {counter.calls} OCR calls")
 
-        cases = api.load_cases(batch, api.intake.discover(batch), options)
+        cases = api.load_cases(batch, api.intake.survey(batch).sources, options).facts
         reviewed, worst_cpu, total_calls = 0, 0.0, 0
         for dossier in report.dossiers:
             items = review_items(dossier, args.as_of)

@@ -89,9 +89,15 @@ def run_on_pool(params: CheckParams, pool: str) -> RunReport:
         ConfigError: there is no such work pool, or a case file is unusable.
         EngineError: a part's run failed or crashed.
     """
-    root = Path(params.path)
-    api.load_cases(root, intake.discover(root), params.options)  # a bad case file fails here, not on every worker
+    _survey_and_cases(params)  # a bad path or case file fails here, not on every worker
     return check_on_pool(params, ensure_deployment(pool))
+
+
+def _survey_and_cases(params: CheckParams) -> tuple[intake.Survey, api.Cases]:
+    """The dossiers :func:`pipeline.api.run` would check, and the batch's case facts."""
+    root, options = Path(params.path), params.options
+    survey = intake.survey(root, frozenset(Path(p) for p in options.exclude), one_dossier=options.one_dossier)
+    return survey, api.load_cases(root, survey.sources, options)
 
 
 @flow(name="dossier-check-on-pool", log_prints=False, validate_parameters=True)
@@ -105,7 +111,8 @@ def check_on_pool(params: CheckParams, deployment: str) -> RunReport:
     Raises:
         EngineError: a part's run failed or crashed (its state message says why).
     """
-    sources = intake.discover(Path(params.path))
+    survey, cases = _survey_and_cases(params)
+    sources = survey.sources
     pool = deployment.split("/", 1)[1]  # the deployment is named after its pool
     parts = split([s.id for s in sources], PARTS_PER_WORKER * max(1, online_workers(pool)))
     progress = progress_display()
@@ -133,4 +140,5 @@ def check_on_pool(params: CheckParams, deployment: str) -> RunReport:
             if pending:
                 time.sleep(POLL_S)
     return RunReport(as_of=params.options.as_of, profile=params.options.profile,
-                     dossiers=tuple(reports[s.id] for s in sources))
+                     dossiers=tuple(reports[s.id] for s in sources), batch_files=survey.loose,
+                     case_problems=cases.stray)

@@ -32,6 +32,7 @@ from prefect.exceptions import MissingContextError  # noqa: E402
 from flows.check import run_check  # noqa: E402
 from flows.notify import send_notice  # noqa: E402
 from pipeline import changes as changes_mod  # noqa: E402
+from pipeline.atomic import write_files  # noqa: E402
 from pipeline.context import RunOptions, default_workers  # noqa: E402
 from pipeline.errors import DossierError  # noqa: E402
 from pipeline.model import Severity, Status  # noqa: E402
@@ -142,12 +143,7 @@ def publish(report: RunReport, out: str, options: ReportOptions | None = None) -
 
 
 def _write_json(data: dict[str, Any], folder: str, name: str) -> str:
-    fs, root = fsspec.core.url_to_fs(folder)
-    fs.makedirs(root, exist_ok=True)
-    path = f"{root.rstrip('/')}/{name}"
-    with fs.open(path, "w", encoding="utf-8") as handle:
-        handle.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-    return path
+    return write_files(folder, {name: json.dumps(data, indent=2, ensure_ascii=False) + "\n"})[0]
 
 
 def verdict_rows(report: RunReport) -> list[dict[str, Any]]:

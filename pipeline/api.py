@@ -16,20 +16,21 @@ import contextlib
 import dataclasses
 import functools
 import logging
-import tempfile
 import time
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
 import validators
+from pipeline import case as case_mod
+from pipeline import interrupt
 from pipeline.cache import PageCache, default_cache_dir, settings_digest
-from pipeline.case import CASE_TOML, CASES_CSV, CaseFacts, parse_case_toml, parse_cases_csv
+from pipeline.case import CaseFacts, Cases
 from pipeline.context import RunContext, RunOptions
 from pipeline.engines import ocr as ocr_engines
 from pipeline.engines.ocr import OcrEngine
 from pipeline.errors import ConfigError
-from pipeline.model import FileStatus, Page
+from pipeline.model import FileStatus, Page, Rejection, RejectionCode
 from pipeline.report import DossierReport, RunReport
 from pipeline.stages import classify, evidence, extract_dates, intake, link, mrz_zone, ocr, quality, review, rules
 from pipeline.stages.intake import DossierSource, Intake
@@ -75,38 +76,32 @@ def _shared_engine(timeout_s: float) -> OcrEngine:
     return ocr_engines.default_engine(timeout_s=timeout_s)
 
 
-def load_cases(root: Path, sources: Sequence[DossierSource], options: RunOptions) -> dict[str, CaseFacts]:
-    """Case facts per dossier id from ``--cases``, the batch's ``cases.csv`` or each ``case.toml``.
+def load_cases(root: Path, sources: Sequence[DossierSource], options: RunOptions) -> Cases:
+    """Case facts per dossier (see :func:`pipeline.case.load_cases`); a bad row belongs to its dossier.
 
     Raises:
-        ConfigError: a case file is invalid, or names a dossier that is not in the batch.
+        ConfigError: the cases file as a whole is missing or unusable.
     """
-    cases: dict[str, CaseFacts] = {}
-    csv_path = Path(options.cases) if options.cases else root / CASES_CSV
-    if csv_path.is_file():
-        cases = parse_cases_csv(csv_path.read_text(encoding="utf-8-sig"), csv_path.name)
-        unknown = sorted(set(cases) - {s.id for s in sources})
-        if unknown:
-            raise ConfigError(f"{csv_path.name} names dossiers that are not folders here: {', '.join(unknown)}")
-    elif options.cases:
-        raise ConfigError(f"--cases {options.cases}: no such file")
-    for source in sources:
-        toml_path = source.path / CASE_TOML
-        if toml_path.is_file() and source.id not in cases:
-            cases[source.id] = parse_case_toml(toml_path.read_text(encoding="utf-8"), f"{source.id}/{CASE_TOML}")
-    return cases
+    return case_mod.load_cases(root, {s.id: s.path for s in sources if not s.problem}, options.as_of, options.cases)
 
 
-def without_case_facts(sources: Sequence[DossierSource], cases: Mapping[str, CaseFacts]) -> list[str]:
-    """Ids of the dossiers that no ``cases.csv`` row and no ``case.toml`` describes."""
-    return [s.id for s in sources if s.id not in cases]
+def without_case_facts(sources: Sequence[DossierSource], cases: Cases) -> list[str]:
+    """Ids of the readable dossiers that no ``cases.csv`` row and no ``case.toml`` describes."""
+    return [s.id for s in sources if not s.problem and s.id not in cases.facts and not cases.problem(s.id)]
 
 
 def open_cache(options: RunOptions, engine: OcrEngine) -> PageCache | None:
-    """The page cache for these options, or None when caching is off."""
+    """The page cache for these options (pruned of long-unused entries once a day), or None when off."""
     if options.cache == "off":
         return None
-    return PageCache(options.cache or default_cache_dir(), settings_digest(options, engine.name))
+    location = options.cache or default_cache_dir()
+    try:
+        cache = PageCache(location, settings_digest(options, engine.name))
+        cache.prune_if_due()
+    except OSError as exc:  # a cache saves time; it never stops a run
+        log.warning("page cache %s cannot be used (%s): running without it", location, exc.strerror or exc)
+        return None
+    return cache
 
 
 def process_page(page: Page, ctx: RunContext, engine: OcrEngine, cache: PageCache | None = None) -> Page:
@@ -115,15 +110,28 @@ def process_page(page: Page, ctx: RunContext, engine: OcrEngine, cache: PageCach
         return hit
     work = PageWork.of(page, ctx, engine)
     seconds: dict[str, float] = {}
-    for stage in PAGE_STAGES:
-        started = time.perf_counter()
-        page = stage(page, work)
-        seconds[stage.__name__] = round(time.perf_counter() - started, 4)
+    done = page
+    try:
+        for stage in PAGE_STAGES:
+            started = time.perf_counter()
+            done = stage(done, work)
+            seconds[stage.__name__] = round(time.perf_counter() - started, 4)
+    except Exception as exc:  # noqa: BLE001 - one page never takes down its dossier or the batch
+        return _unprocessed(page, exc)
     # A stage may add its own parts' times (``mrz_cpu.ocr``): kept beside the stage totals.
-    page = dataclasses.replace(page, seconds={**page.seconds, **seconds})
-    if cache is not None and not page.ocr_timed_out:  # the next run tries again
-        cache.put(page)
-    return page
+    done = dataclasses.replace(done, seconds={**done.seconds, **seconds})
+    if cache is not None and not done.ocr_timed_out:  # the next run tries again
+        cache.put(done)
+    return done
+
+
+def _unprocessed(page: Page, exc: Exception) -> Page:
+    """A page a stage failed on: ``unreadable`` (its file becomes an ``error``), not cached, so it is retried."""
+    log.warning("a page could not be processed (%s); its file is reported as an error", type(exc).__name__)
+    log.debug("page %s failed", page.ref, exc_info=True)
+    error = f"this page could not be processed ({type(exc).__name__}: {exc})"[:200]
+    rejection = Rejection(RejectionCode.UNREADABLE, "This page could not be processed.", {"error": error})
+    return dataclasses.replace(page, rejections=(*page.rejections, rejection))
 
 
 def remember_files(cache: PageCache | None, pages: Sequence[Page]) -> None:
@@ -133,10 +141,11 @@ def remember_files(cache: PageCache | None, pages: Sequence[Page]) -> None:
     """
     if cache is None:
         return
-    by_file: dict[str, list[Page]] = {}
-    for page in pages:
-        by_file.setdefault(page.sha256, []).append(page)
-    for file_pages in by_file.values():
+    by_content: dict[str, dict[str, list[Page]]] = {}
+    for page in pages:  # identical files under several names: the pages of one of them, not of all
+        by_content.setdefault(page.sha256, {}).setdefault(page.file, []).append(page)
+    for copies in by_content.values():
+        file_pages = next(iter(copies.values()))
         if not any(p.ocr_timed_out for p in file_pages):
             cache.put_file(sorted(file_pages, key=lambda p: p.number))
 
@@ -148,7 +157,11 @@ def assemble_dossier(
     """Documents, findings and verdict of one dossier from its processed pages (:data:`DOSSIER_STAGES`).
 
     ``case`` is None when no case file describes the dossier: defaults are used and the report says so.
+    Never raises: a dossier whose folder could not be read, or that a stage failed on, is reported
+    unreadable (its files still listed) and the batch goes on.
     """
+    if found.problem:
+        return DossierReport.unreadable(source.id, found.problem, files=found.files)
     work = DossierWork(source.id, options, (case or CaseFacts()).with_defaults(options.as_of), found.files,
                        tuple(pages), folder=str(source.path.resolve()), case_given=case is not None,
                        review=found.review, review_error=found.review_error)
@@ -157,10 +170,16 @@ def assemble_dossier(
     for page in pages:
         for name, value in page.seconds.items():
             spent[name] += value
-    for stage in DOSSIER_STAGES:
-        started = time.perf_counter()
-        work = stage(work)
-        spent[stage.__name__] += time.perf_counter() - started
+    try:
+        for stage in DOSSIER_STAGES:
+            started = time.perf_counter()
+            work = stage(work)
+            spent[stage.__name__] += time.perf_counter() - started
+    except Exception as exc:  # noqa: BLE001 - one dossier never takes down the batch
+        log.warning("a dossier could not be checked (%s)", type(exc).__name__)
+        log.debug("dossier %s failed", source.id, exc_info=True)
+        return DossierReport.unreadable(
+            source.id, f"internal error while checking it ({type(exc).__name__}: {exc})"[:300], files=found.files)
     return report_of(work, seconds, {name: round(value, 3) for name, value in spent.items()})
 
 
@@ -264,7 +283,7 @@ def run(
     progress: RunProgress | None = None,
     runner: Runner | None = None,
     only: Collection[str] | None = None,
-    cases: Mapping[str, CaseFacts] | None = None,
+    cases: Mapping[str, CaseFacts] | Cases | None = None,
 ) -> RunReport:
     """Check one dossier or a batch folder, with ``options.workers`` pages in parallel.
 
@@ -282,21 +301,30 @@ def run(
         runner: Where the work runs (default: :class:`LocalRunner` threads; the flow passes Prefect tasks).
         only: Check only these dossiers of the batch (one part of a batch split over machines); the
             case file is still checked against the whole batch.
-        cases: Case facts by dossier id, instead of the batch's case files (the watch folder reads its
-            ``cases.csv`` itself); a dossier without an entry keeps its ``case.toml``.
+        cases: Case facts by dossier id (or :class:`Cases`, with rows that cannot be used), instead of
+            the batch's case files (the watch folder reads its ``cases.csv`` itself); a dossier
+            without an entry keeps its ``case.toml``.
 
     Raises:
         DossierError: the input path or a case file is unusable (content problems never raise).
     """
     engine = engine or default_engine(options)
     started_run = time.monotonic()
-    sources = intake.discover(path)
+    survey = intake.survey(path, frozenset(Path(p) for p in options.exclude), one_dossier=options.one_dossier)
+    sources = survey.sources
     if cases is None:
         known = load_cases(path, sources, options)
     else:  # given rows first; a dossier without one still has its own case.toml
-        known = load_cases(path, sources, options.model_copy(update={"cases": None})) | dict(cases)
+        given = cases if isinstance(cases, Cases) else Cases(dict(cases))
+        own = load_cases(path, sources, options.model_copy(update={"cases": None}))
+        mentioned = set(given.facts) | set(given.problems)
+        known = Cases(
+            {**{k: v for k, v in own.facts.items() if k not in mentioned}, **given.facts},
+            {**{k: v for k, v in own.problems.items() if k not in mentioned}, **given.problems},
+            own.stray,
+        )
     if only is not None:
-        sources = [s for s in sources if s.id in only]
+        sources = tuple(s for s in sources if s.id in only)
     reports: list[DossierReport] = []
     with _runner_and_workspace(runner, engine, options, work_dir) as (active, ctx):
         cache = open_cache(options, engine)
@@ -314,23 +342,27 @@ def run(
                 if progress is not None:
                     progress.page_done(processed[-1])
             remember_files(cache, processed)
-            case = known.get(source.id)
             pages = found.in_order(processed)
-            reports.append(active.assemble(source, found, pages, case, options, time.monotonic() - started))
+            report = active.assemble(source, found, pages, known.facts.get(source.id), options,
+                                     time.monotonic() - started)
+            if problem := known.problem(source.id):  # no verdict on facts that could not be read
+                report = DossierReport.unreadable(source.id, problem, documents=report.documents, files=report.files)
+            reports.append(report)
             if progress is not None:
                 progress.dossier_done(reports[-1])
     total = round(time.monotonic() - started_run, 2)
     for report in reports:
         report.stats["run_seconds"] = total
-    return RunReport(as_of=options.as_of, profile=options.profile, dossiers=tuple(reports))
+    return RunReport(as_of=options.as_of, profile=options.profile, dossiers=tuple(reports),
+                     batch_files=survey.loose, case_problems=known.stray)
 
 
 @contextlib.contextmanager
 def _runner_and_workspace(
     runner: Runner | None, engine: OcrEngine, options: RunOptions, work_dir: Path | None
 ) -> Iterator[tuple[Runner, RunContext]]:
-    with tempfile.TemporaryDirectory(prefix="dossier-") as tmp:
-        ctx = RunContext(options, work_dir or Path(tmp))
+    with interrupt.scratch_dir() as tmp:
+        ctx = RunContext(options, work_dir or tmp)
         if runner is not None:
             yield runner, ctx
             return

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
+import dataclasses
 import datetime as dt
 import io
 import re
 import tomllib
-from collections.abc import Mapping
+import unicodedata
+from collections.abc import Collection, Mapping
+from pathlib import Path
 from typing import Any, Literal
 
 import pydantic
@@ -135,6 +139,18 @@ class CaseFacts(pydantic.BaseModel):
     def _split_list(cls, value: Any) -> Any:
         return tuple(v.strip() for v in value.split(";") if v.strip()) if isinstance(value, str) else value
 
+    @pydantic.field_validator("monthly_income", mode="before")
+    @classmethod
+    def _decimal_comma(cls, value: Any) -> Any:
+        """``2345,67`` and ``2.345,67`` as Belgian spreadsheets write them; ``2,345.67`` too."""
+        if not isinstance(value, str):
+            return value
+        text = value.replace("\u20ac", "").replace("EUR", "").replace(" ", "").replace("\xa0", "").strip()
+        if "," in text and "." in text:
+            thousands = "." if text.rindex(",") > text.rindex(".") else ","
+            text = text.replace(thousands, "")
+        return text.replace(",", ".")
+
     @pydantic.field_validator("nationality")
     @classmethod
     def _check_nationality(cls, value: str | None) -> str | None:
@@ -192,7 +208,11 @@ class CaseFacts(pydantic.BaseModel):
 
 def _parse(raw: Mapping[str, Any], where: str) -> CaseFacts:
     """Validate one row or table, naming the place and column of the first problem."""
-    cleaned = {k.strip(): v for k, v in raw.items() if k and k.strip() and v not in (None, "")}
+    cleaned = {
+        k.strip(): v.strip() if isinstance(v, str) else v
+        for k, v in raw.items()
+        if k and k.strip() and v is not None and (not isinstance(v, str) or v.strip())
+    }
     try:
         return CaseFacts.model_validate(cleaned)
     except pydantic.ValidationError as exc:
@@ -209,34 +229,127 @@ def _parse(raw: Mapping[str, Any], where: str) -> CaseFacts:
         raise ConfigError("; ".join(problems)) from exc
 
 
-def parse_cases_csv(text: str, name: str = CASES_CSV) -> dict[str, CaseFacts]:
+ENTRY_PLANNED_MAX_MONTHS = 12
+"""An entry date this far after the application date is a typo, not a planned entry (a D visa is
+applied for a few months before travel; SCENARIOS.md S02 plans entry 23 days after applying)."""
+DATE_RANGE_YEARS = (1900, 20)
+"""Case dates outside 1900 .. (evaluation year + 20) are typos (a card is valid 10 years at most)."""
+
+
+def date_problems(facts: CaseFacts, as_of: dt.date) -> list[str]:
+    """Dates that cannot be right: out of any plausible range, or an entry long after the application.
+
+    A later entry date is how a visa-stage case is told apart (the planned entry), so it is only
+    refused when it is implausibly far ahead or contradicts an explicit commune/renewal stage;
+    accepting it silently would drop the registration-deadline rules.
+
+    >>> date_problems(CaseFacts(entry_date=dt.date(2031, 5, 1)), dt.date(2026, 11, 25))[0][:46]
+    'entry_date 2031-05-01 is more than 12 months a'
+    """
+    problems = []
+    low, ahead = DATE_RANGE_YEARS
+    for name, value in facts:
+        if isinstance(value, dt.date) and not low <= value.year <= as_of.year + ahead:
+            problems.append(f"{name} {value.isoformat()} is not a plausible date (a typo in the year?)")
+    entry = facts.entry_date
+    application = facts.application_date or as_of
+    if entry is None or problems:
+        return problems
+    months = (entry.year - application.year) * 12 + entry.month - application.month
+    if months > ENTRY_PLANNED_MAX_MONTHS or (months == ENTRY_PLANNED_MAX_MONTHS and entry.day > application.day):
+        problems.append(
+            f"entry_date {entry.isoformat()} is more than {ENTRY_PLANNED_MAX_MONTHS} months after the application "
+            f"date {application.isoformat()}: a typo in the year? (a planned entry is at most months ahead)"
+        )
+    elif entry > application and facts.stage in ("commune", "renewal"):
+        problems.append(
+            f"entry_date {entry.isoformat()} is after the application date {application.isoformat()}, but at the "
+            f"{facts.stage} stage the applicant has already entered Belgium"
+        )
+    return problems
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class CaseTable:
+    """What a ``cases.csv`` says: facts per dossier, and the rows that could not be used."""
+
+    facts: dict[str, CaseFacts]
+    problems: dict[str, str] = dataclasses.field(default_factory=dict)
+    """Dossier id -> why its row cannot be used (that dossier is reported unreadable, the others run)."""
+    stray: tuple[str, ...] = ()
+    """Problems of rows that name no dossier (empty name)."""
+
+
+CSV_SEPARATORS = (",", ";", "\t", "|")
+"""What spreadsheets write: ``,``; ``;`` where the decimal mark is a comma (Belgian Excel); tab
+("Unicode text")."""
+
+
+def _header_separator(first_line: str, name: str) -> str:
+    """The separator that makes the header hold a ``dossier`` column."""
+    for sep in sorted(CSV_SEPARATORS, key=first_line.count, reverse=True):
+        cells = next(csv.reader([first_line], delimiter=sep), [])
+        if "dossier" in (c.strip().lower() for c in cells):
+            return sep
+    found = first_line.strip()[:80]
+    raise ConfigError(f"{name}: the header must have a 'dossier' column (the sub-folder name); its first line is "
+                      f"{found!r}")
+
+
+def parse_cases_csv(text: str, name: str = CASES_CSV) -> CaseTable:
     """Parse a batch's ``cases.csv``: one row per dossier sub-folder.
 
+    Separators ``,``, ``;``, tab and ``|`` are recognised from the header (Excel's ``sep=;`` first
+    line too); column names are case-insensitive; rows whose cells are all empty are skipped.
+
     Args:
-        text: The CSV content (UTF-8, optional BOM).
-        name: File name used in error messages.
+        text: The CSV content (see :func:`decode_case_file` for the bytes).
+        name: File name used in messages.
 
     Returns:
-        Case facts by dossier id.
+        Case facts by dossier id and, per dossier, the problem of a row that cannot be used (a bad
+        value, a duplicate, too many cells): one bad row never stops the other dossiers.
 
     Raises:
-        ConfigError: naming the row and column of a bad value, a missing ``dossier`` column or a
-            duplicate dossier.
+        ConfigError: the file as a whole is unusable (no ``dossier`` column in its header).
     """
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    if reader.fieldnames is None or "dossier" not in [f.strip() for f in reader.fieldnames]:
+    lines = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    sep_line = lines[0].strip().lower() if lines else ""
+    if sep_line.startswith("sep=") and len(sep_line) == 5:
+        sep, lines = lines[0].strip()[4], lines[1:]
+    else:
+        sep = _header_separator(lines[0] if lines else "", name)
+    reader = csv.reader(io.StringIO("\n".join(lines)), delimiter=sep)
+    header = [h.strip().lower() for h in next(reader, [])]
+    if "dossier" not in header:
         raise ConfigError(f"{name}: the header must have a 'dossier' column (the sub-folder name)")
-    cases: dict[str, CaseFacts] = {}
-    for row_number, row in enumerate(reader, start=2):
-        dossier = (row.pop("dossier", None) or "").strip()
+    facts: dict[str, CaseFacts] = {}
+    problems: dict[str, str] = {}
+    stray: list[str] = []
+    first_row: dict[str, int] = {}
+    for row_number, cells in enumerate(reader, start=2):
+        if not any(c.strip() for c in cells):
+            continue
+        row = dict(zip(header, cells, strict=False))
+        dossier = unicodedata.normalize("NFC", row.pop("dossier", "").strip())
+        where = f"{name} row {row_number}"
         if not dossier:
-            raise ConfigError(f"{name} row {row_number}, column dossier: empty dossier name")
-        if dossier in cases:
-            raise ConfigError(f"{name} row {row_number}, column dossier: {dossier!r} appears twice")
-        if None in row:
-            raise ConfigError(f"{name} row {row_number}: more values than header columns")
-        cases[dossier] = _parse(row, f"{name} row {row_number}")
-    return cases
+            stray.append(f"{where}, column dossier: empty dossier name")
+            continue
+        if dossier in first_row:
+            problems[dossier] = f"{where}, column dossier: {dossier!r} appears twice (rows {first_row[dossier]} " \
+                                f"and {row_number})"
+            facts.pop(dossier, None)
+            continue
+        first_row[dossier] = row_number
+        if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
+            problems[dossier] = f"{where}: more values than header columns"
+            continue
+        try:
+            facts[dossier] = _parse(row, where)
+        except ConfigError as exc:
+            problems[dossier] = str(exc)
+    return CaseTable(facts, problems, tuple(stray))
 
 
 def parse_case_toml(text: str, name: str = CASE_TOML) -> CaseFacts:
@@ -251,3 +364,149 @@ def parse_case_toml(text: str, name: str = CASE_TOML) -> CaseFacts:
         raise ConfigError(f"{name}: {exc}") from exc
     data = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in data.items()}
     return _parse(data, name)
+
+
+CSV_ENCODINGS = ("cp1252", "mac_roman", "cp850", "latin-1")
+"""What Excel writes without a BOM ("CSV", "CSV (Macintosh)", "CSV (MS-DOS)"), tried after UTF-8."""
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def _dossier_names(text: str) -> set[str]:
+    try:
+        table = parse_cases_csv(text)
+    except ConfigError:
+        return set()
+    return set(table.facts) | set(table.problems)
+
+
+def decode_case_file(data: bytes, name: str, dossiers: Collection[str] = ()) -> str:
+    """The text of a case file, whatever encoding a spreadsheet or editor saved it in.
+
+    A BOM decides (UTF-8, UTF-16 as Excel's "Unicode text", UTF-32); else UTF-8; else the legacy
+    code page whose dossier names match the most folders (``dossiers``), Windows-1252 when none does.
+
+    Raises:
+        ConfigError: the file is binary, or not text in any of these encodings.
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding).lstrip("\ufeff")
+            except UnicodeDecodeError as exc:
+                raise ConfigError(f"{name}: not valid {encoding} text ({exc.reason} at byte {exc.start})") from exc
+    if b"\x00" in data:
+        raise ConfigError(f"{name} is not a text file (it holds binary data): save it as CSV UTF-8")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    wanted = {unicodedata.normalize("NFC", d) for d in dossiers}
+    best: tuple[int, str] | None = None
+    for encoding in CSV_ENCODINGS:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        score = len(_dossier_names(text) & wanted)
+        if best is None or score > best[0]:
+            best = (score, text)
+    assert best is not None  # latin-1 decodes any bytes
+    return best[1]
+
+
+def read_case_toml(data: bytes, name: str) -> CaseFacts:
+    """``case.toml`` from its bytes (UTF-8, as TOML requires; a BOM is tolerated).
+
+    Raises:
+        ConfigError: binary content, another encoding (naming the byte), bad TOML or values.
+    """
+    if b"\x00" in data:
+        raise ConfigError(f"{name} is not a text file (it holds binary data): write it as UTF-8 text")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{name} is not UTF-8 text (byte 0x{data[exc.start]:02X} at position {exc.start}): "
+                          "save it as UTF-8, as TOML requires") from exc
+    return parse_case_toml(text, name)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Cases:
+    """Case facts of every dossier of a run, and what could not be used."""
+
+    facts: dict[str, CaseFacts] = dataclasses.field(default_factory=dict)
+    problems: dict[str, str] = dataclasses.field(default_factory=dict)
+    """Dossier id -> why its case facts cannot be used: that dossier is reported unreadable."""
+    stray: tuple[str, ...] = ()
+    """Case rows that belong to no dossier of the batch (reported; the exit code says so)."""
+
+    def problem(self, dossier: str) -> str:
+        """Why this dossier's case facts cannot be used ("" when they can)."""
+        return self.problems.get(dossier, "")
+
+    def get(self, dossier: str) -> CaseFacts:
+        """The dossier's facts (empty facts when none are given)."""
+        return self.facts.get(dossier, CaseFacts())
+
+
+def load_cases(root: Path, dossiers: Mapping[str, Path], as_of: dt.date, cases_file: str | None = None) -> Cases:
+    """Case facts per dossier id from ``--cases``, the batch's ``cases.csv`` or each ``case.toml``.
+
+    Args:
+        root: The checked folder (its ``cases.csv`` is used unless ``cases_file`` is given).
+        dossiers: Dossier id -> folder (for ``case.toml`` and to match ``cases.csv`` rows).
+        as_of: Evaluation date (the default application date, for the date checks).
+        cases_file: ``--cases FILE``.
+
+    Raises:
+        ConfigError: the cases file is missing, unreadable or has no ``dossier`` column: nothing
+            could be matched, so the run stops before any work. Problems of single rows or of one
+            ``case.toml`` belong to their dossier and are returned.
+    """
+    facts: dict[str, CaseFacts] = {}
+    problems: dict[str, str] = {}
+    stray: list[str] = []
+    csv_path = Path(cases_file) if cases_file else root / CASES_CSV
+    if csv_path.is_file():
+        try:
+            data = csv_path.read_bytes()
+        except OSError as exc:
+            raise ConfigError(f"cannot read {csv_path.name}: {exc.strerror or exc}") from exc
+        table = parse_cases_csv(decode_case_file(data, csv_path.name, dossiers), csv_path.name)
+        ids = {unicodedata.normalize("NFC", d): d for d in dossiers}
+        folded = {d.casefold(): d for d in dossiers}
+        for name, problem in table.problems.items():
+            if name in ids:
+                problems[ids[name]] = problem
+        for name, row in table.facts.items():
+            if name in ids:
+                facts[ids[name]] = row
+        for name in sorted((set(table.facts) | set(table.problems)) - set(ids)):
+            hint = f" (did you mean {folded[name.casefold()]!r}?)" if name.casefold() in folded else ""
+            stray.append(f"{csv_path.name} names {name!r}, which is not a dossier folder here{hint}")
+        stray.extend(table.stray)
+    elif cases_file:
+        raise ConfigError(f"--cases {cases_file}: no such file")
+    for dossier, folder in dossiers.items():
+        toml_path = folder / CASE_TOML
+        if dossier in facts or dossier in problems:
+            continue
+        try:
+            exists = toml_path.is_file()
+        except OSError:  # the folder itself cannot be read: intake reports that
+            continue
+        try:
+            if not exists:
+                continue
+            facts[dossier] = read_case_toml(toml_path.read_bytes(), f"{dossier}/{CASE_TOML}")
+        except ConfigError as exc:
+            problems[dossier] = str(exc)
+        except OSError as exc:
+            problems[dossier] = f"cannot read {CASE_TOML}: {exc.strerror or exc}"
+    for dossier, row in list(facts.items()):
+        found = date_problems(row, as_of)
+        if found:
+            problems[dossier] = "; ".join(found)
+            del facts[dossier]
+    return Cases(facts, problems, tuple(stray))

@@ -15,9 +15,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from pipeline import __version__
+from pipeline import __version__, interrupt
+from pipeline.atomic import is_local, probe_writable
 from pipeline.context import PROFILES, RunOptions, default_workers
-from pipeline.errors import DossierError, ExitCode
+from pipeline.errors import DossierError, ExitCode, OutputError
 from pipeline.i18n import LANGUAGES, default_csv_separator, default_language
 from pipeline.model import Verdict
 from pipeline.report import ReportOptions, RunReport, write_reports
@@ -30,6 +31,77 @@ log = logging.getLogger("dossier")
 _VERDICT_STYLE = {Verdict.READY: "green", Verdict.NOT_READY: "red", Verdict.NEEDS_REVIEW: "yellow"}
 
 
+def printable(text: object) -> str:
+    r"""Text with control characters (terminal escapes, bidi overrides, newlines) shown as ``\x1b`` escapes.
+
+    >>> print(printable("007\x1b[31m\u202egpj.exe"))
+    007\x1b[31m\u202egpj.exe
+    """
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in str(text))
+
+
+def shown(text: object) -> str:
+    r"""User-controlled text (folder and file names, case values) for Rich: printable, markup escaped.
+
+    >>> print(shown("[red]007[/]"))
+    \[red]007\[/]
+    """
+    return escape(printable(text))
+
+
+class _PrintableFormatter(logging.Formatter):
+    """Log lines whose names cannot rewrite the terminal (each line made printable)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return "\n".join(printable(line) for line in super().format(record).split("\n"))
+
+
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is when a record comes (not the stream of the first call)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr
+        super().emit(record)
+
+
+def _setup_logging(verbose: bool) -> None:
+    handler = _StderrHandler()
+    handler.setFormatter(_PrintableFormatter("%(levelname)s %(message)s"))
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, handlers=[handler], force=True)
+
+
+def check_out(out: str, checked: str) -> tuple[str, ...]:
+    """Check ``--out`` before any work; return the folders intake must leave out.
+
+    The reports must be writable there, and must not mix with the scans: ``--out`` may lie inside
+    the checked folder (it is then left out of intake, so a second run does not read its own
+    reports), but must not be that folder or a folder holding anything other than reports.
+
+    Raises:
+        OutputError: ``--out`` cannot be written or would mix reports with scans.
+    """
+    try:
+        probe_writable(out)
+    except OSError as exc:
+        raise OutputError(f"--out {out}: cannot write there ({exc.strerror or exc}); choose another folder") from exc
+    if not is_local(out) or not is_local(checked):
+        return ()
+    target = Path(out.removeprefix("file://")).resolve()
+    root = Path(checked.removeprefix("file://")).resolve()
+    if root == target or root.is_relative_to(target):
+        raise OutputError(f"--out {out} is the checked folder or holds it: reports would mix with the scans; "
+                          "choose a folder outside it")
+    if not target.is_relative_to(root):
+        return ()
+    from pipeline.stages.intake import REPORT_OUTPUTS
+
+    if target.is_dir():
+        foreign = sorted(p.name for p in target.iterdir()
+                         if p.name not in REPORT_OUTPUTS and not p.name.startswith("."))  # our temporary files
+        if foreign:
+            raise OutputError(f"--out {out} lies inside the checked folder and holds other files "
+                              f"({', '.join(foreign[:3])}): choose an empty folder or one outside it")
+    return (str(target),)
 DEFAULT_OUT = "dossier-report"
 """Where ``check`` and ``watch`` write unless told otherwise."""
 MAX_LISTED = 8
@@ -91,7 +163,7 @@ def _warn_without_case(ids: list[str]) -> None:
         return
     named = ", ".join(ids[:MAX_LISTED]) + (f" and {len(ids) - MAX_LISTED} more" if len(ids) > MAX_LISTED else "")
     err.print(f"warning: no case facts for {len(ids)} dossier(s) (no row in cases.csv, no case.toml): "
-              f"{escape(named)}; their category and dates are unknown", highlight=False)
+              f"{shown(named)}; their category and dates are unknown", highlight=False)
 
 
 def _as_of(value: str | None) -> dt.date:
@@ -109,7 +181,7 @@ def _summary_table(report: RunReport) -> Table:
         table.add_column(column)
     for d in report.dossiers:
         reasons = sorted({f.rule for f in d.problems if f.severity.value == "blocking"})
-        table.add_row(d.id, f"[{_VERDICT_STYLE[d.verdict]}]{d.verdict.value}[/]",
+        table.add_row(shown(d.id), f"[{_VERDICT_STYLE[d.verdict]}]{d.verdict.value}[/]",
                       d.ready_until.isoformat() if d.ready_until else "-", ", ".join(reasons[:4]))
     return table
 
@@ -140,8 +212,13 @@ def check(
         help="Show progress: a bar on a terminal, else one line per dossier (stderr).")] = True,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details.")] = False,
 ) -> None:
-    """Check dossiers and write the readiness report."""
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(message)s")
+    """Check dossiers and write the readiness report.
+
+    Exit codes: 0 the run completed (whatever the verdicts); 7 it completed and wrote its reports,
+    but a dossier could not be read or checked (see its ``error``); 8 the reports cannot be written
+    (earlier ones stay intact); 130 interrupted. Others: see ``pipeline.errors.ExitCode``.
+    """
+    _setup_logging(verbose)
     if not verbose:
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     try:
@@ -152,20 +229,40 @@ def check(
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
     local = _materialise(path)
-    # Fail fast, before a Prefect server starts, on a bad path or case file.
+    options = options.model_copy(update={"exclude": check_out(out, local)})
+    # Fail fast, before a Prefect server starts, on a bad path, case file or --out.
     from pipeline import api
     from pipeline.stages import intake
 
-    sources = intake.discover(Path(local))
-    _warn_without_case(api.without_case_facts(sources, api.load_cases(Path(local), sources, options)))
+    survey = intake.survey(Path(local), frozenset(Path(p) for p in options.exclude))
+    _warn_without_case(api.without_case_facts(survey.sources, api.load_cases(Path(local), survey.sources, options)))
+    if survey.loose:
+        err.print(f"[yellow]note:[/] {len(survey.loose)} entries at the batch root are in no dossier folder and "
+                  "are not checked (listed in the report)")
     from flows.check import run_check  # Prefect is imported only when a run starts
     from pipeline.progress import RunDisplay
 
     with RunDisplay(err, enabled=progress) as display:
-        report = run_check(local, options, progress=display, dask=dask, pool=pool)
-    written = write_reports(report, out, _report_options(lang, csv_sep))
+
+        def interrupted() -> str:
+            return (f"\ninterrupted: {display.pages_done} pages were finished and are in the page cache; the "
+                    "previous reports are unchanged. Run the same command again to continue.")
+
+        with interrupt.exit_on_interrupt(interrupted):
+            report = run_check(local, options, progress=display, dask=dask, pool=pool)
+    try:
+        written = write_reports(report, out, _report_options(lang, csv_sep))
+    except OSError as exc:
+        raise OutputError(f"cannot write the reports into {out} ({exc.strerror or exc}); the previous reports "
+                          "there are unchanged") from exc
     Console().print(_summary_table(report))
-    err.print(f"Reports written: {escape(', '.join(written))}", highlight=False)
+    err.print(f"Reports written: {shown(', '.join(written))}")
+    if report.incomplete:
+        unread = [d.id for d in report.dossiers if d.error]
+        what = [f"{len(unread)} dossier(s) could not be checked ({shown(', '.join(unread))})"] if unread else []
+        what += [f"{len(report.case_problems)} case row(s) match no dossier"] if report.case_problems else []
+        err.print(f"[red]{'; '.join(what)}[/]: see the report (exit code {int(ExitCode.DOSSIER_UNREADABLE)})")
+        raise typer.Exit(int(ExitCode.DOSSIER_UNREADABLE))
 
 
 def _parameters(path: str | None) -> dict[str, Any]:
@@ -189,6 +286,37 @@ def _materialise(path: str) -> str:
     return path.removeprefix("file://")
 
 
+cache_app = typer.Typer(no_args_is_help=True, help="The page cache (OCR text and MRZ lines of the pages read).")
+app.add_typer(cache_app, name="cache")
+
+
+def _age(value: str) -> dt.timedelta:
+    """``30d``, ``12h``, ``2w`` or a number of days."""
+    units = {"d": 1.0, "h": 1 / 24, "w": 7.0}
+    number, unit = (value[:-1], value[-1]) if value[-1:] in units else (value, "d")
+    try:
+        days = float(number) * units[unit]
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not an age (30d, 12h, 2w)") from None
+    if days < 0:
+        raise typer.BadParameter(f"{value!r}: an age cannot be negative")
+    return dt.timedelta(days=days)
+
+
+@cache_app.command("prune")
+def cache_prune(
+    older_than: Annotated[str, typer.Option(help="Delete entries not used for this long (30d, 12h, 2w).")] = "30d",
+    cache: Annotated[str | None, typer.Option(help="Cache folder or URL (default: ~/.cache/dossier/pages).")] = None,
+) -> None:
+    """Delete page-cache entries not used recently (a run also does this once a day, at 30 days)."""
+    from pipeline.cache import PageCache, default_cache_dir
+
+    location = cache or default_cache_dir()
+    result = PageCache(location, settings="").prune(_age(older_than))
+    err.print(f"{shown(location)}: {result.removed} entries deleted ({result.bytes / 2**20:.1f} MiB), "
+              f"{result.kept} kept")
+
+
 @app.command()
 def rules(profile: ProfileOption = "conservative") -> None:
     """List the rules of the Belgian pack with ids, severities and sources."""
@@ -202,7 +330,7 @@ def rules(profile: ProfileOption = "conservative") -> None:
         source = source_info(row["source"])
         cells = [row["id"], row["severity"], row["categories"], f"{source.title} {source.url or ''}".strip(),
                  row["title"]]
-        table.add_row(*(escape(str(c)) for c in cells))
+        table.add_row(*(shown(str(c)) for c in cells))
     Console(width=200).print(table)
 
 
@@ -249,7 +377,7 @@ def notify_webhook(
     from flows.notify import save_webhook
 
     slug = save_webhook(name, url)
-    err.print(f"saved: use --notify {escape(slug)}", highlight=False)
+    err.print(f"saved: use --notify {shown(slug)}", highlight=False)
 
 
 @app.command()
@@ -287,17 +415,17 @@ def watch(
         raise typer.BadParameter(f"--cases {cases}: no such file")
 
     def started(folder: Path) -> None:
-        err.print(f"{escape(folder.name)}: checking…", highlight=False)
+        err.print(f"{shown(folder.name)}: checking…", highlight=False)
 
     def done(result: WatchedDossier) -> None:
         d = result.report
-        line = (f"{escape(d.id)}: [{_VERDICT_STYLE[d.verdict]}]{d.verdict.value}[/] "
-                f"({d.stats.get('pages', 0)} pages, {result.seconds:.1f} s) → {escape(str(result.target))}")
+        line = (f"{shown(d.id)}: [{_VERDICT_STYLE[d.verdict]}]{d.verdict.value}[/] "
+                f"({d.stats.get('pages', 0)} pages, {result.seconds:.1f} s) → {shown(str(result.target))}")
         if not d.case_given:
-            line += f" [yellow](no case facts: no row in {escape(cases_file.name)})[/]"
+            line += f" [yellow](no case facts: no row in {shown(cases_file.name)})[/]"
         err.print(line, highlight=False)
 
-    err.print(f"watching {escape(str(inbox))} → {escape(str(out))} (Ctrl-C to stop)", highlight=False)
+    err.print(f"watching {shown(str(inbox))} → {shown(str(out))} (Ctrl-C to stop)", highlight=False)
     process = report_process(options, as_of_today=as_of is None, cases=cases_file if cases_file.is_file() or cases
                              else None, report_options=_report_options(lang, csv_sep),
                              on_start=started, on_done=done)
@@ -362,14 +490,21 @@ def main() -> None:
     try:
         code = app(standalone_mode=False)
     except DossierError as exc:
-        err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
+        err.print(f"[red]error:[/] {shown(exc)}")
         sys.exit(int(exc.exit_code))
-    except typer.Abort:
-        sys.exit(int(ExitCode.INTERNAL))
+    except (KeyboardInterrupt, typer.Abort):  # Ctrl-C outside the run itself (during it: pipeline.interrupt)
+        err.print("\ninterrupted")
+        sys.exit(int(ExitCode.INTERRUPTED))
     except (typer.TyperException, click.ClickException) as exc:  # bad option values, unknown commands
         message = exc.format_message() if isinstance(exc, click.ClickException) else str(exc)
-        err.print(f"[red]error:[/] {escape(' '.join(message.split()))}", highlight=False)
+        err.print(f"[red]error:[/] {shown(' '.join(message.split()))}", highlight=False)
         sys.exit(int(ExitCode.BAD_ARGS))
+    except Exception as exc:  # a bug or a broken environment: one line, the traceback only with --verbose
+        if {"-v", "--verbose"} & set(sys.argv):
+            raise
+        err.print(f"[red]internal error:[/] {shown(type(exc).__name__)}: {shown(exc)} (run again with --verbose "
+                  "for details)")
+        sys.exit(int(ExitCode.INTERNAL))
     sys.exit(code if isinstance(code, int) else 0)
 
 

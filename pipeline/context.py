@@ -45,12 +45,20 @@ class RunOptions(pydantic.BaseModel):
     """Pages after this are reported, not processed (a 500-page PDF is not a dossier scan)."""
     max_image_pixels: int = 150_000_000
     """Pillow decompression-bomb guard: an A4 page at 1200 dpi is 140 megapixels."""
+    max_archive_bytes: int = 1 << 30
+    """A ``.zip`` (with the archives nested in it) unpacks to at most this many bytes (1 GiB)."""
+    max_archive_members: int = 1000
+    """Files unpacked from one ``.zip`` tree at most (a dossier is tens of scans)."""
     pdf_render_dpi: int = 300
     cache: str | None = None
     """Page cache folder or fsspec URL; None: the user's cache folder; ``"off"``: no cache."""
     parameters: dict[str, Any] = pydantic.Field(default_factory=dict)
     """Rule-pack parameters from the user's parameters file (``--params``; README "Parameters file"),
     checked by ``validators.params.load_parameters``."""
+    exclude: tuple[str, ...] = ()
+    """Absolute folders that are not input (the report folder when it lies inside the checked folder)."""
+    one_dossier: bool = False
+    """The checked folder is one dossier even when it has sub-folders (a watch inbox's folder)."""
 
     @pydantic.field_validator("profile")
     @classmethod

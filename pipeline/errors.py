@@ -14,7 +14,13 @@ class ExitCode(enum.IntEnum):
     MISSING_DEPENDENCY = 4
     ENGINE = 5
     CONFIG = 6
+    DOSSIER_UNREADABLE = 7
+    """The run completed and wrote its reports, but a dossier could not be read or checked."""
+    OUTPUT = 8
+    """The reports cannot be written (``--out`` not writable, disk full); earlier reports are unchanged."""
     INTERNAL = 10
+    INTERRUPTED = 130
+    """Stopped by Ctrl-C (128 + SIGINT, the shell convention)."""
 
 
 class DossierError(Exception):
@@ -45,3 +51,9 @@ class ConfigError(DossierError):
     """Case facts, options or a rule pack are invalid."""
 
     exit_code = ExitCode.CONFIG
+
+
+class OutputError(DossierError):
+    """The reports cannot be written where ``--out`` says."""
+
+    exit_code = ExitCode.OUTPUT

@@ -10,14 +10,15 @@ import hashlib
 import io
 import json
 import os
+import re
 import urllib.parse
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import fsspec
 import jinja2
 
+from pipeline.atomic import write_files
 from pipeline.case import CaseFacts
 from pipeline.model import Document, EvidenceImage, Field, Finding, InputFile, Severity, Status, Verdict, to_jsonable
 from pipeline.review import ReviewNote
@@ -27,6 +28,10 @@ if TYPE_CHECKING:
     from pipeline.view import EvidenceIndex
 
 SCHEMA_VERSION = 1
+REPORT_FILES = ("report.json", "report.csv", "report.html", "summary.csv")
+"""What :func:`write_reports` writes into ``--out``."""
+UNREADABLE_RULE = "dossier.readable"
+"""Finding of a dossier whose folder, case facts or processing failed (the exit code says so too)."""
 UPCOMING_DAYS = 30
 """A dossier whose ``ready_until`` falls within this many days is listed as "act now"."""
 
@@ -63,6 +68,25 @@ class DossierReport:
                 found.append((doc, "type", doc.type_review))
             found += [(doc, name, f) for name, f in doc.fields.items() if f.reviewer]
         return found
+    error: str = ""
+    """Why the dossier could not be read or checked (empty when it was); its verdict is then not_ready."""
+
+    @classmethod
+    def unreadable(
+        cls, id: str, message: str, *, case: CaseFacts | None = None,
+        documents: Sequence[Document] = (), files: Sequence[InputFile] = (),
+    ) -> DossierReport:
+        """A dossier that could not be read or checked: not ready, with one blocking finding saying why.
+
+        Whatever was read (documents, files) is still listed; no rule is evaluated on partial facts.
+        """
+        finding = Finding(
+            rule=UNREADABLE_RULE, severity=Severity.BLOCKING, status=Status.FAIL,
+            message=f"This dossier could not be checked: {message}", source="dossier intake",
+            action="Fix what the message names, then run the check again.",
+        )
+        return cls(id=id, verdict=Verdict.NOT_READY, ready_until=None, case=case or CaseFacts(),
+                   findings=(finding,), documents=tuple(documents), files=tuple(files), error=message)
 
     @property
     def problems(self) -> list[Finding]:
@@ -102,6 +126,7 @@ class DossierReport:
                 ],
                 "dropped": [n.model_dump(mode="json") for n in self.review_notes],
             },
+            "error": self.error or None,
         }
 
     def flatten(self, keys: Sequence[str] = ("rule", "severity", "status")) -> list[list[Any]]:
@@ -118,15 +143,23 @@ class RunReport:
     dossiers: tuple[DossierReport, ...]
     changes: dict[str, Any] | None = None
     """What changed since the previous run (scheduled reprocessing), when known."""
+    batch_files: tuple[InputFile, ...] = ()
+    """Entries at a batch's root that belong to no dossier folder (stray files, system files): listed, not checked."""
+    case_problems: tuple[str, ...] = ()
+    """Case-file rows that belong to no dossier of the batch (a dossier's own bad row is its ``error``)."""
+
+    @property
+    def incomplete(self) -> bool:
+        """True when a dossier could not be read or checked, or a case row matched no dossier."""
+        return bool(self.case_problems) or any(d.error for d in self.dossiers)
 
     def summary(self) -> dict[str, Any]:
         """Counts by verdict, the most frequent blocking reasons, dossiers to act on soon."""
         verdicts = collections.Counter(d.verdict.value for d in self.dossiers)
-        reasons = collections.Counter(
-            f.rule
+        reasons = collections.Counter(  # each rule counted once per dossier, whatever its number of findings
+            rule
             for d in self.dossiers
-            for f in d.findings
-            if f.severity == Severity.BLOCKING and f.status != Status.PASS
+            for rule in {f.rule for f in d.findings if f.severity == Severity.BLOCKING and f.status != Status.PASS}
         )
         horizon = self.as_of + dt.timedelta(days=UPCOMING_DAYS)
         upcoming = [
@@ -163,6 +196,10 @@ class RunReport:
         }
         if self.changes is not None:
             data["changes"] = self.changes
+        data["batch_files"] = [
+            {"file": f.file, "status": f.status.value, "message": f.message} for f in self.batch_files
+        ]
+        data["case_problems"] = list(self.case_problems)
         return data
 
 
@@ -208,10 +245,50 @@ CSV_BOM = "\ufeff"
 _JOIN = " | "
 
 
-def _csv_writer(out: io.StringIO, sep: str) -> Any:
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+"""What makes a spreadsheet evaluate a cell (OWASP "CSV injection"; the full-width forms too)."""
+_CELL_SPLITS = re.compile(r"([,;\t|])(\s*)(?=[=+\-@\uff1d\uff0b\uff0d\uff20])")
+"""A separator a spreadsheet may split on (Belgian Excel uses ``;``) right before a formula prefix."""
+
+
+def neutralise_cell(value: object) -> object:
+    """A CSV cell no spreadsheet evaluates: text starting like a formula gets a leading ``'``.
+
+    The same holds after a separator another locale may split on, since an unquoted ``a;=1+1`` is
+    two cells in a ``;`` spreadsheet. Numbers and empty cells pass unchanged.
+
+    >>> print(neutralise_cell('=HYPERLINK("http://x","y")'))
+    '=HYPERLINK("http://x","y")
+    >>> neutralise_cell("scan;=1+1.pdf"), neutralise_cell("2027-05-02"), neutralise_cell(3)
+    ("scan;'=1+1.pdf", '2027-05-02', 3)
+    """
+    if not isinstance(value, str) or not value:
+        return value
+    text = _CELL_SPLITS.sub(r"\1\2'", value)
+    if text.lstrip(" \n\x0b\x0c").startswith(FORMULA_PREFIXES) or text.startswith(("\t", "\r")):
+        text = "'" + text
+    return text
+
+
+class _NeutralisingWriter:
+    """A ``csv.writer`` whose every cell goes through :func:`neutralise_cell`."""
+
+    def __init__(self, writer: Any) -> None:
+        self._writer = writer
+
+    def writerow(self, row: Iterable[Any]) -> Any:
+        return self._writer.writerow([neutralise_cell(v) for v in row])
+
+    def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
+        for row in rows:
+            self.writerow(row)
+
+
+def _csv_writer(out: io.StringIO, sep: str) -> _NeutralisingWriter:
+    """A CSV writer with the given one-character separator whose cells no spreadsheet evaluates."""
     if len(sep) != 1:
         raise ValueError(f"CSV separator must be one character, not {sep!r}")
-    return csv.writer(out, delimiter=sep, lineterminator="\r\n")
+    return _NeutralisingWriter(csv.writer(out, delimiter=sep, lineterminator="\r\n"))
 
 
 def render_csv(report: RunReport, translator: Translator | None = None, sep: str = ",") -> str:
@@ -263,6 +340,8 @@ def render_csv(report: RunReport, translator: Translator | None = None, sep: str
         for info in d.files:
             if info.status.value != "processed":
                 row(dossier=d.id, row="file", file=info.file, status=info.status.value, message=info.message)
+    for info in report.batch_files:  # at a batch's root, in no dossier folder: listed, not checked
+        row(row="batch_file", file=info.file, status=info.status.value, message=info.message)
     return CSV_BOM + out.getvalue()
 
 
@@ -281,6 +360,8 @@ def render_summary_csv(report: RunReport, sep: str = ",") -> str:
         writer.writerow(["top_blocking_reason", reason["rule"], reason["dossiers"]])
     for soon in summary[f"ready_until_within_{UPCOMING_DAYS}_days"]:
         writer.writerow([f"ready_until_within_{UPCOMING_DAYS}_days", soon["id"], soon["ready_until"]])
+    for problem in report.case_problems:
+        writer.writerow(["case_problem", "", problem])
     return CSV_BOM + out.getvalue()
 
 
@@ -318,37 +399,36 @@ def write_reports(
 ) -> list[str]:
     """Write report.json, report.csv, report.html and summary.csv into ``out`` (a folder or fsspec URL).
 
+    Everything is rendered first, then all files (reports and evidence images) replace the previous
+    ones together (pipeline.atomic): a failure (disk full, no rights) leaves the previous reports as
+    they were.
+
     Args:
         report: The run report.
         out: Folder or fsspec URL.
         options: Language and CSV separator (English and ``,`` by default).
-        extra: More files to write, by path relative to ``out`` (evidence images).
+        extra: More files to write, by path relative to ``out``.
+
+    Returns:
+        The paths of the four reports.
+
+    Raises:
+        OSError: ``out`` cannot be written.
     """
     from pipeline.i18n import Translator
 
     options = options or ReportOptions()
     t = Translator(options.lang)
-    fs, root = fsspec.core.url_to_fs(out)
-    fs.makedirs(root, exist_ok=True)
-    files: dict[str, bytes] = dict(extra or {})
     index, images = evidence_files(report, out, t)
-    files |= images
+    files: dict[str, bytes | str] = {**(extra or {}), **images}
     files |= {
-        "report.json": render_json(report, t).encode("utf-8"),
-        "report.csv": render_csv(report, t, options.csv_sep).encode("utf-8"),
-        "report.html": render_html(report, t, index).encode("utf-8"),
-        "summary.csv": render_summary_csv(report, options.csv_sep).encode("utf-8"),
+        "report.json": render_json(report, t),
+        "report.csv": render_csv(report, t, options.csv_sep),
+        "report.html": render_html(report, t, index),
+        "summary.csv": render_summary_csv(report, options.csv_sep),
     }
-    written = []
-    for name, data in files.items():
-        target = f"{root.rstrip('/')}/{name}"
-        if "/" in name:
-            fs.makedirs(target.rsplit("/", 1)[0], exist_ok=True)
-        with fs.open(target, "wb") as handle:
-            handle.write(data)
-        if "/" not in name:
-            written.append(target)
-    return written
+    written = write_files(out, files)
+    return [path for name, path in zip(files, written, strict=True) if "/" not in name]
 
 
 EVIDENCE_DIR = "evidence"
@@ -400,4 +480,5 @@ def _relative_link(target: Path, out: Path) -> str:
         rel = os.path.relpath(target.resolve(), out.resolve())
     except ValueError:  # another drive (Windows)
         return target.resolve().as_uri()
-    return urllib.parse.quote(Path(rel).as_posix())
+    # a name that is not UTF-8 (bytes kept as surrogates) links to the same bytes, percent-encoded
+    return urllib.parse.quote(Path(rel).as_posix(), errors="surrogateescape")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import fsspec
 
+from pipeline.atomic import atomic_write
 from pipeline.errors import InputFileError
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,6 @@ def fetch_to_local(url: str, target: Path | None = None) -> Path:
     for rel in sorted(set(manifest) - wanted):  # deleted at the source: delete here too
         (target / rel).unlink(missing_ok=True)
         del manifest[rel]
-    manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True))
+    atomic_write(manifest_path, json.dumps(manifest, indent=1, sort_keys=True))  # a torn one would refetch all
     log.info("fetched %s into %s", url, target)
     return target

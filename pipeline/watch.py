@@ -294,18 +294,21 @@ def report_process(
         on_done: Called after its reports are written.
     """
     from pipeline import api
-    from pipeline.case import parse_cases_csv
+    from pipeline.case import Cases, decode_case_file, parse_cases_csv
     from pipeline.report import write_reports
 
     def check_one(folder: Path, target: Path) -> None:
-        run_options = options.model_copy(update={"as_of": dt.date.today()}) if as_of_today else options
+        run_options = options.model_copy(update={"one_dossier": True})  # each dropped folder is one dossier
+        if as_of_today:
+            run_options = run_options.model_copy(update={"as_of": dt.date.today()})
         if on_start is not None:
             on_start(folder)
         started = time.monotonic()
         known = None
-        if cases is not None:
-            rows = parse_cases_csv(cases.read_text(encoding="utf-8-sig"), cases.name)
-            known = {folder.name: rows[folder.name]} if folder.name in rows else None
+        if cases is not None:  # this dossier's row (its facts, or why they cannot be used), if any
+            table = parse_cases_csv(decode_case_file(cases.read_bytes(), cases.name, [folder.name]), cases.name)
+            known = Cases({k: v for k, v in table.facts.items() if k == folder.name},
+                          {k: v for k, v in table.problems.items() if k == folder.name})
         report = api.run(folder, run_options, cases=known)
         write_reports(report, str(target), report_options)
         if on_done is not None:

@@ -82,8 +82,45 @@ def _to_image(arr: np.ndarray, colour: bool) -> Image.Image:
     return img if colour else img.convert("L")
 
 
+@dataclasses.dataclass(frozen=True)
+class Scanner:
+    """A flatbed scanner with its driver: what its images look like (a capture family)."""
+
+    name: str
+    lid: str = "backing"
+    """What surrounds an uncropped sheet: ``backing`` (a dark strip: open lid, glass edge), ``white``
+    (the closed lid's white foam) or ``grey`` (a grey backing board)."""
+    uncropped: float = 0.4
+    """Probability that the image shows the glass beyond the sheet."""
+    corner: bool = False
+    """The sheet lies against any corner of the glass (else always the top-left one)."""
+    cast: tuple[float, float, float] = (1.0, 1.0, 1.0)
+    """Lamp and sensor colour: per-channel gain (a cheap scanner's green or blue tint)."""
+    noise: tuple[float, float] = (1.5, 2.5)
+    optics: float = 0.45
+    """Blur of the lens and sensor (Gaussian sigma in pixels)."""
+    spine: float = 0.0
+    """Probability of a book spine's shadow along one side (a booklet or a stapled document pressed flat)."""
+    jpeg: tuple[int, int] = (80, 93)
+    """JPEG quality range of the driver."""
+    dpis: tuple[int, ...] = (150, 200, 300, 300, 400, 600)
+    grey: float = 0.4
+    """Probability of a greyscale scan (certificates only: a grey identity copy is the greyscale defect)."""
+    split: str = "tune"
+    """``tune`` or ``heldout``: which half of the families thresholds may be fitted on."""
+
+
+CLASSIC_SCANNER = Scanner("classic")
+"""The scanner of the sample dossiers (its images are those of ``samples/batch``)."""
+
+
 def as_flatbed_scan(
-    page: Page, dpi: int, colour: bool, rng: np.random.Generator, margin: bool | None = None
+    page: Page,
+    dpi: int,
+    colour: bool,
+    rng: np.random.Generator,
+    margin: bool | None = None,
+    scanner: Scanner = CLASSIC_SCANNER,
 ) -> Capture:
     """Simulate a flatbed scan: slight skew (<= 1.5 degrees), scanner noise and an optional lid margin.
 
@@ -92,7 +129,8 @@ def as_flatbed_scan(
         dpi: Scan resolution, written into the file by :func:`encode`.
         colour: Colour scan, else greyscale.
         rng: Random generator.
-        margin: Show the dark scanner backing / glass edge around the uncropped sheet (random if None).
+        margin: Show the glass beyond the uncropped sheet (random per ``scanner`` if None).
+        scanner: The scanner family (lid, colour cast, noise, spine shadow).
 
     Returns:
         The scan.
@@ -107,14 +145,26 @@ def as_flatbed_scan(
     rot = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
     m = np.asarray(rot, dtype=np.float64).reshape(2, 3) @ np.diag([scale, scale, 1.0])
     arr = cv2.warpAffine(arr, np.asarray(rot), (w, h), flags=cv2.INTER_LINEAR, borderValue=(251, 250, 247))
-    if margin if margin is not None else rng.random() < 0.4:
+    if margin if margin is not None else rng.random() < scanner.uncropped:
         pad = [round(dpi / 25.4 * float(rng.uniform(2, 7))) for _ in range(2)]
         backing = float(rng.uniform(25, 70))
+        if scanner.lid == "white":
+            backing = float(rng.uniform(238, 252))
+        elif scanner.lid == "grey":
+            backing = float(rng.uniform(110, 170))
+        ox, oy = (pad[0], 0) if scanner.corner and rng.random() < 0.5 else (0, 0)
+        if scanner.corner and rng.random() < 0.5:
+            oy = pad[1]
         canvas = np.full((h + pad[1], w + pad[0], 3), backing, np.float32)
-        canvas[:h, :w] = arr
+        canvas[oy : oy + h, ox : ox + w] = arr
         arr = canvas
-    arr = np.asarray(cv2.GaussianBlur(arr, (0, 0), 0.45), np.float32)
-    arr += rng.standard_normal(arr.shape[:2], dtype=np.float32)[..., None] * float(rng.uniform(1.5, 2.5))
+        m = np.array([[1.0, 0.0, ox], [0.0, 1.0, oy]]) @ np.vstack([m, [0.0, 0.0, 1.0]])
+    arr = np.asarray(cv2.GaussianBlur(arr, (0, 0), scanner.optics), np.float32)
+    arr += rng.standard_normal(arr.shape[:2], dtype=np.float32)[..., None] * float(rng.uniform(*scanner.noise))
+    if scanner.spine and rng.random() < scanner.spine:
+        arr *= _spine_shadow(arr.shape[1], arr.shape[0], dpi, rng)
+    if scanner.cast != (1.0, 1.0, 1.0):
+        arr *= np.array(scanner.cast, np.float32)
     arr = arr * 1.04 + 6.0  # scanner auto-levels clip the paper to white (and keep PNG/TIFF small)
     doc = _apply(m, _quad(page.doc_box))
     assert doc is not None
@@ -127,6 +177,19 @@ def as_flatbed_scan(
         page.doc_size_mm,
         _apply(m, _quad(page.mrz_box)) if page.mrz_box else None,
     )
+
+
+def _spine_shadow(w: int, h: int, dpi: int, rng: np.random.Generator) -> np.ndarray:
+    """Gain of a spine's shadow: dark at one side of the glass, fading over 5-20 mm (broadcastable)."""
+    width = dpi / 25.4 * float(rng.uniform(5, 20))
+    depth = float(rng.uniform(0.25, 0.6))
+    side = int(rng.integers(4))
+    length = w if side < 2 else h
+    x = np.arange(length, dtype=np.float32)
+    if side % 2:
+        x = x[::-1]
+    gain = 1 - depth * np.exp(-x / np.float32(width))
+    return gain[None, :, None] if side < 2 else gain[:, None, None]
 
 
 def _texture(size: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
@@ -173,6 +236,33 @@ def _exif(rng: np.random.Generator, width: int, height: int, taken: dt.datetime,
     return exif.tobytes()
 
 
+@dataclasses.dataclass(frozen=True)
+class Phone:
+    """A phone camera and the app that passes its photo on (a capture family)."""
+
+    name: str
+    aspect: float = 4 / 3
+    """Frame shape (long / short side): 4:3 by default, 16:9, 1:1 for square apps."""
+    long_side: int = 4032
+    """Sensor long side in pixels (12 MP: 4032)."""
+    exif: bool = True
+    """The file keeps the camera's EXIF (a messenger strips it and shrinks the photo)."""
+    noise: tuple[float, float] = (2.5, 5.0)
+    vignette: tuple[float, float] = (0.5, 0.9)
+    cast: tuple[float, float, float] = (1.03, 1.0, 0.93)
+    """White balance under indoor light (per-channel gain)."""
+    sharpen: float = 0.0
+    """In-camera unsharp masking (halo around print)."""
+    crop: bool = False
+    """The user crops the photo to the document, leaving a thin, uneven border of table."""
+    jpeg: tuple[int, int] = (80, 93)
+    split: str = "tune"
+
+
+CLASSIC_PHONE = Phone("classic")
+"""The phone of the sample dossiers (its images are those of ``samples/batch``)."""
+
+
 def as_phone_photo(
     page: Page,
     rng: np.random.Generator,
@@ -180,6 +270,7 @@ def as_phone_photo(
     object_box: Box | None = None,
     long_side: int | None = None,
     taken: dt.datetime | None = None,
+    phone: Phone = CLASSIC_PHONE,
 ) -> Capture:
     """Simulate a phone photo of a document lying on a table.
 
@@ -189,8 +280,9 @@ def as_phone_photo(
         exif: Keep camera EXIF (Make/Model, ExposureTime, FNumber, FocalLength, sometimes GPS); without it the
             photo is stripped and downscaled to a 1280-1600 long side, as messengers do.
         object_box: Part of the page that is the physical object (a passport booklet, a card); default the page.
-        long_side: Long side of the camera frame (default 4032, 12 MP).
+        long_side: Long side of the camera frame (default the phone's, 4032 for 12 MP).
         taken: Fixed capture time written to EXIF (default 2026-11-12 10:15).
+        phone: The phone family (frame shape, noise, white balance, sharpening, cropping).
 
     Returns:
         The photo (expected code ``phone_photo``).
@@ -198,12 +290,13 @@ def as_phone_photo(
     box = object_box or page.object_box or (0, 0, page.image.width, page.image.height)
     src = page.image.crop(box)
     offset = np.array([[1, 0, -box[0]], [0, 1, -box[1]], [0, 0, 1]], np.float64)
-    L = long_side or 4032
+    L = long_side or phone.long_side
     # A messenger downscales the camera's frame: optics and sensor noise are simulated at the
     # sensor's resolution, then averaged away by the downscale, as on a real forwarded photo.
     sent = L if exif else int(rng.integers(1280, 1601))
     landscape = src.width > src.height
-    W, H = (L, L * 3 // 4) if landscape else (L * 3 // 4, L)
+    short = round(L / phone.aspect)
+    W, H = (L, short) if landscape else (short, L)
     fill = float(rng.uniform(0.6, 0.82))
     s = min(W * fill / src.width, H * fill / src.height)
     cw, ch = src.width * s, src.height * s
@@ -226,16 +319,29 @@ def as_phone_photo(
     r2 = ((xx - sw / 2) / sw) ** 2 + ((yy - sh / 2) / sh) ** 2
     direction = float(rng.uniform(0, 2 * np.pi))
     ramp = (xx / sw - 0.5) * np.cos(direction) + (yy / sh - 0.5) * np.sin(direction)
-    gain = (1 - float(rng.uniform(0.5, 0.9)) * r2) * (1 + float(rng.uniform(0.1, 0.25)) * ramp)
+    gain = (1 - float(rng.uniform(*phone.vignette)) * r2) * (1 + float(rng.uniform(0.1, 0.25)) * ramp)
     gain *= float(rng.uniform(0.85, 0.97))
     shadow = np.asarray(cv2.resize(small, (W, H), interpolation=cv2.INTER_LINEAR), np.float32).reshape(H, W, 1)
     light = np.asarray(cv2.resize(gain, (W, H), interpolation=cv2.INTER_LINEAR), np.float32).reshape(H, W, 1)
     bg = _texture((W, H), rng) * (1 - 0.45 * shadow)
     arr = bg * (1 - mask) + np.asarray(warped, np.float32).reshape(H, W, 3) * mask
-    arr *= light * np.array([1.03, 1.0, 0.93], np.float32)
+    arr *= light * np.array(phone.cast, np.float32)
     arr = np.asarray(cv2.GaussianBlur(arr, (0, 0), float(rng.uniform(0.6, 1.1))), np.float32)
-    arr += rng.standard_normal(arr.shape, dtype=np.float32) * float(rng.uniform(2.5, 5.0))
+    arr += rng.standard_normal(arr.shape, dtype=np.float32) * float(rng.uniform(*phone.noise))
+    if phone.sharpen:
+        soft = np.asarray(cv2.GaussianBlur(arr, (0, 0), 2.0), np.float32)
+        arr = arr + phone.sharpen * (arr - soft)
     full = hom @ offset
+    if phone.crop:
+        # The user crops to the document, leaving 1-6 % of table on each side (never cutting it).
+        x0, y0 = dst.min(axis=0)
+        x1, y1 = dst.max(axis=0)
+        m = rng.uniform(0.01, 0.06, 4) * [x1 - x0, y1 - y0, x1 - x0, y1 - y0]
+        cx0, cy0 = max(0, int(x0 - m[0])), max(0, int(y0 - m[1]))
+        cx1, cy1 = min(W, int(x1 + m[2]) + 1), min(H, int(y1 + m[3]) + 1)
+        arr = np.ascontiguousarray(arr[cy0:cy1, cx0:cx1])
+        full = np.array([[1.0, 0.0, -cx0], [0.0, 1.0, -cy0], [0.0, 0.0, 1.0]]) @ full
+        W, H = arr.shape[1], arr.shape[0]
     if sent != L:
         k = sent / L
         arr = np.asarray(cv2.resize(arr, (round(W * k), round(H * k)), interpolation=cv2.INTER_AREA), np.float32)
@@ -379,6 +485,45 @@ def mrz_glare(cap: Capture, rng: np.random.Generator) -> tuple[Capture, str]:
     return _replace(cap, arr, "glare")
 
 
+def field_glare(cap: Capture, rng: np.random.Generator) -> tuple[Capture, str]:
+    """A broad reflection over an identity page's printed data and photo; the MRZ below stays legible.
+
+    The laminate of a passport data page reflects a lamp or a window over most of its visual zone: the
+    name, dates and photo are washed out, while the zone at the bottom still reads. Needs an MRZ.
+    """
+    if cap.mrz_quad is None:
+        raise ValueError("field_glare needs a page with an MRZ")
+    arr = _to_array(cap.image)
+    h, w = arr.shape[:2]
+    doc, zone = np.array(cap.doc_quad), np.array(cap.mrz_quad)
+    (dx0, dy0), (dx1, _) = doc.min(axis=0), doc.max(axis=0)
+    top = float(zone[:, 1].min())
+    span_x, span_y = dx1 - dx0, max(1.0, top - dy0)
+    cx = dx0 + span_x * float(rng.uniform(0.35, 0.65))
+    cy = dy0 + span_y * float(rng.uniform(0.35, 0.6))
+    rx, ry = span_x * float(rng.uniform(0.3, 0.45)), span_y * float(rng.uniform(0.3, 0.45))
+    k = 4  # the highlight is smooth: evaluate it on a coarser grid
+    yy, xx = np.mgrid[0 : h // k + 1, 0 : w // k + 1].astype(np.float32) * k
+    blob = np.clip(1.7 * np.exp(-(((xx - cx) / rx) ** 2 + ((yy - cy) / ry) ** 2)), 0, 1)
+    # The laminate's reflection ends above the zone (the zone itself is not reached).
+    blob *= np.clip((top - 0.02 * span_y - yy) / (0.08 * span_y), 0, 1)
+    full = np.asarray(cv2.resize(blob.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR), np.float32)
+    arr = arr + (255 - arr) * full.reshape(h, w, 1)
+    return _replace(cap, arr, "glare")
+
+
+def mrz_cut(cap: Capture, rng: np.random.Generator) -> tuple[Capture, str]:
+    """Cut an identity page off just above (or through) its MRZ: the zone is missing or runs off the edge."""
+    if cap.mrz_quad is None:
+        raise ValueError("mrz_cut needs a page with an MRZ")
+    zone = np.array(cap.mrz_quad)
+    top, bottom = float(zone[:, 1].min()), float(zone[:, 1].max())
+    cut = round(top + (bottom - top) * float(rng.uniform(-0.6, 0.6)))
+    img = cap.image.crop((0, 0, cap.image.width, max(1, cut)))
+    new = dataclasses.replace(cap, image=img, mrz_quad=None, codes=(*cap.codes, "cut_off"))
+    return new, "cut_off"
+
+
 def too_dark(cap: Capture, rng: np.random.Generator) -> tuple[Capture, str]:
     """Underexposure: the page ends up dark grey with little contrast."""
     arr = _to_array(cap.image) / 255
@@ -429,6 +574,12 @@ def greyscale(cap: Capture, rng: np.random.Generator) -> tuple[Capture, str]:
     return new, "greyscale"
 
 
+IDENTITY_DEFECTS: dict[str, Callable[[Capture, np.random.Generator], tuple[Capture, str]]] = {
+    "field_glare": field_glare,
+    "mrz_cut": mrz_cut,
+}
+"""Defects judged by what an identity page must show (its whole MRZ, legible printed data): MRZ pages only."""
+
 DEFECTS: dict[str, Callable[[Capture, np.random.Generator], tuple[Capture, str]]] = {
     "blurry": blurry,
     "low_resolution": low_resolution,
@@ -438,3 +589,26 @@ DEFECTS: dict[str, Callable[[Capture, np.random.Generator], tuple[Capture, str]]
     "cut_off": cut_off,
     "greyscale": greyscale,
 }
+
+
+SCANNER_FAMILIES = (
+    Scanner("office-mfp", lid="white", uncropped=0.7, corner=True, jpeg=(75, 90), dpis=(200, 300, 300)),
+    Scanner("home-flatbed", uncropped=0.6, corner=True, jpeg=(85, 95), dpis=(150, 300, 600), split="heldout"),
+    Scanner("autocrop-driver", uncropped=0.0, cast=(1.02, 1.0, 0.97), jpeg=(60, 85), dpis=(150, 200, 300)),
+    Scanner("cheap-cis", lid="grey", uncropped=0.5, cast=(0.97, 1.03, 1.0), noise=(2.5, 4.0), optics=0.7,
+            jpeg=(40, 65), dpis=(150, 200), split="heldout"),  # fmt: skip
+    Scanner("book-scanner", uncropped=0.5, spine=0.8, jpeg=(80, 92), dpis=(300, 400)),
+    Scanner("archive-600", lid="white", uncropped=0.3, optics=0.6, jpeg=(88, 95), dpis=(400, 600), grey=0.7,
+            split="heldout"),  # fmt: skip
+)
+"""Scanner families of the capture benchmark: half to fit thresholds on, half to judge them on."""
+
+PHONE_FAMILIES = (
+    Phone("camera-12mp"),
+    Phone("android-16x9", aspect=16 / 9, long_side=4000, sharpen=0.6, cast=(1.0, 1.0, 1.02), split="heldout"),
+    Phone("messenger", exif=False, jpeg=(70, 85)),
+    Phone("messenger-cropped", exif=False, crop=True, jpeg=(60, 80), split="heldout"),
+    Phone("old-phone", long_side=2592, noise=(5.0, 8.0), vignette=(0.9, 1.3), jpeg=(60, 75)),
+    Phone("square-app", aspect=1.0, long_side=2400, exif=False, sharpen=0.4, split="heldout"),
+)
+"""Phone families of the capture benchmark (devices, and the apps that pass their photos on)."""

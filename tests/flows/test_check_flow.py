@@ -108,11 +108,62 @@ def test_cli_errors_exit_non_zero(argv: list[str], code: int, monkeypatch: pytes
     assert exit_info.value.code == code
 
 
-def test_bad_cases_csv_names_row_and_column(small_batch: Path, monkeypatch: pytest.MonkeyPatch,
-                                             capsys: pytest.CaptureFixture[str]) -> None:
-    (small_batch / "cases.csv").write_text("dossier,category\n002-pereira,astronaut\n")
-    monkeypatch.setattr("sys.argv", ["dossier", "check", str(small_batch), "--no-progress"])
+def test_a_bad_case_row_stops_its_dossier_only(
+    prefect_harness: None, small_batch: Path, tmp_path: Path, fake_ocr: FakeOcrEngine,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    (small_batch / "cases.csv").write_text("dossier,category\n002-pereira,astronaut\n005-sanchez,eu_citizen\n")
+    out = tmp_path / "out"
+    monkeypatch.setattr("sys.argv", ["dossier", "check", str(small_batch), "--no-progress", "--out", str(out),
+                                     "--cache", "off"])
     with pytest.raises(SystemExit) as exit_info:
         main()
-    assert exit_info.value.code == ExitCode.CONFIG
-    assert "row 2, column category" in capsys.readouterr().err
+    assert exit_info.value.code == ExitCode.DOSSIER_UNREADABLE
+    assert "1 dossier(s) could not be checked (002-pereira)" in capsys.readouterr().err
+    bad, good = json.loads((out / "report.json").read_text())["dossiers"]
+    assert "cases.csv row 2, column category: 'astronaut' is not a category" in bad["error"]
+    assert bad["verdict"] == "not_ready" and [f["rule"] for f in bad["findings"]] == ["dossier.readable"]
+    assert {f["file"] for f in bad["files"]} >= {"notes.txt", "empty.pdf"}  # its files are still listed
+    assert good["error"] is None and good["case"]["category"] == "eu_citizen" and len(good["findings"]) > 3
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_the_cli_within_3_seconds(tmp_path: Path) -> None:
+    """The real command (temporary Prefect server, tesseract) interrupted once pages are cached (issue 11)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    dossier = tmp_path / "001-patel"
+    shutil.copytree(SAMPLES / "001-patel", dossier)
+    cache, out = tmp_path / "cache", tmp_path / "out"
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1", "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+           "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180"}  # a busy CI machine
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pipeline.cli", "check", str(dossier), "--out", str(out), "--cache", str(cache),
+         "--no-progress", "--workers", "1"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        deadline = time.monotonic() + 240
+        while not list(cache.rglob("*.json")):
+            assert process.poll() is None and time.monotonic() < deadline, process.communicate()
+            time.sleep(0.1)
+        children = [int(pid) for task in Path(f"/proc/{process.pid}/task").glob("*/children")
+                    for pid in task.read_text().split()]
+        started = time.monotonic()
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=30)
+        elapsed = time.monotonic() - started
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 130 and elapsed < 3.0, (elapsed, err)
+    assert "interrupted:" in err and "Traceback" not in err
+    assert list(cache.rglob("*.json")) and not out.exists()
+    time.sleep(0.5)
+    for pid in children:  # the temporary Prefect server is gone too
+        status = Path(f"/proc/{pid}/status")
+        assert not status.exists() or "zombie" in status.read_text(), pid

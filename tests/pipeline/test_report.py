@@ -185,3 +185,40 @@ def test_every_rule_cites_a_catalogued_source() -> None:
     assert not missing, missing
     assert source_info("DVZ-CR").url.startswith("https://dofi.ibz.be/")  # type: ignore[union-attr]
     assert source_info("003_96541b0a4eb6ccbe.txt").url is None  # a seed page without an address
+def test_top_blocking_reasons_count_dossiers_not_findings() -> None:
+    """Three failing findings of one rule in one dossier are one dossier (the label says dossiers)."""
+    import dataclasses
+
+    report = _report()
+    blocked = report.dossiers[0]
+    failing = blocked.findings[0]
+    many = dataclasses.replace(blocked, findings=(failing,) * 3)
+    other = dataclasses.replace(blocked, id="009-other")
+    summary = dataclasses.replace(report, dossiers=(many, other)).summary()
+    assert summary["top_blocking_reasons"] == [{"rule": "passport.validity-12-months", "dossiers": 2}]
+
+
+def test_csv_cells_never_evaluate() -> None:
+    from pipeline.report import neutralise_cell
+
+    assert [neutralise_cell(v) for v in ("=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1", " =1", "\uff1d1")] == [
+        "'=1+1", "'+1", "'-1", "'@SUM(A1)", "'\t'=1", "'\r=1", "' =1", "'\uff1d1"]
+    assert neutralise_cell("a;=1+1|-2, @3") == "a;'=1+1|'-2, '@3"
+    assert [neutralise_cell(v) for v in ("passport.pdf", "2027-05-02", "", None, 3)] == [
+        "passport.pdf", "2027-05-02", "", None, 3]
+
+
+def test_report_files_are_one_set(tmp_path: Path) -> None:
+    """Sub-folders for extra files; a name leaving the folder refused; stale temporary files cleared."""
+    import pytest
+
+    from pipeline.atomic import write_files
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / ".report.json.abc123.tmp").write_text("left by a killed run")
+    written = write_files(str(out), {"report.json": "{}", "evidence/007/p1.png": b"\x89PNG"})
+    assert written == [str(out / "report.json"), str(out / "evidence" / "007" / "p1.png")]
+    assert sorted(p.name for p in out.iterdir()) == [".dossier-write.lock", "evidence", "report.json"]
+    with pytest.raises(ValueError, match="leaves the report folder"):
+        write_files(str(out), {"../escape.json": "{}"})
