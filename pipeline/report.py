@@ -482,5 +482,4 @@ def _relative_link(target: Path, out: Path) -> str:
         rel = os.path.relpath(target.resolve(), out.resolve())
     except ValueError:  # another drive (Windows)
         return target.resolve().as_uri()
-    # a name that is not UTF-8 (bytes kept as surrogates) links to the same bytes, percent-encoded
-    return urllib.parse.quote(Path(rel).as_posix(), errors="surrogateescape")
+    return urllib.parse.quote(os.fsencode(Path(rel).as_posix()))  # a non-UTF-8 name keeps its bytes

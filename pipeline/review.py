@@ -72,14 +72,22 @@ def who(review: Review, item: ReviewItem) -> tuple[str, dt.date]:
     return item.reviewer or review.reviewer, item.reviewed_on or review.reviewed_on
 
 
+MAX_REVIEW_BYTES = 4_000_000
+"""A review of even a thousand values is far smaller; a larger file is not read."""
+
+
 def read_review(folder: Path) -> tuple[Review | None, str]:
     """The dossier's ``review.json``: (review, "") or (None, why it cannot be used); (None, "") when absent."""
     path = folder / REVIEW_FILE
-    if not path.is_file():
-        return None, ""
     try:
+        if not path.is_file():
+            return None, ""
+        if (size := path.stat().st_size) > MAX_REVIEW_BYTES:
+            return None, f"{REVIEW_FILE} cannot be used: {size:,} bytes, more than a review holds"
         data: Any = json.loads(path.read_text(encoding="utf-8-sig"))
         return Review.model_validate(data), ""
+    except RecursionError:
+        return None, f"{REVIEW_FILE} cannot be used: nested too deeply to be a review"
     except (OSError, UnicodeDecodeError, ValueError) as exc:  # pydantic.ValidationError is a ValueError
         first = str(exc).splitlines()
         return None, f"{REVIEW_FILE} cannot be used: {' '.join(first[:3])[:300]}"
