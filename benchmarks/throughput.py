@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import collections
 import concurrent.futures
-import dataclasses
 import datetime as dt
 import json
 import multiprocessing
@@ -78,6 +77,12 @@ def peak_memory_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def cpu_seconds() -> float:
+    """CPU seconds of this process and its reaped children (tesseract threads and command-line calls)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def run_pipeline_isolated(batch: Path, workers: int) -> dict[str, Any]:
     """:func:`run_pipeline` in a fresh process, so its peak memory is its own (not an earlier size's)."""
     context = multiprocessing.get_context("spawn")
@@ -94,9 +99,11 @@ def _run_and_measure(batch: Path, workers: int) -> dict[str, Any]:
 def run_pipeline(batch: Path, workers: int) -> dict[str, Any]:
     """One timed run of the full pipeline on a generated batch."""
     options = RunOptions(as_of=AS_OF, workers=workers, cache="off")
+    cpu_before = cpu_seconds()
     started = time.perf_counter()
     report = api.run(batch / "batch", options)
     seconds = time.perf_counter() - started
+    cpu = cpu_seconds() - cpu_before
     data = report.to_dict()
     pages = sum(d["stats"]["pages"] for d in data["dossiers"])
     truth = json.loads((batch / "truth.json").read_text())
@@ -105,6 +112,7 @@ def run_pipeline(batch: Path, workers: int) -> dict[str, Any]:
         "dossiers": len(data["dossiers"]),
         "pages": pages,
         "seconds": seconds,
+        "cpu_s": cpu,
         "pages_per_s": pages / seconds,
         "s_per_dossier": seconds / len(data["dossiers"]),
         "stage_share": stage_shares(data["dossiers"]),
@@ -129,6 +137,7 @@ def run_baseline(batch: Path, workers: int, langs: str) -> dict[str, Any]:
     pages: list[tuple[Path, Any]] = []
     root = batch / "batch"
     ctx = RunContext(options, batch / "work-baseline")
+    cpu_before = cpu_seconds()
     started = time.perf_counter()
     for source in intake.discover(root):
         pages.extend((source.path, page) for page in intake.ingest_dossier(source, ctx).pages)
@@ -138,17 +147,16 @@ def run_baseline(batch: Path, workers: int, langs: str) -> dict[str, Any]:
         if page.image is None:
             if not page.text_layer:
                 return 0  # a blank PDF page: nothing to read
-            out = ctx.path_for(page.sha256, page.number, "baseline.png")
-            page = dataclasses.replace(
-                page, image=render_page(folder / page.file, page.number, out, dpi=options.pdf_render_dpi)
-            )
-        image = PagePixels(page.image, page.frame).full
+            image = render_page(folder / page.file, page.number, dpi=options.pdf_render_dpi)
+        else:
+            image = PagePixels(page.image, page.frame, pdf_dpi=options.pdf_render_dpi).full
         return len(engine.recognize(image, lang=langs, psm=3).text)
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
         list(pool.map(read, pages))
     seconds = time.perf_counter() - started
-    return {"pages": len(pages), "seconds": seconds, "pages_per_s": len(pages) / seconds}
+    return {"pages": len(pages), "seconds": seconds, "cpu_s": cpu_seconds() - cpu_before,
+            "pages_per_s": len(pages) / seconds}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -169,11 +177,13 @@ def main(argv: list[str] | None = None) -> int:
         if size <= args.baseline_max:
             base = run_baseline(batch, args.workers, RunOptions().ocr_langs)
             row["baseline_pages_per_s"] = base["pages_per_s"]
+            row["baseline_cpu_s"] = base["cpu_s"]
             row["speedup"] = row["pages_per_s"] / base["pages_per_s"]
         results.append(row)
         shares = " ".join(f"{k} {v:.0%}" for k, v in row["stage_share"].items())
         print(
-            f"N={size:>3}  pages={row['pages']:>5}  {row['seconds']:7.1f} s  {row['pages_per_s']:.2f} pages/s  "
+            f"N={size:>3}  pages={row['pages']:>5}  {row['seconds']:7.1f} s (CPU {row['cpu_s']:.1f} s, baseline "
+            f"{row.get('baseline_cpu_s', float('nan')):.1f} s)  {row['pages_per_s']:.2f} pages/s  "
             f"{row['s_per_dossier']:.2f} s/dossier  baseline {row.get('baseline_pages_per_s', float('nan')):.2f} "
             f"pages/s (x{row.get('speedup', float('nan')):.2f})  peak {row['peak_mb']:.0f} MiB  "
             f"type {row['type_accuracy']:.1%}  "

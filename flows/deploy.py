@@ -12,7 +12,9 @@ import datetime as dt
 import os
 from typing import Any
 
-os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+from flows.server import quiet_prefect
+
+quiet_prefect()
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 from prefect.client.schemas.schedules import CronSchedule  # noqa: E402

@@ -17,7 +17,9 @@ import logging
 import os
 from typing import Any
 
-os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+from flows.server import quiet_prefect
+
+quiet_prefect()
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 import fsspec  # noqa: E402

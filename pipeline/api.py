@@ -17,7 +17,7 @@ import dataclasses
 import functools
 import logging
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -72,13 +72,16 @@ DOSSIER_STAGES: tuple[DossierStage, ...] = (
 )
 """Per-dossier work, in order. Each stage: ``DossierWork -> DossierWork``."""
 
-DOSSIER_LOOKAHEAD = 2
-"""Dossiers ingested and queued ahead of the one being assembled."""
-
-
 def default_engine(options: RunOptions) -> OcrEngine:
     """The production OCR engine for these options, shared by every page (it keeps its models loaded)."""
     return _shared_engine(options.ocr_timeout_s)
+
+
+def prepare_engine(options: RunOptions) -> OcrEngine:
+    """The production engine with the full-page OCR model loaded for ``options.workers`` pages at once."""
+    engine = default_engine(options)
+    engine.prepare(options.ocr_langs, ocr.PAGE_PSM, options.workers)
+    return engine
 
 
 @functools.cache
@@ -130,7 +133,7 @@ def process_page(page: Page, ctx: RunContext, engine: OcrEngine, cache: PageCach
         return _unprocessed(page, exc)
     # A stage may add its own parts' times (``mrz_cpu.ocr``): kept beside the stage totals.
     done = dataclasses.replace(done, seconds={**done.seconds, **seconds})
-    if cache is not None:
+    if cache is not None and not done.ocr_timed_out:  # the next run tries again
         cache.put(done)
     return done
 
@@ -145,14 +148,19 @@ def _unprocessed(page: Page, exc: Exception) -> Page:
 
 
 def remember_files(cache: PageCache | None, pages: Sequence[Page]) -> None:
-    """Record each file's processed pages as a whole, so an unchanged file is not even decoded again."""
+    """Record each file's newly processed pages as a whole, so an unchanged file is not even decoded again.
+
+    A file with a page whose OCR timed out is not recorded: the next run reads it again.
+    """
     if cache is None:
         return
     by_content: dict[str, dict[str, list[Page]]] = {}
     for page in pages:  # identical files under several names: the pages of one of them, not of all
         by_content.setdefault(page.sha256, {}).setdefault(page.file, []).append(page)
     for copies in by_content.values():
-        cache.put_file(sorted(next(iter(copies.values())), key=lambda p: p.number))
+        file_pages = next(iter(copies.values()))
+        if not any(p.ocr_timed_out for p in file_pages):
+            cache.put_file(sorted(file_pages, key=lambda p: p.number))
 
 
 def assemble_dossier(
@@ -216,6 +224,19 @@ def report_of(work: DossierWork, seconds: float = 0.0, stage_seconds: dict[str, 
     )
 
 
+class RunProgress(Protocol):
+    """What a progress display learns from :func:`run` (the CLI's bar or its lines)."""
+
+    def planned(self, dossiers: int, pages: int | None, cached: int) -> None:
+        """Every dossier is read: ``pages`` to process (None: read elsewhere), ``cached`` from the page cache."""
+
+    def page_done(self, page: Page) -> None:
+        """One page went through every page stage."""
+
+    def dossier_done(self, report: DossierReport) -> None:
+        """One dossier is assembled (in batch order)."""
+
+
 class PageFuture(Protocol):
     """A page being processed somewhere (a thread, a Prefect task, a Dask worker)."""
 
@@ -272,19 +293,27 @@ def run(
     *,
     engine: OcrEngine | None = None,
     work_dir: Path | None = None,
-    on_page: Callable[[Page], None] | None = None,
+    progress: RunProgress | None = None,
     runner: Runner | None = None,
+    only: Collection[str] | None = None,
     cases: Mapping[str, CaseFacts] | Cases | None = None,
 ) -> RunReport:
     """Check one dossier or a batch folder, with ``options.workers`` pages in parallel.
+
+    Every dossier is read first (file types, page counts, the page cache: cheap, no pixel is
+    decoded), so the amount of work is known; each dossier's pages go to the workers as soon as
+    it is read, and dossiers are assembled in order as their pages come back. Pages of unchanged
+    files come processed from the page cache at intake and are not handed to any worker.
 
     Args:
         path: A dossier folder or a batch of dossier folders.
         options: Run options (evaluation date, profile, limits).
         engine: OCR engine (tesseract by default).
-        work_dir: Folder for intermediate page images (a temporary one by default).
-        on_page: Called after each page is processed (progress display).
+        work_dir: Folder for intermediate files (a temporary one by default).
+        progress: Told how much work there is and what is done (progress display).
         runner: Where the work runs (default: :class:`LocalRunner` threads; the flow passes Prefect tasks).
+        only: Check only these dossiers of the batch (one part of a batch split over machines); the
+            case file is still checked against the whole batch.
         cases: Case facts by dossier id (or :class:`Cases`, with rows that cannot be used), instead of
             the batch's case files (the watch folder reads its ``cases.csv`` itself); a dossier
             without an entry keeps its ``case.toml``.
@@ -307,35 +336,33 @@ def run(
             {**{k: v for k, v in own.problems.items() if k not in mentioned}, **given.problems},
             own.stray,
         )
+    if only is not None:
+        sources = tuple(s for s in sources if s.id in only)
     reports: list[DossierReport] = []
     with _runner_and_workspace(runner, engine, options, work_dir) as (active, ctx):
         cache = open_cache(options, engine)
-        # The next dossiers are ingested while the workers still read the pages of earlier ones,
-        # so no worker idles at a dossier boundary; the look-ahead bounds what is held in memory.
-        pending: collections.deque[tuple[DossierSource, Intake, list[PageFuture], float]] = collections.deque()
-
-        def finish_oldest() -> None:
-            source, found, futures, started = pending.popleft()
-            pages = []
+        queued: list[tuple[DossierSource, Intake, list[PageFuture], float]] = []
+        for source in sources:
+            started = time.monotonic()
+            found = active.ingest(source, ctx, cache)
+            queued.append((source, found, [active.submit_page(p, ctx, cache) for p in found.pages], started))
+        if progress is not None:
+            progress.planned(len(queued), sum(len(q[1].pages) for q in queued), sum(len(q[1].cached) for q in queued))
+        for source, found, futures, started in queued:
+            processed = []
             for future in futures:
-                pages.append(future.result())
-                if on_page is not None:
-                    on_page(pages[-1])
-            remember_files(cache, pages)
+                processed.append(future.result())
+                if progress is not None:
+                    progress.page_done(processed[-1])
+            remember_files(cache, processed)
+            pages = found.in_order(processed)
             report = active.assemble(source, found, pages, known.facts.get(source.id), options,
                                      time.monotonic() - started)
             if problem := known.problem(source.id):  # no verdict on facts that could not be read
                 report = DossierReport.unreadable(source.id, problem, documents=report.documents, files=report.files)
             reports.append(report)
-
-        for source in sources:
-            started = time.monotonic()
-            found = active.ingest(source, ctx, cache)
-            pending.append((source, found, [active.submit_page(p, ctx, cache) for p in found.pages], started))
-            while len(pending) > DOSSIER_LOOKAHEAD:
-                finish_oldest()
-        while pending:
-            finish_oldest()
+            if progress is not None:
+                progress.dossier_done(reports[-1])
     total = round(time.monotonic() - started_run, 2)
     for report in reports:
         report.stats["run_seconds"] = total

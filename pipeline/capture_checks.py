@@ -18,7 +18,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Mapping
 
-from pipeline.engines.imaging import ImageMetrics
+from pipeline.engines.imaging import DEFAULT_DPI_TAGS, ImageMetrics
 from pipeline.model import Page, Rejection, RejectionCode
 from pipeline.quality_config import DEFAULT, QualityThresholds
 
@@ -66,9 +66,6 @@ PHONE_MAKERS = frozenset({
 taken by a phone even when an editor stripped its exposure tags (ext cmpt310 1184: "HTC", saved by
 Photoshop). Canon, Epson, Samsung, Brother ... build scanners too and are not listed."""
 
-DEFAULT_DPI_TAGS = (72.0, 96.0)
-"""Resolution tags that software writes by default (phones, screenshots, web exports); they
-say nothing about the physical resolution (ext: iPhone photos at 72, a 506 px scan at 72)."""
 
 CAMERA_ASPECTS = (4 / 3, 16 / 9, 1.0)
 """Frame shapes of phone cameras and the apps that pass their photos on: 4:3 by default, 16:9 in

@@ -13,7 +13,6 @@ import click
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from pipeline import __version__, interrupt
@@ -21,7 +20,7 @@ from pipeline.atomic import is_local, probe_writable
 from pipeline.context import PROFILES, RunOptions, default_workers
 from pipeline.errors import DossierError, ExitCode, OutputError
 from pipeline.i18n import LANGUAGES, default_csv_separator, default_language
-from pipeline.model import Page, Verdict
+from pipeline.model import Verdict
 from pipeline.report import ReportOptions, RunReport, write_reports
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
@@ -200,11 +199,17 @@ def check(
     workers: Annotated[int, typer.Option(min=1, max=64, help="Pages processed in parallel.")] = default_workers(),
     cache: Annotated[str | None, typer.Option(
         help="Page cache folder or URL (default: ~/.cache/dossier/pages; 'off' disables it).")] = None,
+    ocr_timeout: Annotated[float, typer.Option(
+        min=0.001, help="Seconds one OCR call may take; a page read no further is reported (scan.text-read).")
+    ] = RunOptions.model_fields["ocr_timeout_s"].default,
     params: Annotated[str | None, typer.Option(
         "--params", help="Parameters file (TOML): amounts and thresholds of the rule pack (see README).")] = None,
     dask: Annotated[str | None, typer.Option(
         help="Run the tasks on this Dask scheduler (tcp://host:8786) instead of local threads.")] = None,
-    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+    pool: Annotated[str | None, typer.Option(
+        help="Split the batch over the workers of this Prefect work pool (prefect worker start --pool NAME).")] = None,
+    progress: Annotated[bool, typer.Option(
+        help="Show progress: a bar on a terminal, else one line per dossier (stderr).")] = True,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details.")] = False,
 ) -> None:
     """Check dossiers and write the readiness report.
@@ -219,6 +224,7 @@ def check(
     try:
         parameters = _parameters(params)
         options = RunOptions(as_of=_as_of(as_of), cases=cases, profile=profile, workers=workers, cache=cache,
+                             ocr_timeout_s=ocr_timeout,
                              parameters=parameters)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
@@ -234,24 +240,16 @@ def check(
         err.print(f"[yellow]note:[/] {len(survey.loose)} entries at the batch root are in no dossier folder and "
                   "are not checked (listed in the report)")
     from flows.check import run_check  # Prefect is imported only when a run starts
+    from pipeline.progress import RunDisplay
 
-    show = progress and err.is_terminal
-    done = 0
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  console=err, disable=not show) as bar:
-        task_id = bar.add_task("pages", total=None)
-
-        def advance(page: Page) -> None:
-            nonlocal done
-            done += 1
-            bar.advance(task_id)
+    with RunDisplay(err, enabled=progress) as display:
 
         def interrupted() -> str:
-            return (f"\ninterrupted: {done} pages were finished and are in the page cache; the previous reports "
-                    "are unchanged. Run the same command again to continue.")
+            return (f"\ninterrupted: {display.pages_done} pages were finished and are in the page cache; the "
+                    "previous reports are unchanged. Run the same command again to continue.")
 
         with interrupt.exit_on_interrupt(interrupted):
-            report = run_check(local, options, on_page=advance, dask=dask)
+            report = run_check(local, options, progress=display, dask=dask, pool=pool)
     try:
         written = write_reports(report, out, _report_options(lang, csv_sep))
     except OSError as exc:
@@ -434,6 +432,57 @@ def watch(
     result = watch_inbox(inbox, out, process=process, stable_seconds=stable_seconds, poll_seconds=poll_seconds,
                          once=once)
     err.print(f"processed {len(result.processed)}, skipped {len(result.skipped)}, failed {len(result.failed)}")
+
+
+server_app = typer.Typer(no_args_is_help=True, help="The local Prefect server that `dossier check` keeps warm.")
+app.add_typer(server_app, name="server")
+
+
+def _say(line: str) -> None:
+    err.print(line, markup=False, highlight=False)
+
+
+@server_app.command("status")
+def server_status() -> None:
+    """Say whether the local Prefect server runs, where its UI is, and which API runs use."""
+    from flows import server, warm
+
+    info = server.status()
+    if info["configured_api"]:
+        _say(f"runs use your Prefect API: {info['configured_api']} (PREFECT_API_URL or your Prefect profile)")
+    if not info["running"]:
+        _say(f"local Prefect server: not running (the next `dossier check` starts it); database {info['database']}")
+        return
+    answering = "answering" if info["answering"] else "starting (not answering yet)"
+    _say(f"local Prefect server: {answering}, pid {info['pid']}, up {info['up_for_s'] // 60} min")
+    _say(f"  UI {info['ui']}  API {info['api']}")
+    _say(f"  database {info['database']} ({info['database_mib']} MiB), log {info['log']}")
+    process = warm.read_state()
+    if process is not None and warm.is_running(process):
+        _say(f"warm process: pid {process.pid} (libraries imported; each check runs in a fork of it)")
+
+
+@server_app.command("start")
+def server_start() -> None:
+    """Start the local Prefect server now and wait until it answers (``dossier check`` starts it when needed)."""
+    from flows import server
+
+    local, _ = server.ensure_started(_say)
+    server.wait_until_up(local)
+    _say(f"local Prefect server up: {local.ui_url}")
+
+
+@server_app.command("stop")
+def server_stop() -> None:
+    """Stop the local Prefect server and the warm process beside it (runs in progress finish first)."""
+    from flows import server, warm
+
+    process = warm.stop()
+    stopped = server.stop()
+    if stopped is None and process is None:
+        _say("local Prefect server: not running")
+    else:
+        _say("local Prefect server stopped" + (f" (was {stopped.ui_url})" if stopped else ""))
 
 
 def main() -> None:

@@ -11,6 +11,7 @@ from typing import Any
 import pydantic
 
 PROFILES = ("conservative", "official_minimum", "ugent_employer")
+"""Profiles of RULES.md §0.8, in the order of the compact severity strings (the one list)."""
 
 
 def default_workers() -> int:

@@ -412,6 +412,8 @@ class Document:
     """The kind of evidence the type rests on (``title``, ``mrz``, ``phrases`` ...), for calibration."""
     type_review: Field | None = None
     """Set when a person confirmed or corrected the type (``review.json``): who, when, what was read."""
+    unread_pages: tuple[int, ...] = ()
+    """Pages whose OCR was stopped by its timeout (``Page.ocr_timed_out``): their text was not read."""
 
     @property
     def accepted(self) -> bool:

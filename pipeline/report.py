@@ -159,7 +159,9 @@ class RunReport:
         reasons = collections.Counter(  # each rule counted once per dossier, whatever its number of findings
             rule
             for d in self.dossiers
-            for rule in {f.rule for f in d.findings if f.severity == Severity.BLOCKING and f.status != Status.PASS}
+            # sorted: ties keep one order in every process (a set's order follows the string hash seed)
+            for rule in sorted({f.rule for f in d.findings
+                                if f.severity == Severity.BLOCKING and f.status != Status.PASS})
         )
         horizon = self.as_of + dt.timedelta(days=UPCOMING_DAYS)
         upcoming = [

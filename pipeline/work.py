@@ -26,7 +26,9 @@ class PageWork:
     @classmethod
     def of(cls, page: Page, ctx: RunContext, engine: OcrEngine) -> PageWork:
         """The work value of one page: its raster (if any) to be decoded on first use."""
-        pixels = None if page.image is None else PagePixels(page.image, page.frame, ctx.options.max_image_pixels)
+        options = ctx.options
+        pixels = None if page.image is None else PagePixels(
+            page.image, page.frame, options.max_image_pixels, pdf_dpi=options.pdf_render_dpi)
         return cls(ctx, engine, pixels)
 
 

@@ -131,7 +131,7 @@ def parse_codes(text: str) -> frozenset[str]:
 def page_for(path: Path, name: str) -> Page:
     """The Page that intake builds for an image file (DPI tag, EXIF, MIME): calibration sees what runs see."""
     ctx = RunContext(RunOptions(), Path(tempfile.gettempdir()))
-    info, pages = intake.ingest_file(path, name, path.parent, ctx)
+    info, pages, _ = intake.ingest_file(path, name, path.parent, ctx)
     if not pages:
         raise ValueError(f"{name}: {info.message}")
     return pages[0]

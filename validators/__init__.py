@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from pipeline.context import PROFILES
 from validators import certificate, dossier, identity, passport, residence  # noqa: F401  (register the rules)
 from validators.engine import evaluate, ready_until, verdict
-from validators.registry import PROFILES, RULES, Rule, select
+from validators.registry import RULES, Rule, select
 
 
 def list_rules(profile: str = "conservative") -> list[dict[str, str]]:

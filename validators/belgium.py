@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from pipeline.model import IDENTITY_TYPES, Category, DocType
-from validators.registry import FIRST_ADMISSION, Applicant
+from validators.applicants import FIRST_ADMISSION, Applicant
 
 A = Applicant
 T = DocType

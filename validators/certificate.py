@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from pipeline.model import DocType, Document, Finding
+from validators.applicants import FIRST_ADMISSION, NON_EU, Applicant
 from validators.belgium import (
     APOSTILLE_PARTIES,
     ATTACHMENTS,
@@ -20,10 +21,9 @@ from validators.belgium import (
 )
 from validators.context import RuleContext, country, label
 from validators.dates import add_months, check_age, overlap_days
-from validators.registry import FIRST_ADMISSION, NON_EU, Applicant, rule
+from validators.registry import rule
+from validators.sources import SRC_003
 
-SRC_001 = "001_f4df004ff357ad2a.txt"
-SRC_003 = "003_96541b0a4eb6ccbe.txt"
 EXAMINED = NON_EU | {Applicant.LONG_TERM_RESIDENT}
 """Applicants whose criminal record is examined (§6)."""
 MEDICAL = FIRST_ADMISSION | {Applicant.LTR_SECOND_STATE}

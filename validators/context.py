@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Protocol
 
 from pipeline.case import CaseFacts
 from pipeline.links import Link
 from pipeline.model import ActionKind, Category, DocType, Document, Finding, Severity, Status
+from validators.applicants import Applicant
 from validators.belgium import EEA_CH
 from validators.dates import years_between
 from validators.kinds import fail_kind, unknown_action
 from validators.params import Params
-from validators.registry import Applicant, Rule
 
 _ICAO_EXCEPTIONS = {"D": "DEU"}
 """ICAO 9303 codes that are not three letters (Germany's ``D<<``)."""
@@ -37,6 +37,19 @@ def label(doc_type: DocType) -> str:
     return doc_type.value.replace("_", " ")
 
 
+class BoundRule(Protocol):
+    """What a finding takes from the rule being run (a :class:`validators.registry.Rule`)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def severity(self) -> Mapping[str, Severity | None]: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def message(self) -> str: ...
+
+
 @dataclasses.dataclass(frozen=True)
 class RuleContext:
     """Inputs of one evaluation, bound to the rule being run (``rule``)."""
@@ -47,7 +60,7 @@ class RuleContext:
     as_of: dt.date
     profile: str
     params: Params
-    rule: Rule | None = None
+    rule: BoundRule | None = None
     links: tuple[Link, ...] = ()
     """Apostilles and translations linked to their documents (:func:`pipeline.links.link_documents`)."""
     unread: list[tuple[Document, str]] = dataclasses.field(default_factory=list, init=False, compare=False)
@@ -148,13 +161,14 @@ class RuleContext:
 
         A rule that would fail because a document of these types is missing must not fail while one
         of these is in the dossier: it is not evaluable (a doubtful reading never fails a rule). A
-        rejected page whose type could not be told (not read) may be any of them.
+        rejected page, or one whose OCR timed out, whose type could not be told may be any of them.
         """
         sure = self.params.type_confidence
         return [
             d
             for d in self.documents
-            if d.type_confidence < sure and (d.type in types or (d.type is DocType.OTHER and not d.accepted))
+            if d.type_confidence < sure
+            and (d.type in types or (d.type is DocType.OTHER and (not d.accepted or d.unread_pages)))
         ]
 
     def attached(self, doc: Document, doc_type: DocType, *, sure: bool = True) -> list[Document]:

@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 from pipeline.model import DocType, Document, Finding, RejectionCode, Severity
+from validators.applicants import ALL, FIRST_ADMISSION, NON_EU, Applicant
 from validators.belgium import (
     CHECKLIST,
     EU_BASIS_DOCUMENTS,
@@ -18,11 +19,9 @@ from validators.belgium import (
 from validators.certificate import criminal_record_required
 from validators.context import RuleContext, label
 from validators.dates import add_months, deadline_days, roll_forward
-from validators.registry import ALL, FIRST_ADMISSION, NON_EU, Applicant, parse_severity, rule
+from validators.registry import parse_severity, rule
+from validators.sources import SRC_002, SRC_003, SRC_004
 
-SRC_002 = "002_5048936d5a400244.txt"
-SRC_003 = "003_96541b0a4eb6ccbe.txt"
-SRC_004 = "004_82766b854d929574.txt"
 EU = {Applicant.EU_CITIZEN}
 R = RejectionCode
 
@@ -42,7 +41,7 @@ def checklist(ctx: RuleContext) -> list[Requirement]:
 
 def _why_unsure(doc: Document) -> str:
     if doc.type is DocType.OTHER:
-        return "rejected, not read"
+        return "its text was not read: OCR timed out" if doc.unread_pages else "rejected, not read"
     return f"classified as {doc.type.value} with low confidence"
 
 
@@ -194,6 +193,33 @@ def scan_card_both_sides(ctx: RuleContext) -> Iterator[Finding]:
             )
         else:
             yield ctx.ok(f"{label(doc.type).capitalize()} {doc.ref} scanned on both sides", [doc])
+
+
+@rule(
+    "scan.text-read",
+    severity="BBB",
+    source=SRC_004,
+    title="The text of every page was read",
+    message="{doc}: the text of page {pages} was not read (OCR timed out)",
+    catalogue="scan_quality_sufficient",
+)
+def scan_text_read(ctx: RuleContext) -> Iterator[Finding]:
+    """Not evaluable when OCR stopped at its time limit (``--ocr-timeout``): the page's content is unknown.
+
+    A timeout says nothing about the scan (no rescan is asked for), but every rule reading that
+    page saw nothing: a person reads it (or the run is repeated with a longer limit; a timed-out
+    page is not cached). Passes: every page read.
+    """
+    unread = [d for d in ctx.documents if d.unread_pages]
+    for doc in unread:
+        pages = ", ".join(str(n) for n in doc.unread_pages)
+        yield ctx.unknown(
+            f"the content of {doc.ref}: the text of page {pages} was not read (OCR timed out)",
+            [doc],
+            action=f"Read {doc.file} (page {pages}) yourself, or check the dossier again with a longer OCR time limit",
+        )
+    if ctx.documents and not unread:
+        yield ctx.ok(f"The text of all {len(ctx.documents)} document(s) was read", ctx.documents)
 
 
 # ----- plausibility ----------------------------------------------------------------------------------

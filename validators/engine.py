@@ -11,9 +11,10 @@ from typing import Any
 from pipeline.case import CaseFacts
 from pipeline.links import link_documents
 from pipeline.model import Document, Finding, Severity, Status, Verdict
+from validators.applicants import ALL
 from validators.context import RuleContext
 from validators.params import profile_params
-from validators.registry import ALL, select
+from validators.registry import select
 
 log = logging.getLogger(__name__)
 

@@ -9,9 +9,10 @@ from typing import Any
 
 from pipeline.model import Category, DocType, Document, Finding
 from pipeline.names import NameMatch, compare, initials, tokens
+from validators.applicants import ALL
 from validators.belgium import IDENTITY
 from validators.context import RuleContext, label
-from validators.registry import ALL, rule
+from validators.registry import rule
 
 APPLICANT_DOCUMENTS = frozenset(
     {

@@ -7,13 +7,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from pipeline.model import DocType, Document, Finding
+from validators.applicants import ALL, NON_EU, Applicant
 from validators.belgium import EEA_CH, IDENTITY
 from validators.context import RuleContext, country, label
 from validators.dates import add_months, last_anchor
-from validators.registry import ALL, NON_EU, Applicant, rule
+from validators.registry import rule
+from validators.sources import SRC_003, SRC_004
 
-SRC_004 = "004_82766b854d929574.txt"
-SRC_003 = "003_96541b0a4eb6ccbe.txt"
 EU = {Applicant.EU_CITIZEN}
 
 

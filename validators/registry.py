@@ -3,45 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
-import enum
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING
 
+from pipeline.context import PROFILES
 from pipeline.model import Finding, Severity
-
-if TYPE_CHECKING:
-    from validators.context import RuleContext
-
-PROFILES = ("conservative", "official_minimum", "ugent_employer")
-"""Profiles of RULES.md §0.8, in the order of the compact severity strings."""
-
-
-class Applicant(enum.StrEnum):
-    """Who a rule applies to: the contract categories plus the two long-term-residence procedures."""
-
-    SINGLE_PERMIT = "single_permit"
-    BLUE_CARD = "blue_card"
-    PROFESSIONAL_CARD = "professional_card"
-    STUDENT = "student"
-    FAMILY_REUNIFICATION = "family_reunification"
-    EU_CITIZEN = "eu_citizen"
-    RENEWAL = "renewal"
-    LONG_TERM_RESIDENT = "long_term_resident"
-    """Application for EU long-term resident status (RULES.md §1 ``LTR``)."""
-    LTR_SECOND_STATE = "ltr_second_state"
-    """Long-term resident of another Member State (RULES.md §1 ``LTR2``)."""
-
-
-A = Applicant
-FIRST_ADMISSION = frozenset({A.SINGLE_PERMIT, A.BLUE_CARD, A.PROFESSIONAL_CARD, A.STUDENT, A.FAMILY_REUNIFICATION})
-"""Third-country nationals applying for a first permit."""
-NON_EU = FIRST_ADMISSION | {A.LTR_SECOND_STATE}
-"""RULES.md §1 ``NON_EU``."""
-ALL = frozenset(Applicant)
+from validators.applicants import ALL, Applicant
+from validators.context import RuleContext
 
 _LETTERS = {"B": Severity.BLOCKING, "W": Severity.WARNING, "I": Severity.INFO, "-": None}
 
-RuleFunction = Callable[["RuleContext"], Iterator[Finding]]
+RuleFunction = Callable[[RuleContext], Iterator[Finding]]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -8,12 +8,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from pipeline.model import Category, DocType, Document, Finding
+from validators.applicants import Applicant
 from validators.context import RuleContext, country
 from validators.dates import ONE_DAY, add_months, days_before, overlap_days, years_between
-from validators.registry import Applicant, rule
+from validators.registry import rule
+from validators.sources import SRC_003, SRC_004
 
-SRC_003 = "003_96541b0a4eb6ccbe.txt"
-SRC_004 = "004_82766b854d929574.txt"
 REN = {Applicant.RENEWAL}
 LTR = {Applicant.LONG_TERM_RESIDENT}
 FAMILY = {Applicant.FAMILY_REUNIFICATION}

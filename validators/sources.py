@@ -11,6 +11,12 @@ import yaml
 
 CATALOGUE = Path(__file__).with_name("sources.yaml")
 
+SRC_001 = "001_f4df004ff357ad2a.txt"
+SRC_002 = "002_5048936d5a400244.txt"
+SRC_003 = "003_96541b0a4eb6ccbe.txt"
+SRC_004 = "004_82766b854d929574.txt"
+"""The seed files most rules cite (keys of ``sources.yaml``), named once for every rule module."""
+
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Source:

@@ -10,11 +10,12 @@ from pipeline.case import CaseFacts
 from pipeline.model import DocType, Document, Field, Rejection, RejectionCode
 from validators.belgium import IDENTITY
 
-_META = {"type", "file", "page", "language", "rejections", "low", "type_confidence"}
+_META = {"type", "file", "page", "language", "rejections", "low", "type_confidence", "unread_pages"}
 
 
 def make_document(spec: Mapping[str, Any], default_language: str | None = "fr") -> Document:
-    """A Document from ``{type, file?, page?, language?, rejections?, low?, type_confidence?, **fields}``.
+    """A Document from ``{type, file?, page?, language?, rejections?, low?, type_confidence?, unread_pages?,
+    **fields}``.
 
     Fields get confidence 0.99 and source ``text`` unless ``low`` maps them to a lower confidence.
     Non-identity documents default to ``default_language``.
@@ -39,6 +40,7 @@ def make_document(spec: Mapping[str, Any], default_language: str | None = "fr") 
         rejections=tuple(Rejection(RejectionCode(code), f"{code} detected") for code in spec.get("rejections", ())),
         fields=fields,
         language=language,
+        unread_pages=tuple(int(n) for n in spec.get("unread_pages", ())),
     )
 
 

@@ -23,6 +23,9 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image, ImageOps
 
+from pipeline.engines import pdfrender
+from pipeline.errors import DossierError
+
 log = logging.getLogger(__name__)
 
 WORK_LONG_SIDE = 1600
@@ -43,6 +46,9 @@ batch: white A4 letters measured a 13-18 % "hole" when any ink made a tile print
 CARD_HOLE_CREDIT = 0.06
 """Share of a card hull that a highlight's hole may take without counting as missing print."""
 
+DEFAULT_DPI_TAGS = frozenset({72.0, 96.0})
+"""Resolution tags that software writes by default (phones, screenshots, web exports); they
+say nothing about the physical resolution (ext: iPhone photos at 72, a 506 px scan at 72)."""
 LOSSLESS_FORMATS = frozenset({"PNG", "BMP", "GIF"})
 U8 = NDArray[np.uint8]
 F32 = NDArray[np.float32]
@@ -70,18 +76,21 @@ class PageDecodeError(Exception):
     """A page raster that cannot be decoded (corrupt, truncated, or too large to decode safely)."""
 
 
-def decode_page(path: Path, frame: int = 0, max_pixels: int | None = None) -> tuple[Image.Image, str, str]:
+def decode_page(
+    path: Path, frame: int = 0, max_pixels: int | None = None, *, pdf_dpi: int = 300
+) -> tuple[Image.Image, str, str]:
     """Decode one page raster at full resolution: upright (EXIF orientation applied), RGB.
 
     The one function through which the pipeline gets a page's pixels.
 
     Args:
-        path: Image file (JPEG, PNG, TIFF, WebP, HEIC, ...).
-        frame: Frame index of a multi-page TIFF.
+        path: Image file (JPEG, PNG, TIFF, WebP, HEIC, ...) or PDF.
+        frame: Frame index of a multi-page TIFF; page index (0-based) of a PDF.
         max_pixels: Refuse larger rasters before any pixel is decoded (decompression bombs).
+        pdf_dpi: Resolution at which a PDF page that is not one embedded image is rendered.
 
     Returns:
-        ``(image, format, mode)``: the RGB image, the PIL format name and the source's PIL mode.
+        ``(image, format, mode)``: the RGB image, the source's format name and its PIL mode.
 
     Raises:
         PageDecodeError: the raster cannot be decoded.
@@ -89,15 +98,9 @@ def decode_page(path: Path, frame: int = 0, max_pixels: int | None = None) -> tu
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(path) as im:
-                if frame:
-                    im.seek(frame)
-                if max_pixels is not None and im.width * im.height > max_pixels:
-                    raise PageDecodeError(
-                        f"image is too large to decode safely ({im.width * im.height / 1e6:.0f} megapixels, "
-                        f"limit {max_pixels / 1e6:.0f})"
-                    )
-                fmt, mode = im.format or "", im.mode
+            im, fmt = _open_raster(path, frame, max_pixels, pdf_dpi)
+            with im:
+                mode = im.mode
                 im.load()
                 upright = ImageOps.exif_transpose(im) or im
                 if upright.mode in ("P", "LA", "RGBA", "PA"):
@@ -106,9 +109,31 @@ def decode_page(path: Path, frame: int = 0, max_pixels: int | None = None) -> tu
                 rgb = upright.convert("RGB")
     except PageDecodeError:
         raise
+    except DossierError as exc:  # pdftoppm missing or failing: this page cannot be had
+        raise PageDecodeError(str(exc)) from exc
     except (OSError, ValueError, EOFError, SyntaxError, Image.DecompressionBombError) as exc:
         raise PageDecodeError(f"the image is corrupt or truncated ({exc})") from exc
+    except Exception as exc:  # noqa: BLE001 - pypdf raises many types on a broken PDF
+        raise PageDecodeError(f"the PDF page cannot be read ({type(exc).__name__}: {exc})") from exc
     return rgb, fmt, mode
+
+
+def _open_raster(path: Path, frame: int, max_pixels: int | None, pdf_dpi: int) -> tuple[Image.Image, str]:
+    """The page's raster, opened (not decoded) and checked against ``max_pixels``, with its format name."""
+    with path.open("rb") as handle:
+        is_pdf = b"%PDF-" in handle.read(1024)
+    if is_pdf:
+        return pdfrender.page_raster(path, frame, dpi=pdf_dpi, max_pixels=max_pixels)
+    im = Image.open(path)
+    if frame:
+        im.seek(frame)
+    if max_pixels is not None and im.width * im.height > max_pixels:
+        im.close()
+        raise PageDecodeError(
+            f"image is too large to decode safely ({im.width * im.height / 1e6:.0f} megapixels, "
+            f"limit {max_pixels / 1e6:.0f})"
+        )
+    return im, im.format or ""
 
 
 def fit(image: Image.Image, long_side: int) -> Image.Image:
@@ -132,12 +157,13 @@ class PagePixels:
     raster), so no stage opens the file again. One instance belongs to one page in one thread.
     """
 
-    __slots__ = ("_decoded", "_sizes", "frame", "max_pixels", "path")
+    __slots__ = ("_decoded", "_sizes", "frame", "max_pixels", "path", "pdf_dpi")
 
-    def __init__(self, path: Path, frame: int = 0, max_pixels: int | None = None) -> None:
+    def __init__(self, path: Path, frame: int = 0, max_pixels: int | None = None, pdf_dpi: int = 300) -> None:
         self.path = path
         self.frame = frame
         self.max_pixels = max_pixels
+        self.pdf_dpi = pdf_dpi
         self._decoded: tuple[Image.Image, str, str] | None = None
         self._sizes: dict[int, Image.Image] = {}
 
@@ -151,7 +177,7 @@ class PagePixels:
 
     def _decode(self) -> tuple[Image.Image, str, str]:
         if self._decoded is None:
-            self._decoded = decode_page(self.path, self.frame, self.max_pixels)
+            self._decoded = decode_page(self.path, self.frame, self.max_pixels, pdf_dpi=self.pdf_dpi)
         return self._decoded
 
     @property

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import abc
+import contextlib
 import dataclasses
 import logging
 import os
@@ -11,7 +12,7 @@ import shlex
 import shutil
 import subprocess
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -116,8 +117,13 @@ class OcrEngine(abc.ABC):
 
         """
 
-    def warm_up(self, lang: str, psms: Sequence[int]) -> None:  # noqa: B027 - optional hook, no-op by default
-        """Load what :meth:`recognize` needs for ``lang`` and ``psms`` now (engines that keep models loaded)."""
+    def prepare(self, lang: str, psm: int, count: int) -> None:  # noqa: B027 - optional hook, no-op by default
+        """Load what ``count`` concurrent calls with these settings need, ahead of them (default: nothing)."""
+
+    def warm_up(self, lang: str, psms: Sequence[int]) -> None:
+        """Load what :meth:`recognize` needs for ``lang`` and ``psms`` now, for one call each."""
+        for psm in psms:
+            self.prepare(lang, psm, 1)
 
     def recognize_glyphs(self, image: Image.Image, *, lang: str, psm: int, whitelist: str | None = None) -> GlyphLines:
         """Read ``image`` character by character (for fixed-pitch text such as an MRZ).
@@ -332,10 +338,12 @@ def system_tessdata() -> Path | None:
 
 
 class TesserocrEngine(OcrEngine):
-    """Tesseract's C API through ``tesserocr``: the models stay loaded, one instance per thread.
+    """Tesseract's C API through ``tesserocr``: the models stay loaded, in a pool shared by all threads.
 
     Loading eng+fra+nld+deu costs ~0.4 s, which the command-line engine pays on every call (more
-    than the recognition of a whole certificate page at 150 dpi); here it is paid once per thread.
+    than the recognition of a whole certificate page at 150 dpi); here it is paid once per
+    concurrent call, and :meth:`prepare` can pay it ahead (the warm process does, so that its
+    forks find the models loaded). Each loaded model serves one call at a time.
     """
 
     name = "tesserocr"
@@ -357,25 +365,39 @@ class TesserocrEngine(OcrEngine):
         if found is None:
             raise MissingDependencyError("no tessdata folder found: apt-get install tesseract-ocr tesseract-ocr-eng")
         self.tessdata_dir = found
-        self._local = threading.local()
+        self._idle: dict[tuple[str, int], list[Any]] = {}
+        self._lock = threading.Lock()
 
-    def _api(self, lang: str, psm: int) -> Any:
+    def _load(self, lang: str, psm: int) -> Any:
         import tesserocr
 
-        apis: dict[tuple[str, int], Any] = self._local.__dict__.setdefault("apis", {})
-        api = apis.get((lang, psm))
-        if api is None:
-            try:
-                api = tesserocr.PyTessBaseAPI(path=f"{self.tessdata_dir}/", lang=lang, psm=psm)
-            except RuntimeError as e:
-                raise MissingDependencyError(f"tesseract cannot load {lang!r} from {self.tessdata_dir}: {e}") from e
-            apis[(lang, psm)] = api
-        return api
+        try:
+            return tesserocr.PyTessBaseAPI(path=f"{self.tessdata_dir}/", lang=lang, psm=psm)
+        except RuntimeError as e:
+            raise MissingDependencyError(f"tesseract cannot load {lang!r} from {self.tessdata_dir}: {e}") from e
 
-    def warm_up(self, lang: str, psms: Sequence[int]) -> None:
-        """Load the model for ``lang`` in this thread for each page segmentation mode."""
-        for psm in psms:
-            self._api(lang, psm)
+    @contextlib.contextmanager
+    def _api(self, lang: str, psm: int) -> Iterator[Any]:
+        """A loaded model for this call alone (taken from the pool, or loaded), returned afterwards."""
+        key = (lang, psm)
+        with self._lock:
+            idle = self._idle.setdefault(key, [])
+            api = idle.pop() if idle else None
+        if api is None:
+            api = self._load(lang, psm)
+        try:
+            yield api
+        finally:
+            with self._lock:
+                self._idle[key].append(api)
+
+    def prepare(self, lang: str, psm: int, count: int) -> None:
+        """Load the model for ``count`` concurrent calls now (instead of on the first pages)."""
+        with self._lock:
+            missing = count - len(self._idle.setdefault((lang, psm), []))
+        loaded = [self._load(lang, psm) for _ in range(max(0, missing))]
+        with self._lock:
+            self._idle[(lang, psm)].extend(loaded)
 
     def recognize(
         self,
@@ -386,9 +408,12 @@ class TesserocrEngine(OcrEngine):
         whitelist: str | None = None,
     ) -> OcrText:
         """Run tesseract on ``image`` (see :meth:`OcrEngine.recognize`)."""
+        with self._api(lang, psm) as api:
+            return self._recognize(api, image, lang, psm, whitelist)
+
+    def _recognize(self, api: Any, image: Image.Image, lang: str, psm: int, whitelist: str | None) -> OcrText:
         import tesserocr
 
-        api = self._api(lang, psm)
         api.SetVariable("tessedit_char_whitelist", whitelist or "")
         api.SetImage(image)
         if not api.Recognize(timeout=int(self.timeout_s * 1000)):
@@ -426,39 +451,38 @@ class TesserocrEngine(OcrEngine):
             mean_confidence=mean,
         )
 
-
     def recognize_glyphs(self, image: Image.Image, *, lang: str, psm: int, whitelist: str | None = None) -> GlyphLines:
         """Read ``image`` symbol by symbol with the LSTM's other choices (``lstm_choice_mode=2``)."""
         import tesserocr
 
-        api = self._api(lang, psm)
-        api.SetVariable("tessedit_char_whitelist", whitelist or "")
-        api.SetVariable("lstm_choice_mode", "2")
-        api.SetImage(image)
-        ok = api.Recognize(timeout=int(self.timeout_s * 1000))
-        api.SetVariable("lstm_choice_mode", "0")
-        if not ok:
-            log.warning("tesseract timed out after %.0f s (lang=%s, psm=%d)", self.timeout_s, lang, psm)
+        with self._api(lang, psm) as api:
+            api.SetVariable("tessedit_char_whitelist", whitelist or "")
+            api.SetVariable("lstm_choice_mode", "2")
+            api.SetImage(image)
+            ok = api.Recognize(timeout=int(self.timeout_s * 1000))
+            api.SetVariable("lstm_choice_mode", "0")
+            if not ok:
+                log.warning("tesseract timed out after %.0f s (lang=%s, psm=%d)", self.timeout_s, lang, psm)
+                api.Clear()
+                return ()
+            lines: list[list[Glyph]] = []
+            level = tesserocr.RIL.SYMBOL
+            for item in tesserocr.iterate_level(api.GetIterator(), level):
+                try:
+                    char = item.GetUTF8Text(level) or ""
+                except RuntimeError:  # "No text returned" for an empty box
+                    continue
+                box = item.BoundingBox(level)
+                if not char.strip() or box is None:
+                    continue
+                if item.IsAtBeginningOf(tesserocr.RIL.TEXTLINE) or not lines:
+                    lines.append([])
+                choices = item.GetChoiceIterator()
+                others = [c.GetUTF8Text() for c in choices] if choices is not None else []
+                alternatives = tuple(dict.fromkeys(o for o in others if o and o != char))
+                conf = max(0.0, min(1.0, item.Confidence(level) / 100.0))
+                lines[-1].append(Glyph(char, conf, (box[0], box[1], box[2], box[3]), alternatives))
             api.Clear()
-            return ()
-        lines: list[list[Glyph]] = []
-        level = tesserocr.RIL.SYMBOL
-        for item in tesserocr.iterate_level(api.GetIterator(), level):
-            try:
-                char = item.GetUTF8Text(level) or ""
-            except RuntimeError:  # "No text returned" for an empty box
-                continue
-            box = item.BoundingBox(level)
-            if not char.strip() or box is None:
-                continue
-            if item.IsAtBeginningOf(tesserocr.RIL.TEXTLINE) or not lines:
-                lines.append([])
-            choices = item.GetChoiceIterator()
-            others = [c.GetUTF8Text() for c in choices] if choices is not None else []
-            alternatives = tuple(dict.fromkeys(o for o in others if o and o != char))
-            conf = max(0.0, min(1.0, item.Confidence(level) / 100.0))
-            lines[-1].append(Glyph(char, conf, (box[0], box[1], box[2], box[3]), alternatives))
-        api.Clear()
         return tuple(tuple(line) for line in lines if line)
 
 

@@ -515,6 +515,7 @@ def _document(pages: Sequence[Page], classes: Sequence[PageClass], idx: list[int
         language=langs.most_common(1)[0][0] if langs else None,
         cues=tuple(cues),
         type_basis=basis,
+        unread_pages=tuple(pages[i].number for i in idx if pages[i].ocr_timed_out),
     )
 
 

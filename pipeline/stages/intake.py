@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import io
 import logging
 import os
 import stat
 import time
 import warnings
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -22,8 +21,8 @@ from pipeline import archive
 from pipeline.atomic import LOCK_NAME
 from pipeline.case import CASE_FILES, CASE_TOML, CASES_CSV
 from pipeline.context import RunContext
-from pipeline.engines import filetype, pdfrender
-from pipeline.errors import DossierError, InputFileError
+from pipeline.engines import filetype, imaging, pdfrender
+from pipeline.errors import InputFileError
 from pipeline.model import FileStatus, InputFile, Page, RejectionCode
 from pipeline.report import EVIDENCE_DIR, REPORT_FILES
 from pipeline.review import REVIEW_FILE, Review, read_review
@@ -40,10 +39,6 @@ else:
 
 TEXT_LAYER_MIN_CHARS = 30
 """A PDF page with fewer extractable characters is treated as a scan (stray OCR'd page numbers)."""
-CAMERA_DEFAULT_DPI = frozenset({72, 96})
-"""DPI tags that cameras and screens write by default: they say nothing about the scan."""
-SINGLE_IMAGE_COVERAGE = 0.9
-"""An embedded image this large (share of page width) is the page itself: use its pixels."""
 
 
 WATCH_MARKERS = frozenset({".complete", "READY"})
@@ -75,6 +70,9 @@ class Intake:
 
     files: tuple[InputFile, ...]
     pages: tuple[Page, ...]
+    """Pages still to be processed (the page stages)."""
+    cached: tuple[Page, ...] = ()
+    """Pages of unchanged files, processed already (from the page cache): no page stage runs on them."""
     seconds: float = 0.0
     """Time intake took."""
     review: Review | None = None
@@ -83,6 +81,11 @@ class Intake:
     """Why ``review.json`` could not be used (empty when absent or fine)."""
     problem: str = ""
     """Why the dossier folder could not be read (its report says so; the batch goes on)."""
+
+    def in_order(self, processed: Sequence[Page]) -> list[Page]:
+        """The cached pages and ``processed`` together, in file and page order."""
+        rank = {f.file: n for n, f in enumerate(self.files)}
+        return sorted([*self.cached, *processed], key=lambda p: (rank.get(p.file, len(rank)), p.file, p.number))
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -304,7 +307,7 @@ def _tag_dpi(image: Image.Image) -> float | None:
         value = float(dpi[0])
     except (TypeError, ValueError, IndexError):
         return None
-    return None if round(value) in CAMERA_DEFAULT_DPI or value < 1 else value
+    return None if round(value) in imaging.DEFAULT_DPI_TAGS or value < 1 else value
 
 
 class _FileProblem(Exception):
@@ -358,29 +361,6 @@ def _image_pages(path: Path, rel: str, sha: str, mime: str, ctx: RunContext) -> 
         raise _FileProblem(f"the image is corrupt or truncated ({exc})") from exc
     note = f"only the first {limit} of {frames} frames were checked" if frames > limit else ""
     return pages, note
-
-
-def _embedded_page_image(page: pypdf.PageObject) -> tuple[bytes, str, int] | None:
-    """The one image that fills the page, as (bytes, suffix, pixel width), if there is one."""
-    try:
-        images = list(page.images)
-    except Exception:  # noqa: BLE001 - pypdf raises many types on odd streams; fall back to rendering
-        log.debug("cannot list page images", exc_info=True)
-        return None
-    if len(images) != 1:
-        return None
-    try:
-        pil = images[0].image
-    except Exception:  # noqa: BLE001
-        return None
-    if pil is None:
-        return None
-    suffix = Path(images[0].name).suffix.lower() or ".png"
-    if suffix in (".jpg", ".jpeg", ".jp2", ".png"):
-        return images[0].data, suffix, pil.width
-    buffer = io.BytesIO()
-    pil.save(buffer, format="PNG")
-    return buffer.getvalue(), ".png", pil.width
 
 
 MAX_XOBJECT_DEPTH = 4
@@ -470,8 +450,6 @@ def _pdf_pages(path: Path, rel: str, sha: str, ctx: RunContext) -> tuple[list[Pa
         try:
             pdf_page = reader.pages[index]
             text = pdf_page.extract_text() or ""
-            width_in = float(pdf_page.mediabox.width) / 72.0
-            rotation = int(pdf_page.get("/Rotate", 0) or 0) % 360
         except Exception as exc:  # noqa: BLE001
             raise _FileProblem(f"page {number} cannot be read ({type(exc).__name__}: {exc})") from exc
         if len("".join(text.split())) >= TEXT_LAYER_MIN_CHARS:
@@ -480,22 +458,14 @@ def _pdf_pages(path: Path, rel: str, sha: str, ctx: RunContext) -> tuple[list[Pa
         if _is_blank(pdf_page):  # nothing drawn: nothing to render, judge or read
             pages.append(Page(file=rel, sha256=sha, number=number, dpi=None))
             continue
-        _check_pdf_page_size(pdf_page, number, ctx)
-        embedded = _embedded_page_image(pdf_page) if rotation == 0 else None
-        if embedded is not None and width_in > 0 and embedded[2] / width_in > 50:
-            data, suffix, px_width = embedded
-            out = ctx.path_for(sha, number, f"page{suffix}")
-            out.write_bytes(data)
-            dpi: float | None = px_width / width_in
-        else:
+        _check_pdf_page_size(pdf_page, number, ctx)  # bombs refused from the headers, before any decode
+        # Pixels are not decoded here: the page stages decode (or render) each page once, in parallel.
+        embedded = pdfrender.embedded_image(pdf_page)
+        if embedded is None:
             _check_render_size(pdf_page, number, ctx)
-            out = ctx.path_for(sha, number, "render.png")
-            try:
-                pdfrender.render_page(path, number, out, dpi=ctx.options.pdf_render_dpi)
-            except DossierError as exc:
-                raise _FileProblem(f"page {number} cannot be rendered: {exc}") from exc
-            dpi = float(ctx.options.pdf_render_dpi)
-        pages.append(Page(file=rel, sha256=sha, number=number, image=out, dpi=dpi, exif={"_mime": filetype.PDF}))
+        dpi = embedded.ppi if embedded is not None else float(ctx.options.pdf_render_dpi)
+        pages.append(Page(file=rel, sha256=sha, number=number, image=path, frame=index, dpi=dpi,
+                          exif={"_mime": filetype.PDF}))
     return pages, note
 
 
@@ -512,7 +482,7 @@ def _suffix_note(rel: str, mime: str) -> str:
 
 def ingest_file(
     path: Path, rel: str, root: Path, ctx: RunContext, cache: FileCache | None = None
-) -> tuple[InputFile, list[Page]]:
+) -> tuple[InputFile, list[Page], bool]:
     """Type one file by content and split it into pages. Problems become a status, never an exception.
 
     Args:
@@ -520,6 +490,10 @@ def ingest_file(
         rel: Its path relative to the dossier folder.
         root: The dossier folder (symlinks must stay inside it).
         ctx: Run context (limits, work folder).
+        cache: Processed pages of unchanged files: such a file's pages come back processed.
+
+    Returns:
+        The file's entry, its pages, and whether they came processed from the cache.
     """
     def status(st: FileStatus, message: str, sha: str = "", size: int = 0, mime: str = "") -> InputFile:
         return InputFile(file=rel, sha256=sha, size=size, mime=mime, status=st, message=message)
@@ -527,48 +501,49 @@ def ingest_file(
     if path.is_symlink():
         target = path.resolve()
         if not target.is_relative_to(root.resolve()):
-            return status(FileStatus.ERROR, "symbolic link to a file outside the dossier folder: refused"), []
+            return status(FileStatus.ERROR, "symbolic link to a file outside the dossier folder: refused"), [], False
         if not target.is_file():
-            return status(FileStatus.ERROR, "symbolic link to something that is not a file"), []
+            return status(FileStatus.ERROR, "symbolic link to something that is not a file"), [], False
     try:
         st = path.stat()
         if not stat.S_ISREG(st.st_mode):
-            return status(FileStatus.ERROR, "not a regular file (a device, pipe or socket): not read"), []
+            return status(FileStatus.ERROR, "not a regular file (a device, pipe or socket): not read"), [], False
         size = st.st_size
         if size == 0:
-            return status(FileStatus.ERROR, "empty file (0 bytes)", mime="inode/x-empty"), []
+            return status(FileStatus.ERROR, "empty file (0 bytes)", mime="inode/x-empty"), [], False
         if size > ctx.options.max_file_bytes:
             limit = ctx.options.max_file_bytes // (1024 * 1024)
             return status(FileStatus.ERROR, f"file is {size / 2**20:.0f} MiB, above the {limit} MiB limit",
-                          size=size), []
+                          size=size), [], False
         with path.open("rb") as handle:
             head = handle.read(8192)
         sha = _sha256(path)
     except OSError as exc:
-        return status(FileStatus.ERROR, f"cannot read the file ({exc.strerror or exc})"), []
+        return status(FileStatus.ERROR, f"cannot read the file ({exc.strerror or exc})"), [], False
     mime = filetype.sniff(head)
     note = _suffix_note(rel, mime)
     if cache is not None and mime in filetype.IMAGE_TYPES | {filetype.PDF}:
         known = InputFile(file=rel, sha256=sha, size=size, mime=mime, status=FileStatus.PROCESSED)
         cached = cache.get_file(known)
         if cached is not None:
-            return dataclasses.replace(known, message=note, page_count=len(cached)), cached
+            return dataclasses.replace(known, message=note, page_count=len(cached)), cached, True
     if mime == archive.ZIP_MIME:  # unpacked by the caller, member by member
-        return InputFile(file=rel, sha256=sha, size=size, mime=mime, status=FileStatus.PROCESSED, message=note), []
+        info = InputFile(file=rel, sha256=sha, size=size, mime=mime, status=FileStatus.PROCESSED, message=note)
+        return info, [], False
     if mime != filetype.PDF and mime not in filetype.IMAGE_TYPES:
         return status(FileStatus.UNSUPPORTED, f"{mime} is not a scan (PDF, JPEG, PNG, TIFF or HEIC expected)",
-                      sha, size, mime), []
+                      sha, size, mime), [], False
     try:
         if mime == filetype.PDF:
             pages, extra = _pdf_pages(path, rel, sha, ctx)
         else:
             pages, extra = _image_pages(path, rel, sha, mime, ctx)
     except _FileProblem as exc:
-        return status(FileStatus.ERROR, "; ".join(m for m in (str(exc), note) if m), sha, size, mime), []
+        return status(FileStatus.ERROR, "; ".join(m for m in (str(exc), note) if m), sha, size, mime), [], False
     message = "; ".join(m for m in (note, extra) if m)
     info = InputFile(file=rel, sha256=sha, size=size, mime=mime, status=FileStatus.PROCESSED,
                      message=message, page_count=len(pages))
-    return info, pages
+    return info, pages, False
 
 
 def ingest_dossier(source: DossierSource, ctx: RunContext, cache: FileCache | None = None) -> Intake:
@@ -587,58 +562,64 @@ def ingest_dossier(source: DossierSource, ctx: RunContext, cache: FileCache | No
         return Intake((), (), problem=source.problem)
     files: list[InputFile] = []
     pages: list[Page] = []
+    cached: list[Page] = []
     walk = _Walk(source.path, frozenset(Path(p) for p in ctx.options.exclude))
     try:
         for path, rel in walk:
             if rel in NOT_DOCUMENTS:
                 continue
             try:
-                for info, file_pages in _ingest_entry(path, rel, source.path, ctx, cache):
+                for info, file_pages, from_cache in _ingest_entry(path, rel, source.path, ctx, cache):
                     files.append(info)
-                    pages.extend(file_pages)
+                    (cached if from_cache else pages).extend(file_pages)
             except Exception as exc:  # noqa: BLE001 - one file never takes down its dossier
                 log.warning("intake failed on a file (%s)", type(exc).__name__)
                 log.debug("intake failed on %s", rel, exc_info=True)
                 files.append(_loose(rel, FileStatus.ERROR, f"this file could not be read ({type(exc).__name__})"))
     except InputFileError as exc:
-        return Intake(tuple(files), (), round(time.perf_counter() - started, 4), problem=str(exc))
+        return Intake(tuple(files), (), seconds=round(time.perf_counter() - started, 4), problem=str(exc))
     for folder, reason in walk.unreadable:
         rel = display_name(folder.relative_to(source.path).as_posix()) + "/"
         message = f"folder cannot be read ({reason}): the files in it were not checked"
         files.append(_loose(rel, FileStatus.ERROR, message))
-    log.info("dossier %s: %d files, %d pages", source.id, len(files), len(pages))
+    log.info("dossier %s: %d files, %d pages (%d from the cache)", source.id, len(files), len(pages) + len(cached),
+             len(cached))
     review, review_error = read_review(source.path)
-    return Intake(tuple(files), tuple(pages), round(time.perf_counter() - started, 4), review, review_error)
+    return Intake(tuple(files), tuple(pages), tuple(cached), round(time.perf_counter() - started, 4), review,
+                  review_error)
 
 
 def _ingest_entry(
     path: Path, rel: str, root: Path, ctx: RunContext, cache: FileCache | None,
     budget: archive.Budget | None = None, depth: int = 0,
-) -> Iterator[tuple[InputFile, list[Page]]]:
-    """One file, or a zip file and then each of its members as ``name.zip/member`` (nested zips too)."""
-    info, pages = ingest_file(path, rel, root, ctx, cache)
+) -> Iterator[tuple[InputFile, list[Page], bool]]:
+    """One file, or a zip file and then each of its members as ``name.zip/member`` (nested zips too).
+
+    Each with its pages and whether they came processed from the page cache.
+    """
+    info, pages, from_cache = ingest_file(path, rel, root, ctx, cache)
     if info.mime != archive.ZIP_MIME or info.status != FileStatus.PROCESSED:
-        yield info, pages
+        yield info, pages, from_cache
         return
     limits = archive.ZipLimits(max_members=ctx.options.max_archive_members,
                                max_total_bytes=ctx.options.max_archive_bytes,
                                max_member_bytes=ctx.options.max_file_bytes)
     if depth >= limits.max_depth:
         yield dataclasses.replace(info, status=FileStatus.ERROR, message=f"a zip file nested more than "
-                                  f"{limits.max_depth} deep: not unpacked"), []
+                                  f"{limits.max_depth} deep: not unpacked"), [], False
         return
     budget = budget or archive.Budget(limits.max_members, limits.max_total_bytes)
     try:
         members, note = archive.unpack(path, ctx.work_dir, limits, budget)
     except archive.ArchiveError as exc:
-        yield dataclasses.replace(info, status=FileStatus.ERROR, message=str(exc)), []
+        yield dataclasses.replace(info, status=FileStatus.ERROR, message=str(exc)), [], False
         return
     summary = f"zip file: {len(members)} file{'s' if len(members) != 1 else ''} unpacked and listed as {rel}/..."
-    yield dataclasses.replace(info, message="; ".join(m for m in (summary, note) if m)), []
+    yield dataclasses.replace(info, message="; ".join(m for m in (summary, note) if m)), [], False
     for member in members:
         member_rel = f"{rel}/{display_name(member.name)}"
         if member.path is None:
-            yield _loose(member_rel, FileStatus.ERROR, member.problem), []
+            yield _loose(member_rel, FileStatus.ERROR, member.problem), [], False
         else:
             yield from _ingest_entry(member.path, member_rel, member.path.parent, ctx, cache, budget, depth + 1)
 

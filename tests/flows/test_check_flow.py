@@ -43,11 +43,12 @@ def small_batch(tmp_path: Path) -> Path:
 def test_tasks_run_without_a_server(small_batch: Path, tmp_path: Path, fake_ocr: FakeOcrEngine) -> None:
     options = RunOptions(as_of=AS_OF, workers=1, cache="off")
     ctx = RunContext(options, tmp_path / "work")
-    found = check_flow.ingest_task.fn(DossierSource("002-pereira", small_batch / "002-pereira"), ctx, None)
+    nothing = check_flow.Sealed(None)
+    found = check_flow.ingest_task.fn(DossierSource("002-pereira", small_batch / "002-pereira"), ctx, nothing)
     assert {f.file for f in found.files} >= {"notes.txt", "empty.pdf"}
-    pages = [check_flow.process_page_task.fn(p, ctx, None) for p in found.pages]
-    report = check_flow.assemble_task.fn(DossierSource("002-pereira", small_batch), found, pages,
-                                    api.CaseFacts(), options, 0.0)
+    pages = [check_flow.process_page_task.fn(check_flow.Sealed(p), ctx, nothing) for p in found.pages]
+    report = check_flow.assemble_task.fn(DossierSource("002-pereira", small_batch), check_flow.Sealed(found),
+                                         check_flow.Sealed(pages), api.CaseFacts(), options, 0.0)
     assert report.id == "002-pereira"
     assert len(report.files) == len(found.files)
 

@@ -48,9 +48,9 @@ def run_cli(argv: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.Cap
     runs = []
     fake = engine or FakeOcrEngine("Extrait du casier judiciaire")
 
-    def run_check(path: str, options: RunOptions, *, on_page: Any = None, dask: Any = None) -> Any:
+    def run_check(path: str, options: RunOptions, *, progress: Any = None, dask: Any = None, pool: Any = None) -> Any:
         runs.append(path)
-        return api.run(Path(path), options, engine=fake, on_page=on_page)
+        return api.run(Path(path), options, engine=fake, progress=progress)
 
     monkeypatch.setattr(flow, "run_check", run_check)
     monkeypatch.setattr(sys, "argv", ["dossier", *argv])

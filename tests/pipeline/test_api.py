@@ -42,10 +42,10 @@ def test_each_raster_page_is_decoded_once(tmp_path: Path, monkeypatch: pytest.Mo
     lock = threading.Lock()
     real = imaging.decode_page
 
-    def counting(path: Path, frame: int = 0, max_pixels: int | None = None) -> object:
+    def counting(path: Path, frame: int = 0, max_pixels: int | None = None, *, pdf_dpi: int = 300) -> object:
         with lock:
             decoded.append((path, frame))
-        return real(path, frame, max_pixels)
+        return real(path, frame, max_pixels, pdf_dpi=pdf_dpi)
 
     monkeypatch.setattr(imaging, "decode_page", counting)
     report = api.run(dossier, OPTIONS, engine=FakeOcrEngine("Extrait du casier judiciaire"))
@@ -105,3 +105,41 @@ def test_page_stages_declare_what_they_read_and_write_in_a_workable_order() -> N
         assert set(module.REQUIRES) <= available, (stage.__name__, set(module.REQUIRES) - available)
         assert set(module.PROVIDES) <= page_fields, stage.__name__
         available |= set(module.PROVIDES)
+
+
+@pytest.mark.tesseract
+def test_an_ocr_timeout_is_a_not_evaluable_finding_that_says_so(tmp_path: Path) -> None:
+    """A 10 ms OCR limit stops tesseract on a real certificate scan: the page is unread, never 'missing'."""
+    dossier = tmp_path / "001-patel"
+    dossier.mkdir()
+    shutil.copy(SAMPLES / "001-patel" / "medisch_attest.png", dossier)
+    (dossier / "case.toml").write_text('category = "single_permit"\nnationality = "IND"\n')
+    cache = tmp_path / "cache"
+    hurried = OPTIONS.model_copy(update={"ocr_timeout_s": 0.01, "cache": str(cache)})
+    (report,) = api.run(dossier, hurried).dossiers
+    (unread,) = [f for f in report.findings if f.rule == "scan.text-read"]
+    assert unread.status.value == "not_evaluable" and unread.severity.value == "blocking"
+    assert "medisch_attest.png#1" in unread.message and "OCR timed out" in unread.message
+    assert "longer OCR time limit" in unread.action
+    required = [f for f in report.findings if f.rule == "dossier.required-documents"]
+    assert required and all(f.status.value != "fail" for f in required)  # the unread page may be one of them
+    assert report.verdict.value == "needs_review"
+
+    (again,) = api.run(dossier, OPTIONS.model_copy(update={"cache": str(cache)})).dossiers  # not cached: read now
+    assert [f.status.value for f in again.findings if f.rule == "scan.text-read"] == ["pass"]
+
+
+def test_rule_modules_import_in_one_direction() -> None:
+    """The rule registry, the rule context and the Belgian tables form no circle (applicants sit below)."""
+    imports: dict[str, set[str]] = {}
+    for source in (ROOT / "validators").glob("*.py"):
+        tree = ast.parse(source.read_text())
+        imports[source.stem] = {node.module.split(".")[1] for node in ast.walk(tree)
+                                if isinstance(node, ast.ImportFrom) and node.module
+                                and node.module.startswith("validators.")}
+
+    def reaches(start: str, goal: str, seen: set[str]) -> bool:
+        return any(n == goal or (n not in seen and reaches(n, goal, seen | {n})) for n in imports.get(start, ()))
+
+    for module in ("registry", "context", "belgium", "applicants"):
+        assert not reaches(module, module, set()), f"validators.{module} imports itself through others"

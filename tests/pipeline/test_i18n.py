@@ -10,10 +10,10 @@ import pytest
 import yaml
 
 import validators
+from pipeline.context import PROFILES
 from pipeline.i18n import LANGUAGES, Translator, default_csv_separator, default_language
 from pipeline.model import ActionKind, Finding, Severity, Status
 from validators import evaluate
-from validators.registry import PROFILES
 from validators.testing import make_case, make_document
 
 SCENARIOS = yaml.safe_load((Path(__file__).parents[1] / "validators" / "scenarios.yaml").read_text(encoding="utf-8"))

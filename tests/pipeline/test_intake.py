@@ -136,7 +136,7 @@ def test_oversize_file_is_refused_before_reading(tmp_path: Path) -> None:
     root.mkdir()
     (root / "huge.jpg").write_bytes(_jpeg((1200, 1600)))
     small = RunContext(OPTIONS.model_copy(update={"max_file_bytes": 1000}), tmp_path / "w")
-    info, pages = intake.ingest_file(root / "huge.jpg", "huge.jpg", root, small)
+    info, pages, _ = intake.ingest_file(root / "huge.jpg", "huge.jpg", root, small)
     assert info.status == FileStatus.ERROR and "limit" in info.message and pages == []
 
 
@@ -158,7 +158,7 @@ def test_exif_camera_tags_are_read(tmp_path: Path, ctx: RunContext) -> None:
     exif.get_ifd(0x8769)[0x829A] = 1 / 120  # ExposureTime
     path = tmp_path / "photo.jpg"
     Image.new("RGB", (300, 400)).save(path, "JPEG", exif=exif)
-    info, pages = intake.ingest_file(path, "photo.jpg", tmp_path, ctx)
+    info, pages, _ = intake.ingest_file(path, "photo.jpg", tmp_path, ctx)
     assert info.status == FileStatus.PROCESSED
     assert pages[0].exif["Make"] == "Apple"
     assert "ExposureTime" in pages[0].exif

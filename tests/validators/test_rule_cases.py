@@ -21,6 +21,8 @@ from validators import RULES, evaluate
 from validators.testing import make_case, make_document
 
 CASE_DIR = Path(__file__).parent / "cases"
+NEVER_FAIL = {"scan.text-read"}
+"""Rules about our own limits (an OCR timeout), never about the dossier: not evaluable at worst."""
 
 
 def _load() -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
@@ -89,4 +91,5 @@ def test_every_rule_has_a_case_file_with_pass_and_fail() -> None:
     )
     for rule_id, data in files.items():
         expects = {case["expect"] for case in data["cases"]}
-        assert {"pass", "fail"} <= expects, f"{rule_id} needs both a passing and a failing case"
+        other = "not_evaluable" if rule_id in NEVER_FAIL else "fail"
+        assert {"pass", other} <= expects, f"{rule_id} needs both a passing and a {other} case"

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 import yaml
 
+from pipeline.context import PROFILES
 from pipeline.model import Severity, Status
 from validators import evaluate, ready_until, verdict
-from validators.registry import PROFILES
 from validators.testing import make_case, make_document
 
 DATA = yaml.safe_load((Path(__file__).parent / "scenarios.yaml").read_text(encoding="utf-8"))
