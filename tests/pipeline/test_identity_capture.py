@@ -41,7 +41,7 @@ def through_pipeline(tmp_path: Path, cap: capture.Capture, name: str) -> Page:
     path = tmp_path / f"{name}.png"
     path.write_bytes(capture.encode(cap, "png"))
     ctx = RunContext(RunOptions(as_of=AS_OF, cache="off"), tmp_path)
-    _, pages = intake.ingest_file(path, path.name, tmp_path, ctx)
+    _, pages, _ = intake.ingest_file(path, path.name, tmp_path, ctx)
     page = pages[0]
     work = PageWork.of(page, ctx, api.default_engine(ctx.options))
     for stage in api.PAGE_STAGES:
