@@ -137,7 +137,10 @@ def test_ctrl_c_stops_the_cli_within_3_seconds(tmp_path: Path) -> None:
     import time
 
     dossier = tmp_path / "001-patel"
-    shutil.copytree(SAMPLES / "001-patel", dossier)
+    dossier.mkdir()
+    for source in sorted(SAMPLES.glob("*/*")):  # ~20 pages: the signal lands mid-run even on a fast machine
+        if source.suffix in (".jpg", ".png", ".pdf", ".tif"):
+            shutil.copy(source, dossier / f"{source.parent.name}-{source.name}")
     cache, out = tmp_path / "cache", tmp_path / "out"
     env = {**os.environ, "OMP_THREAD_LIMIT": "1", "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
            "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180"}  # a busy CI machine
