@@ -8,7 +8,7 @@ import datetime as dt
 import enum
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from pipeline.calibration import calibrate
 from pipeline.dates import DateKind, DateMatch, find_dates, with_kind
@@ -580,20 +580,30 @@ def _parse_amount(raw: str) -> int | None:
     return int(digits) if digits.isdigit() else None
 
 
+def _labelled_amounts(
+    page: Page, labels: re.Pattern[str], mask_dates: bool = False
+) -> Iterator[tuple[tuple[int, int], int]]:
+    """Each amount printed within 80 characters after one of ``labels``: (span in the page text, value).
+
+    ``mask_dates``: numeric dates in the window are not amounts (a balance "on 31.10.2026").
+    """
+    folded = normalise(page.text or page.text_layer)
+    for label in labels.finditer(folded):
+        window = folded[label.end() : label.end() + 80]
+        if mask_dates:
+            window = _NUMERIC_DATE.sub(lambda m: " " * len(m.group(0)), window)
+        amount = _AMOUNT.search(window)
+        if amount is None:
+            continue
+        value = _parse_amount(amount["a"] or amount["b"])
+        if value:
+            yield (label.end() + amount.start(), label.end() + amount.end()), value
+
+
 def _coverage_amount(pages: Sequence[Page]) -> Field | None:
     for page in pages:
-        text = page.text or page.text_layer
-        folded = normalise(text)
-        for label in _AMOUNT_LABEL.finditer(folded):
-            window = folded[label.end() : label.end() + 80]
-            amount = _AMOUNT.search(window)
-            if amount is None:
-                continue
-            group = "a" if amount["a"] else "b"
-            value = _parse_amount(amount[group])
-            if value:
-                span = (label.end() + amount.start(), label.end() + amount.end())
-                return _named_field(page, span, value, 0.85)
+        for span, value in _labelled_amounts(page, _AMOUNT_LABEL):
+            return _named_field(page, span, value, 0.85)
     return None
 
 
@@ -610,17 +620,8 @@ def _balance(pages: Sequence[Page]) -> Field | None:
     """The closing (or blocked) balance of a bank statement, in EUR: the last one printed."""
     found: tuple[Page, tuple[int, int], int] | None = None
     for page in pages:
-        text = page.text or page.text_layer
-        folded = normalise(text)
-        for label in _BALANCE_LABEL.finditer(folded):
-            window = _NUMERIC_DATE.sub(lambda m: " " * len(m.group(0)), folded[label.end() : label.end() + 80])
-            amount = _AMOUNT.search(window)
-            if amount is None:
-                continue
-            group = "a" if amount["a"] else "b"
-            value = _parse_amount(amount[group])
-            if value:
-                found = (page, (label.end() + amount.start(), label.end() + amount.end()), value)
+        for span, value in _labelled_amounts(page, _BALANCE_LABEL, mask_dates=True):
+            found = (page, span, value)
     if found is None:
         return None
     page, span, value = found
