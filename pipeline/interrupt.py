@@ -16,16 +16,12 @@ import logging
 import os
 import shutil
 import signal
-import sys
 import tempfile
-import time
 import types
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 EXIT_CODE = 130
-CHILD_GRACE_S = 0.5
-"""Time given to child processes to stop after SIGTERM before SIGKILL."""
 
 _scratch: set[Path] = set()
 _cleanups: list[Callable[[], None]] = []
@@ -48,41 +44,42 @@ def scratch_dir(prefix: str = "dossier-") -> Iterator[Path]:
             _scratch.discard(path)
 
 
-def _children() -> list[int]:
-    """Process ids of our child processes (Linux /proc; none elsewhere)."""
+def _children(pid: int | None = None) -> list[int]:
+    """Process ids of the children of ``pid`` (ours by default; Linux /proc, none elsewhere)."""
     pids: list[int] = []
-    for task in Path(f"/proc/{os.getpid()}/task").glob("*/children"):
+    for task in Path(f"/proc/{pid or os.getpid()}/task").glob("*/children"):
         with contextlib.suppress(OSError, ValueError):
             pids += [int(p) for p in task.read_text().split()]
     return pids
 
 
+def _descendants() -> list[int]:
+    """Our children, their children and so on, deepest first."""
+    found: list[int] = []
+    level = _children()
+    while level:
+        found = level + found
+        level = [child for pid in level for child in _children(pid)]
+    return found
+
+
 def _stop_children() -> None:
-    children = _children()
-    for pid in children:
-        with contextlib.suppress(OSError):
-            os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + CHILD_GRACE_S
-    alive = set(children)
-    while alive and time.monotonic() < deadline:
-        for pid in list(alive):
-            with contextlib.suppress(ChildProcessError, OSError):
-                done, _ = os.waitpid(pid, os.WNOHANG)
-                if not done:
-                    continue
-            alive.discard(pid)
-        time.sleep(0.02)
-    for pid in alive:
+    """Kill every descendant at once (SIGKILL): the temporary Prefect server answers SIGTERM with pages
+    of shutdown tracebacks on the terminal it shares with us, and pdftoppm has nothing to save. Its
+    database is SQLite, which rolls an interrupted transaction back on the next start."""
+    for pid in _descendants():
         with contextlib.suppress(OSError):
             os.kill(pid, signal.SIGKILL)
+    with contextlib.suppress(ChildProcessError, OSError):
+        while os.waitpid(-1, os.WNOHANG)[0]:
+            pass
 
 
 def stop_now(message: str, code: int = EXIT_CODE) -> None:
     """End the process: say ``message``, clean up, stop the children, exit ``code`` (never returns)."""
     logging.disable(logging.CRITICAL)  # no log line or traceback from threads being torn down
-    with contextlib.suppress(Exception):
-        sys.stderr.write(message + "\n")
-        sys.stderr.flush()
+    with contextlib.suppress(Exception):  # straight to the descriptor: a progress display may own sys.stderr
+        os.write(2, (message + "\n").encode("utf-8", "backslashreplace"))
     for cleanup in _cleanups:
         with contextlib.suppress(Exception):
             cleanup()
