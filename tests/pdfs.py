@@ -16,6 +16,11 @@ def text_pdf(lines: list[str]) -> bytes:
         f"<< /Length {len(body)} >>\nstream\n{body}\nendstream",
         "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
     ]
+    return raw_pdf(objects)
+
+
+def raw_pdf(objects: list[str]) -> bytes:
+    """A PDF from its object bodies (object 1 is the catalog), with a correct cross-reference table."""
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for number, obj in enumerate(objects, start=1):
@@ -23,7 +28,6 @@ def text_pdf(lines: list[str]) -> bytes:
         out += f"{number} 0 obj\n{obj}\nendobj\n".encode("latin-1")
     xref = len(out)
     out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    for offset in offsets:
-        out += f"{offset:010d} 00000 n \n".encode()
+    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
     out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
     return bytes(out)

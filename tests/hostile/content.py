@@ -20,7 +20,7 @@ import pillow_heif
 import pypdf
 from PIL import Image, PngImagePlugin
 
-from tests.pdfs import text_pdf
+from tests.pdfs import raw_pdf, text_pdf
 
 pillow_heif.register_heif_opener()
 
@@ -109,20 +109,6 @@ CASES: dict[str, Callable[[], bytes]] = {
     ".DS_Store": lambda: b"\x00\x00\x00\x01Bud1" + bytes(100),
     "x" * 240 + ".jpg": lambda: _img("JPEG"),
 }
-
-
-def raw_pdf(objects: list[str]) -> bytes:
-    """A PDF from its object bodies (object 1 is the catalog), with a correct cross-reference table."""
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, obj in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n{obj}\nendobj\n".encode("latin-1")
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return bytes(out)
 
 
 def huge_page_pdf(points: int = 4000) -> bytes:
