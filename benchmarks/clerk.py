@@ -31,6 +31,7 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 from benchmarks.rerun import OcrCounter, generate  # noqa: E402
 from pipeline import api  # noqa: E402
+from pipeline.case import Cases  # noqa: E402
 from pipeline.context import RunOptions, default_workers  # noqa: E402
 from pipeline.report import DossierReport, ReportOptions, write_reports  # noqa: E402
 from pipeline.review import REVIEW_FILE  # noqa: E402
@@ -104,7 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 args.as_of.isoformat(), "items": items}), encoding="utf-8")
             with OcrCounter() as counter:
                 cpu, wall = cpu_seconds(), time.perf_counter()
-                again = api.run(folder, options, cases={dossier.id: cases[dossier.id]} if dossier.id in cases
+                again = api.run(folder, options, cases=Cases({dossier.id: cases[dossier.id]}) if dossier.id in cases
                                 else None).dossiers[0]
                 cpu, wall = cpu_seconds() - cpu, time.perf_counter() - wall
             reviewed += 1

@@ -17,7 +17,7 @@ import dataclasses
 import functools
 import logging
 import time
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -296,7 +296,7 @@ def run(
     progress: RunProgress | None = None,
     runner: Runner | None = None,
     only: Collection[str] | None = None,
-    cases: Mapping[str, CaseFacts] | Cases | None = None,
+    cases: Cases | None = None,
 ) -> RunReport:
     """Check one dossier or a batch folder, with ``options.workers`` pages in parallel.
 
@@ -314,7 +314,7 @@ def run(
         runner: Where the work runs (default: :class:`LocalRunner` threads; the flow passes Prefect tasks).
         only: Check only these dossiers of the batch (one part of a batch split over machines); the
             case file is still checked against the whole batch.
-        cases: Case facts by dossier id (or :class:`Cases`, with rows that cannot be used), instead of
+        cases: Case facts by dossier id (and rows that cannot be used), instead of
             the batch's case files (the watch folder reads its ``cases.csv`` itself); a dossier
             without an entry keeps its ``case.toml``.
 
@@ -328,12 +328,11 @@ def run(
     if cases is None:
         known = load_cases(path, sources, options)
     else:  # given rows first; a dossier without one still has its own case.toml
-        given = cases if isinstance(cases, Cases) else Cases(dict(cases))
         own = load_cases(path, sources, options.model_copy(update={"cases": None}))
-        mentioned = set(given.facts) | set(given.problems)
+        mentioned = set(cases.facts) | set(cases.problems)
         known = Cases(
-            {**{k: v for k, v in own.facts.items() if k not in mentioned}, **given.facts},
-            {**{k: v for k, v in own.problems.items() if k not in mentioned}, **given.problems},
+            {**{k: v for k, v in own.facts.items() if k not in mentioned}, **cases.facts},
+            {**{k: v for k, v in own.problems.items() if k not in mentioned}, **cases.problems},
             own.stray,
         )
     if only is not None:

@@ -70,9 +70,6 @@ def _stop_children() -> None:
     for pid in _descendants():
         with contextlib.suppress(OSError):
             os.kill(pid, signal.SIGKILL)
-    with contextlib.suppress(ChildProcessError, OSError):
-        while os.waitpid(-1, os.WNOHANG)[0]:
-            pass
 
 
 def stop_now(message: str, code: int = EXIT_CODE) -> None:

@@ -396,9 +396,7 @@ class ReportOptions:
     csv_sep: str = ","
 
 
-def write_reports(
-    report: RunReport, out: str, options: ReportOptions | None = None, extra: Mapping[str, bytes] | None = None
-) -> list[str]:
+def write_reports(report: RunReport, out: str, options: ReportOptions | None = None) -> list[str]:
     """Write report.json, report.csv, report.html and summary.csv into ``out`` (a folder or fsspec URL).
 
     Everything is rendered first, then all files (reports and evidence images) replace the previous
@@ -409,7 +407,6 @@ def write_reports(
         report: The run report.
         out: Folder or fsspec URL.
         options: Language and CSV separator (English and ``,`` by default).
-        extra: More files to write, by path relative to ``out``.
 
     Returns:
         The paths of the four reports.
@@ -422,15 +419,14 @@ def write_reports(
     options = options or ReportOptions()
     t = Translator(options.lang)
     index, images = evidence_files(report, out, t)
-    files: dict[str, bytes | str] = {**(extra or {}), **images}
-    files |= {
-        "report.json": render_json(report, t),
-        "report.csv": render_csv(report, t, options.csv_sep),
-        "report.html": render_html(report, t, index),
-        "summary.csv": render_summary_csv(report, options.csv_sep),
-    }
-    written = write_files(out, files)
-    return [path for name, path in zip(files, written, strict=True) if "/" not in name]
+    reports = (
+        render_json(report, t),
+        render_csv(report, t, options.csv_sep),
+        render_html(report, t, index),
+        render_summary_csv(report, options.csv_sep),
+    )
+    files: dict[str, bytes | str] = {**images, **dict(zip(REPORT_FILES, reports, strict=True))}
+    return write_files(out, files)[-len(REPORT_FILES):]
 
 
 EVIDENCE_DIR = "evidence"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import api
-from pipeline.case import CaseFacts
+from pipeline.case import CaseFacts, Cases
 from pipeline.context import RunOptions
 from pipeline.model import DocType
 from tests import other_renderer
@@ -41,7 +41,7 @@ def test_a_dossier_the_generator_never_made_reads_right(tmp_path: Path) -> None:
     folder = tmp_path / "101-otieno"
     other_renderer.single_permit_dossier(folder)
     options = RunOptions(as_of=dt.date(2026, 12, 4), workers=2, cache="off")
-    (dossier,) = api.run(folder, options, cases={folder.name: CASE}).dossiers
+    (dossier,) = api.run(folder, options, cases=Cases({folder.name: CASE})).dossiers
     assert {f.file: f.status.value for f in dossier.files} == dict.fromkeys(EXPECTED, "processed")
     by_file = {doc.file: doc for doc in dossier.documents}
     for file, (doc_type, fields) in EXPECTED.items():

@@ -14,7 +14,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from pipeline import api
-from pipeline.case import CaseFacts
+from pipeline.case import CaseFacts, Cases
 from pipeline.context import RunOptions
 from pipeline.engines.ocr import OcrEngine, OcrText
 from pipeline.model import DocType, Document, Field, FileStatus, InputFile, Verdict
@@ -70,7 +70,7 @@ def test_review_loop_end_to_end(tmp_path: Path) -> None:
 
     def check() -> Any:
         engine.calls = 0
-        return api.run(folder, options, engine=engine, cases={folder.name: CASE}).dossiers[0]
+        return api.run(folder, options, engine=engine, cases=Cases({folder.name: CASE})).dossiers[0]
 
     first = check()
     assert first.verdict is Verdict.NEEDS_REVIEW and engine.calls > 0
