@@ -13,7 +13,7 @@ import logging
 
 from PIL import Image
 
-from pipeline.engines.imaging import PageDecodeError
+from pipeline.engines.imaging import WORK_LONG_SIDE, PageDecodeError, fit
 from pipeline.engines.jpeg import clip, from_jpeg, to_jpeg
 from pipeline.model import BBox, EvidenceImage, Page, PageEvidence
 from pipeline.work import DossierWork, PageWork
@@ -48,7 +48,7 @@ def keep_evidence(page: Page, work: PageWork) -> Page:
         full = work.pixels.full
     except PageDecodeError:  # unreadable: the quality gate already said so
         return page
-    view = work.pixels.fit(work.ctx.options.ocr_long_side)  # the OCR copy, already made: no extra resize
+    view = work.pixels.grey(work.ctx.options.ocr_long_side)  # the OCR copy, already made: no extra resize
     mrz = None
     if page.mrz is not None and page.mrz.bbox is not None:
         x0, y0, x1, y1 = page.mrz.bbox
@@ -57,7 +57,8 @@ def keep_evidence(page: Page, work: PageWork) -> Page:
         if box is not None:
             mrz = to_jpeg(full.crop(box), quality=CROP_QUALITY, grey=True, max_width=MRZ_MAX_WIDTH)
     evidence = PageEvidence(
-        thumb=to_jpeg(work.pixels.fit(THUMB_LONG_SIDE), quality=THUMB_QUALITY),
+        # From the quality gate's copy (every raster page has it): a thumbnail needs no full-size pass.
+        thumb=to_jpeg(fit(work.pixels.fit(WORK_LONG_SIDE), THUMB_LONG_SIDE), quality=THUMB_QUALITY),
         view=to_jpeg(view, quality=VIEW_QUALITY, grey=True),
         scale=view.width / full.width if full.width else 1.0,
         mrz=mrz,
