@@ -334,7 +334,7 @@ def run(
             {**{k: v for k, v in own.facts.items() if k not in mentioned}, **cases.facts},
             {**{k: v for k, v in own.problems.items() if k not in mentioned}, **cases.problems},
             own.stray,
-        )
+        ).screened(options.as_of)
     if only is not None:
         sources = tuple(s for s in sources if s.id in only)
     reports: list[DossierReport] = []

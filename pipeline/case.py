@@ -449,6 +449,20 @@ class Cases:
         """The dossier's facts (empty facts when none are given)."""
         return self.facts.get(dossier, CaseFacts())
 
+    def screened(self, as_of: dt.date) -> Cases:
+        """These cases with every row whose dates cannot be right (:func:`date_problems`) moved to the problems.
+
+        Every way in applies it (case files, rows the watch folder passes), so a typo in a year never
+        quietly drops the registration-deadline rules.
+        """
+        facts, problems = dict(self.facts), dict(self.problems)
+        for dossier, row in self.facts.items():
+            found = date_problems(row, as_of)
+            if found:
+                problems[dossier] = "; ".join(found)
+                del facts[dossier]
+        return Cases(facts, problems, self.stray)
+
 
 def load_cases(root: Path, dossiers: Mapping[str, Path], as_of: dt.date, cases_file: str | None = None) -> Cases:
     """Case facts per dossier id from ``--cases``, the batch's ``cases.csv`` or each ``case.toml``.
@@ -504,9 +518,4 @@ def load_cases(root: Path, dossiers: Mapping[str, Path], as_of: dt.date, cases_f
             problems[dossier] = str(exc)
         except OSError as exc:
             problems[dossier] = f"cannot read {CASE_TOML}: {exc.strerror or exc}"
-    for dossier, row in list(facts.items()):
-        found = date_problems(row, as_of)
-        if found:
-            problems[dossier] = "; ".join(found)
-            del facts[dossier]
-    return Cases(facts, problems, tuple(stray))
+    return Cases(facts, problems, tuple(stray)).screened(as_of)

@@ -194,3 +194,28 @@ def test_report_process_checks_a_dropped_dossier_with_the_core(tmp_path: Path) -
     report = json.loads((out / "007-sharma" / "report.json").read_text())
     assert [d["id"] for d in report["dossiers"]] == ["007-sharma"]
     assert {"report.csv", "report.html"} <= {p.name for p in (out / "007-sharma").iterdir()}
+
+
+def test_watch_cases_row_with_a_typo_in_the_year_is_refused_like_in_a_batch(tmp_path: Path) -> None:
+    """The watcher passes its ``cases.csv`` row straight to the core: the date checks of a batch run apply."""
+    import datetime as dt
+
+    from pipeline.context import RunOptions
+    from pipeline.watch import report_process
+    from tests.pdfs import text_pdf
+
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    for name in ("008-typo", "009-fine"):
+        (inbox / name).mkdir(parents=True)
+        (inbox / name / "contrat.pdf").write_bytes(text_pdf(["CONTRAT DE TRAVAIL", "Employeur: ACME NV"]))
+        (inbox / name / "READY").write_text("")
+    cases = tmp_path / "cases.csv"
+    cases.write_text("dossier,category,entry_date\n008-typo,single_permit,2062-10-01\n009-fine,single_permit,2026-10-01\n")
+    process = report_process(RunOptions(as_of=dt.date(2026, 11, 25), cache="off", workers=1), cases=cases)
+    result = watch(inbox, out, process=process, stable_seconds=0, poll_seconds=0.05, once=True)
+    assert sorted(result.processed) == ["008-typo", "009-fine"]
+    typo = json.loads((out / "008-typo" / "report.json").read_text())["dossiers"][0]
+    fine = json.loads((out / "009-fine" / "report.json").read_text())["dossiers"][0]
+    assert "entry_date 2062-10-01 is not a plausible date" in json.dumps(typo)
+    assert typo["case"]["entry_date"] is None  # the row's facts are not used
+    assert fine["case"]["category"] == "single_permit" and "is not a plausible date" not in json.dumps(fine)
