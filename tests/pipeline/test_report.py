@@ -222,3 +222,22 @@ def test_report_files_are_one_set(tmp_path: Path) -> None:
     assert sorted(p.name for p in out.iterdir()) == [".dossier-write.lock", "evidence", "report.json"]
     with pytest.raises(ValueError, match="leaves the report folder"):
         write_files(str(out), {"../escape.json": "{}"})
+
+
+@pytest.mark.parametrize(
+    ("lang", "headings"),
+    [
+        ("en", ["Case facts not used", "Outside any dossier folder (not checked)", "unsupported"]),
+        ("fr", ["Données de dossier non utilisées", "Hors de tout dossier (non vérifié)", "non pris en charge"]),
+        ("nl", ["Dossiergegevens niet gebruikt", "Buiten elke dossiermap (niet gecontroleerd)"]),
+    ],
+)
+def test_batch_root_entries_and_case_problems_in_the_report_language(lang: str, headings: list[str]) -> None:
+    from pipeline.i18n import Translator
+    from pipeline.model import FileStatus, InputFile
+
+    stray = InputFile("notes.txt", "0" * 64, 12, "text/plain", FileStatus.UNSUPPORTED, "not a dossier folder")
+    report = dataclasses.replace(_report(), batch_files=(stray,), case_problems=("cases.csv names '099-x'",))
+    html = render_html(report, Translator(lang))
+    assert all(h in html for h in headings), [h for h in headings if h not in html]
+    assert "notes.txt" in html and "099-x" in html
