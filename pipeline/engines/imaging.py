@@ -541,9 +541,13 @@ def find_text(gray: U8) -> TextStats:
 
 def glyph_height(ink: U8) -> tuple[float, int]:
     """Median height of the character-sized components of an ink mask (0 when under 15)."""
-    h, w = ink.shape
     _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    st = np.asarray(stats).reshape(-1, 5)[1:]
+    return _glyph_height(np.asarray(stats).reshape(-1, 5)[1:], ink.shape)
+
+
+def _glyph_height(st: NDArray[Any], shape: tuple[int, ...]) -> tuple[float, int]:
+    """:func:`glyph_height` from the components' statistics (background row dropped)."""
+    h, w = shape[:2]
     if st.size == 0:
         return 0.0, 0
     ch, cw, area = st[:, cv2.CC_STAT_HEIGHT], st[:, cv2.CC_STAT_WIDTH], st[:, cv2.CC_STAT_AREA]
@@ -724,11 +728,11 @@ def cut_lines(dark: U8, region: NDArray[np.bool_] | None = None) -> tuple[int, s
         k = max(3, max(region.shape) // 50) | 1
         on &= cv2.dilate(region.astype(np.uint8), np.ones((k, k), np.uint8)) > 0
     h, w = on.shape
-    height, _ = glyph_height(on.astype(np.uint8) * 255)
-    if height <= 0:
-        return 0, ""
     _, _, stats, _ = cv2.connectedComponentsWithStats(on.astype(np.uint8), connectivity=8)
     st = np.asarray(stats).reshape(-1, 5)[1:]
+    height, _ = _glyph_height(st, on.shape)
+    if height <= 0:
+        return 0, ""
     x, y, bw, bh, area = (st[:, i] for i in range(5))
     glyph = (area >= 0.15 * bw * bh) & (area <= 0.95 * bw * bh + 4) & (bh >= 0.5 * height) & (bh <= 2.5 * height)
     glyph &= (bw >= max(2.0, 0.15 * height)) & (bw <= 3 * height)
