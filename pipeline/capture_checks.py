@@ -583,6 +583,38 @@ def sheet_size(f: CaptureFacts, t: QualityThresholds) -> Rejection | None:
     )  # fmt: skip
 
 
+ID1_SHORT_MM = 53.98
+"""Short side of an ID-1 card (ICAO 9303 TD1), the narrowest identity document (TD3 data pages: 88 mm)."""
+CARD_CUT_SHORT_MM = 0.9 * ID1_SHORT_MM
+"""A card-sized tinted print narrower than this, reaching an image side, was cut across by the image edge
+(a whole card keeps its 54 mm, less a little of its outline lost to the tiles); not tuned: it follows from
+the card's size."""
+
+
+@capture_check(
+    "image.card-cut-off", code=RejectionCode.CUT_OFF, metric="card_short_mm", threshold="",
+    title="Card or data page cut across by the image edge",
+)  # fmt: skip
+def card_cut_off(f: CaptureFacts, t: QualityThresholds) -> Rejection | None:
+    """A card or passport page lying on the scanner's white lid (its tinted print fills a hull as long as
+    an identity card, :func:`card_glare`'s evidence) that reaches an image side while it is narrower than
+    any identity document (:data:`CARD_CUT_SHORT_MM`): the edge cut across it, through its data or its
+    MRZ. A whole card laid against the glass's edge reaches the side too, but keeps its full width.
+    Needs a real DPI tag (the card's width in millimetres); not on photos."""
+    m = f.metrics
+    if f.is_photo or f.has(RejectionCode.CUT_OFF) or not m.card_at_edge or m.card_fill < t.glare_card_fill:
+        return None
+    dpi = f.page.dpi
+    if not dpi or dpi in DEFAULT_DPI_TAGS or dpi < 50 or m.card_short_px <= 0:
+        return None
+    if m.card_long_px / dpi * 25.4 < CARD_MIN_LONG_MM:
+        return None
+    short_mm = m.card_short_px / dpi * 25.4
+    if short_mm >= CARD_CUT_SHORT_MM:
+        return None
+    return reject("image.card-cut-off", short_mm, CARD_CUT_SHORT_MM, card_long_mm=round(m.card_long_px / dpi * 25.4, 1))
+
+
 @capture_check(
     "image.photo-cut-off", code=RejectionCode.CUT_OFF, metric="border_run", threshold="cut_photo_border_run",
     title="Photographed sheet running out of the frame",
