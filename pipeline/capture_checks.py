@@ -97,6 +97,16 @@ class ZoneEvidence:
     viz_washed: float = 0.0
     """Largest washed-out (clipped, colourless) region of the visual zone above the MRZ, as a share of
     that zone (0 when the zone was not read or the format has no visual zone on its MRZ side)."""
+    lines_shown: int = 0
+    """MRZ lines OCR shows (rows of words with fillers or MRZ-like runs) when the zone did not read."""
+    cut_glyph: bool = False
+    """Print touches the image edge beside the zone's line nearest that edge (left or right): a character
+    cut in two, where a whole zone cropped tightly leaves blank paper between its last character and
+    the edge."""
+    viz_inside: float = 1.0
+    """Share of the visual zone's height (the data page's printed data and photo beside and above a
+    read TD3/TD2 zone) that lies inside the image, on the side of the zone with more room (1 when
+    the format has no visual zone on its MRZ side)."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -263,12 +273,20 @@ class CaptureCues:
     floating_strong: bool
     camera_frame: bool
     lines_not_parallel: bool
+    lines_converging: bool
 
-    SCENE_CUES = ("perspective", "strong_perspective", "background", "floating", "floating_strong", "camera_frame")
+    SCENE_CUES = (
+        "perspective", "strong_perspective", "background", "floating", "floating_strong", "camera_frame",
+        "lines_converging",
+    )  # fmt: skip
     """Cues of how the picture was taken: what a flatbed cannot make at all. A strong perspective and a
     sheet touching no side of the frame count twice: users lay a sheet against the glass's corner or
     edge (ext uncropped scans: the sheet touches 1-3 sides, never none; gen scans likewise), while a
-    card photographed on a table lies loose in the middle of the frame."""
+    card photographed on a table lies loose in the middle of the frame. Text lines whose angles spread
+    far more than a curved book page or a curled receipt bends them on the glass (lines converging
+    towards a vanishing point, a receipt bent in the hand) are a scene cue too: the lid presses a sheet
+    flat, so a flatbed cannot make them (:attr:`~QualityThresholds.strong_line_spread_deg`); with the
+    page cue of non-parallel lines they make two cues."""
     PAGE_CUES = ("falloff", "lines_not_parallel")
     """Cues of how the page looks: uneven light and bent lines. A curled receipt or a book's spine on a
     flatbed shows them too (ext kraken book page, SROIE 134 receipt: both), so they only second a scene
@@ -301,6 +319,7 @@ class CaptureCues:
             "floating": "page lying on a surface",
             "camera_frame": "camera-shaped frame",
             "lines_not_parallel": "text lines not parallel",
+            "lines_converging": "text lines converging or bent",
         }
         return [text for name, text in words.items() if getattr(self, name)]
 
@@ -328,6 +347,7 @@ def capture_cues(m: ImageMetrics, exif: Mapping[str, str], t: QualityThresholds 
         floating_strong=floating,
         camera_frame=is_camera_frame(m.frame_aspect, t),
         lines_not_parallel=m.line_spread > t.line_spread_deg,
+        lines_converging=m.line_spread > t.strong_line_spread_deg,
     )
 
 
@@ -567,6 +587,38 @@ def sheet_size(f: CaptureFacts, t: QualityThresholds) -> Rejection | None:
     )  # fmt: skip
 
 
+ID1_SHORT_MM = 53.98
+"""Short side of an ID-1 card (ICAO 9303 TD1), the narrowest identity document (TD3 data pages: 88 mm)."""
+CARD_CUT_SHORT_MM = 0.9 * ID1_SHORT_MM
+"""A card-sized tinted print narrower than this, reaching an image side, was cut across by the image edge
+(a whole card keeps its 54 mm, less a little of its outline lost to the tiles); not tuned: it follows from
+the card's size."""
+
+
+@capture_check(
+    "image.card-cut-off", code=RejectionCode.CUT_OFF, metric="card_short_mm", threshold="",
+    title="Card or data page cut across by the image edge",
+)  # fmt: skip
+def card_cut_off(f: CaptureFacts, t: QualityThresholds) -> Rejection | None:
+    """A card or passport page lying on the scanner's white lid (its tinted print fills a hull as long as
+    an identity card, :func:`card_glare`'s evidence) that reaches an image side while it is narrower than
+    any identity document (:data:`CARD_CUT_SHORT_MM`): the edge cut across it, through its data or its
+    MRZ. A whole card laid against the glass's edge reaches the side too, but keeps its full width.
+    Needs a real DPI tag (the card's width in millimetres); not on photos."""
+    m = f.metrics
+    if f.is_photo or f.has(RejectionCode.CUT_OFF) or not m.card_at_edge or m.card_fill < t.glare_card_fill:
+        return None
+    dpi = f.page.dpi
+    if not dpi or dpi in DEFAULT_DPI_TAGS or dpi < 50 or m.card_short_px <= 0:
+        return None
+    if m.card_long_px / dpi * 25.4 < CARD_MIN_LONG_MM:
+        return None
+    short_mm = m.card_short_px / dpi * 25.4
+    if short_mm >= CARD_CUT_SHORT_MM:
+        return None
+    return reject("image.card-cut-off", short_mm, CARD_CUT_SHORT_MM, card_long_mm=round(m.card_long_px / dpi * 25.4, 1))
+
+
 @capture_check(
     "image.photo-cut-off", code=RejectionCode.CUT_OFF, metric="border_run", threshold="cut_photo_border_run",
     title="Photographed sheet running out of the frame",
@@ -607,6 +659,13 @@ def greyscale(f: CaptureFacts, t: QualityThresholds) -> Rejection | None:
 # --------------------------------------------------------------------------- identity pages (after the MRZ stage)
 
 FIELDS_NEEDED = 2
+MRZ_LINE_PITCH_CHARS = 4.23 / 2.54
+"""Distance between two MRZ lines in character widths (ICAO 9303-3: 6 lines per inch, 2.54 mm characters):
+room a missing line needs beyond the last line shown."""
+VIZ_INSIDE_MIN = 0.75
+"""Share of the visual zone's height that must lie inside the image. The zone is taken as 24 character
+widths (61 mm of the TD3 page's 88 mm above its 23 mm MRZ); a quarter of it off the image is the photo and
+the holder's data cut off, whatever the pitch estimate's error (not tuned: it follows from ICAO 9303-4)."""
 """Printed fields (of surname, first given name, document number) that show a visual zone is legible."""
 MRZ_CUT_MESSAGE = (
     "The machine-readable zone (the lines with <<< at the bottom of the data page) runs off the {edge} edge "
@@ -634,16 +693,49 @@ def mrz_cut_off(f: CaptureFacts, t: QualityThresholds) -> Rejection | None:
     """An MRZ that does not read whole (its check digits fail, or the reader found no zone) and whose box
     (or, when it was not read, the OCR'd words with its ``<<`` fillers) reaches the image edge: its
     lines run off the image (RULES.md scan_quality_sufficient: "any corner of the ID document or of the
-    MRZ is cut off"). A zone whose every check digit passes has every line at full length, so it lies
-    whole in the image however tightly the page was cropped (ext passport scans cropped at the page
-    edge: 0-0.5 characters between the zone and the border)."""
+    MRZ is cut off"); a line ending within a character of a side, with print touching that side, ends in a
+    character cut in two. An MRZ has two or three lines: when OCR shows one on a data page and the image
+    ends before another line would fit beside it (:data:`MRZ_LINE_PITCH_CHARS`), the others were cut
+    off. A zone whose every check digit passes has every line at full length, so it lies whole in the
+    image however tightly the page was cropped (ext passport scans cropped at the page edge: 0-0.5
+    characters between the zone and the border)."""
     z = f.zone
-    if z is None or z.valid or z.edge_margin is None or z.edge_margin >= t.mrz_edge_chars:
+    if z is None or z.valid or z.edge_margin is None or f.has(RejectionCode.CUT_OFF):
         return None
-    if f.has(RejectionCode.CUT_OFF):
+    line_missing = (
+        z.data_page and z.lines_shown == 1 and z.edge in ("top", "bottom") and z.edge_margin < MRZ_LINE_PITCH_CHARS
+    )
+    # OCR reads whole characters only: the part of a character the edge cut leaves up to one character
+    # width between the last one read and the edge, and that part is print touching the edge.
+    glyph_cut = z.cut_glyph and z.edge_margin < 1.0
+    if z.edge_margin >= t.mrz_edge_chars and not line_missing and not glyph_cut:
         return None
     message = MRZ_CUT_MESSAGE.format(edge=z.edge or "")
-    return reject("identity.mrz-cut-off", z.edge_margin, t.mrz_edge_chars, message, edge=z.edge, unit="characters")
+    return reject(
+        "identity.mrz-cut-off", z.edge_margin, t.mrz_edge_chars, message, edge=z.edge, unit="characters",
+        lines_shown=z.lines_shown,
+    )  # fmt: skip
+
+
+VIZ_CUT_MESSAGE = (
+    "The photo and printed data above the machine-readable zone (the lines with <<< at the bottom of the "
+    "data page) are cut off. Scan the whole data page with a margin around it."
+)
+
+
+@capture_check(
+    "identity.data-cut-off", code=RejectionCode.CUT_OFF, metric="viz_inside", threshold="",
+    title="Data page whose photo and printed data run off the image", stage="identity",
+)  # fmt: skip
+def data_cut_off(f: CaptureFacts, t: QualityThresholds) -> Rejection | None:
+    """A passport data page (TD3) or TD2 card prints its photo and the holder's data in a visual zone
+    of known height beside its MRZ (ICAO 9303-4: the page is 88 mm high, the MRZ 23 mm of it). When the
+    zone reads but the image ends before the visual zone does (less than :data:`VIZ_INSIDE_MIN` of
+    its height inside, on either side of the MRZ), the page was cut through its photo and data."""
+    z = f.zone
+    if z is None or not z.read or z.viz_inside >= VIZ_INSIDE_MIN or f.has(RejectionCode.CUT_OFF):
+        return None
+    return reject("identity.data-cut-off", z.viz_inside, VIZ_INSIDE_MIN, VIZ_CUT_MESSAGE, where="printed fields")
 
 
 @capture_check(

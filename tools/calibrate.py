@@ -68,6 +68,7 @@ TUNABLE: dict[str, tuple[float, ...]] = {
     "background_chroma": (1.2, 1.5, 1.8, 2.2, 2.6, 3.0, 4.0),
     "falloff": (0.08, 0.10, 0.12, 0.14, 0.16, 0.20),
     "line_spread_deg": (0.6, 0.8, 1.0, 1.2, 1.5, 2.0),
+    "strong_line_spread_deg": (2.0, 2.5, 3.0, 4.0, 99.0),
     "corner_deviation_deg": (1.0, 1.5, 2.0, 3.0, 4.0),
     "blur_edge_width": (3.6, 3.8, 4.0, 4.2, 4.5, 5.0),
     "glare_blob": (0.006, 0.009, 0.012, 0.02, 0.03),

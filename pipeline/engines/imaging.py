@@ -16,7 +16,7 @@ import math
 import warnings
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import cv2
 import numpy as np
@@ -921,7 +921,25 @@ def _burnt(comp: U8, local_ink: NDArray[np.bool_], r: int, page_ink: float) -> b
     return not body.any() or float(local_ink[body].mean()) <= GLARE_PRINT_INSIDE * page_ink
 
 
-def glare_on_card(rgb: U8) -> tuple[float, float, float]:
+class CardPrint(NamedTuple):
+    """What :func:`glare_on_card` finds of a card's or data page's tinted print (zeros: none)."""
+
+    hole: float
+    """Largest pure-white hole as a share of the card hull."""
+    fill: float
+    """Share of the hull that is printed, the hole counted as printed up to :data:`CARD_HOLE_CREDIT`."""
+    length: float
+    """Long side of the hull's smallest enclosing rectangle, as a share of the image's long side."""
+    width: float = 0.0
+    """Short side of that rectangle, as a share of the image's long side."""
+    at_edge: bool = False
+    """The hull reaches an image side (within one tile)."""
+
+
+NO_CARD = CardPrint(0.0, 0.0, 0.0)
+
+
+def glare_on_card(rgb: U8) -> CardPrint:
     """Largest washed-out hole inside a printed card or data page lying on white paper.
 
     A passport or ID card scanned on an A4 page sits on paper that the scanner clips to pure
@@ -940,25 +958,23 @@ def glare_on_card(rgb: U8) -> tuple[float, float, float]:
         rgb: RGB working copy.
 
     Returns:
-        ``(hole share, printed share, card length)``: the largest pure-white hole as a share of the
-        card hull; the share of the hull that is printed, the hole counted as printed up to
-        :data:`CARD_HOLE_CREDIT` of the hull; and the long side of the hull's smallest enclosing
-        rectangle as a share of the image's long side, so that the card's size in millimetres can
-        be checked against the page's resolution (0, 0, 0 when no card-sized region).
+        The hole, the printed share and the hull's size (as shares of the image's long side, so that
+        the card's size in millimetres can be checked against the page's resolution) and whether it
+        reaches an image side (:data:`NO_CARD` when no card-sized region).
     """
     c = resize_long(rgb, CARD_LONG_SIDE)
     mn = np.minimum(np.minimum(c[:, :, 0], c[:, :, 1]), c[:, :, 2])
     h, w = mn.shape
     gh, gw = h // CARD_TILE, w // CARD_TILE
     if gh < 8 or gw < 8:
-        return 0.0, 0.0, 0.0
+        return NO_CARD
     not_white = (mn[: gh * CARD_TILE, : gw * CARD_TILE] < 252).astype(np.float32)
     density = np.asarray(cv2.resize(not_white, (gw, gh), interpolation=cv2.INTER_AREA), dtype=np.float32)
     printed = (density > CARD_TINT).astype(np.uint8)
     printed = np.asarray(cv2.morphologyEx(printed, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8)), dtype=np.uint8)
     card, area = _largest_component(printed * 255)
     if area == 0:
-        return 0.0, 0.0, 0.0
+        return NO_CARD
     contours, _ = cv2.findContours(card, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     hull = cv2.convexHull(max(contours, key=cv2.contourArea))
     hull_mask = np.zeros_like(printed)
@@ -966,20 +982,25 @@ def glare_on_card(rgb: U8) -> tuple[float, float, float]:
     hull_area = int(hull_mask.sum())
     if hull_area < 0.01 * gh * gw or hull_area > 0.9 * gh * gw:
         # No card, or a photo/full-frame page whose paper is not clipped white anywhere.
-        return 0.0, 0.0, 0.0
+        return NO_CARD
     (_, _), (rw, rh), _ = cv2.minAreaRect(hull)
     length = float(max(rw, rh) + 1) * CARD_TILE / max(c.shape[:2])
+    width = float(min(rw, rh) + 1) * CARD_TILE / max(c.shape[:2])
+    pts = hull.reshape(-1, 2)
+    at_edge = bool(pts[:, 0].min() <= 0 or pts[:, 1].min() <= 0)
+    at_edge = at_edge or bool(pts[:, 0].max() >= gw - 1 or pts[:, 1].max() >= gh - 1)
     printed_area = float(np.count_nonzero((card > 0) & (hull_mask > 0)))
     holes = ((density == 0) & (hull_mask > 0)).astype(np.uint8)
     holes = np.asarray(cv2.morphologyEx(holes, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8)), dtype=np.uint8)
     n, _, stats, _ = cv2.connectedComponentsWithStats(holes, connectivity=4)
     if n <= 1:
-        return 0.0, printed_area / hull_area, length
+        return CardPrint(0.0, printed_area / hull_area, length, width, at_edge)
     hole = int(np.asarray(stats)[1:, cv2.CC_STAT_AREA].max())
     # The fill is that of the print around a highlight-sized hole: burning 9 % of a card is not
     # missing print (gen seed 8, 221: 0.89 of the hull, 0.95 without 6 %), while the white paper
     # of a grey receipt stays white (ext SROIE 548: 0.89 around a 2 % "hole").
-    return hole / hull_area, printed_area / max(1.0, hull_area - min(hole, CARD_HOLE_CREDIT * hull_area)), length
+    fill = printed_area / max(1.0, hull_area - min(hole, CARD_HOLE_CREDIT * hull_area))
+    return CardPrint(hole / hull_area, fill, length, width, at_edge)
 
 
 # --------------------------------------------------------------------------- all metrics
@@ -1038,6 +1059,10 @@ class ImageMetrics:
     """Share of the card hull of :func:`glare_on_card` that is printed (security print ~1)."""
     card_long_px: float = 0.0
     """Long side of that card hull in original pixels (a round stamp's diameter is no card's length)."""
+    card_short_px: float = 0.0
+    """Short side of that card hull in original pixels."""
+    card_at_edge: bool = False
+    """That card hull reaches an image side."""
     sheet_width_px: float = 0.0
     """Width of the sheet in original pixels (the bright region in front of a dark scanner
     backing, else the whole frame)."""
@@ -1150,7 +1175,7 @@ def measure(img: LoadedImage) -> ImageMetrics:
     clipped = float(np.count_nonzero(doc_pixels >= 250)) / doc_pixels.size
     ch = rgb_small.astype(np.int16)
     # A 1-bit scan has no tint: nothing in it can be told from a card's print (dithered pictures).
-    card_glare, card_fill, card_length = glare_on_card(rgb) if img.source_mode != "1" else (0.0, 0.0, 0.0)
+    card = glare_on_card(rgb) if img.source_mode != "1" else NO_CARD
     # Pale components (a card's security print, show-through) are smaller than the print and
     # drag the median glyph height down (ext alb00: 8 px instead of 19); the dark print alone
     # can split light strokes, so the larger of the two medians is the character height.
@@ -1195,9 +1220,11 @@ def measure(img: LoadedImage) -> ImageMetrics:
         frame_aspect=max(ow, oh) / max(1, min(ow, oh)),
         flat_bar=flat_border_bar(rgb),
         long_side_px=max(img.original_size),
-        glare_card=card_glare,
-        card_fill=card_fill,
-        card_long_px=card_length * max(img.original_size),
+        glare_card=card.hole,
+        card_fill=card.fill,
+        card_long_px=card.length * max(img.original_size),
+        card_short_px=card.width * max(img.original_size),
+        card_at_edge=card.at_edge,
         sheet_width_px=sheet_w,
         sheet_height_px=sheet_h,
         sheet_touches=outline.touches_border,

@@ -15,6 +15,7 @@ import logging
 import re
 
 import numpy as np
+from PIL import Image
 
 from pipeline import capture_checks
 from pipeline.engines import imaging
@@ -108,6 +109,22 @@ def fields_found(page: Page) -> int:
     return found
 
 
+def count_rows(boxes: list[BBox]) -> int:
+    """Rows of text the boxes make: boxes whose vertical centres lie within half a box height are one row.
+
+    >>> count_rows([(0, 100, 50, 120), (60, 102, 90, 121), (0, 140, 50, 160)])
+    2
+    """
+    centres = sorted((y0 + y1) / 2 for _, y0, _, y1 in boxes)
+    height = float(np.median([y1 - y0 for _, y0, _, y1 in boxes])) if boxes else 0.0
+    rows, last = 0, -1e9
+    for c in centres:
+        if c - last > height / 2:
+            rows += 1
+            last = c
+    return rows
+
+
 def visual_zone(box: BBox, fmt: str, pitch: float) -> BBox | None:
     """The visual zone above an MRZ box: the data page's printed data and photo (None for TD1 backs)."""
     pitches = VISUAL_ZONE_PITCHES.get(fmt)
@@ -115,6 +132,45 @@ def visual_zone(box: BBox, fmt: str, pitch: float) -> BBox | None:
         return None
     x0, y0, x1, _ = box
     return round(x0 - pitch), round(y0 - pitches * pitch), round(x1 + pitch), round(y0 - 0.5 * pitch)
+
+
+def visual_zone_inside(page: Page, box: BBox, size: tuple[int, int], pitch: float) -> float:
+    """Share of the visual zone's height beside a read MRZ that lies inside the image (1: none to judge).
+
+    The visual zone lies above the MRZ on an upright page and below it on a page scanned upside down:
+    it is taken on the side where OCR found more words within its height (the holder's printed data).
+    Zones of lines running up or down the image (a page turned by 90 degrees) and TD1 backs are not judged.
+    """
+    if page.mrz is None or box[2] - box[0] <= box[3] - box[1]:
+        return 1.0
+    pitches = VISUAL_ZONE_PITCHES.get(page.mrz.result.format)
+    if pitches is None:
+        return 1.0
+    reach = pitches * pitch
+    above = sum(box[1] - reach <= (w.bbox[1] + w.bbox[3]) / 2 < box[1] for w in page.words)
+    below = sum(box[3] < (w.bbox[1] + w.bbox[3]) / 2 <= box[3] + reach for w in page.words)
+    room = box[1] if above >= below else size[1] - box[3]
+    return min(1.0, max(0.0, room) / reach)
+
+
+def print_at_edge(page_image: Image.Image, box: BBox, edge: str) -> bool:
+    """Whether print touches the image's ``edge`` (left or right) level with a line of text ``box``.
+
+    Looked at in full resolution: the outermost two columns beside the line (as high as the line's
+    box: a filler ``<`` cut near its tip shows only a few pixels), against a level halfway between the
+    line's print and the paper around it.
+    """
+    x0, y0, x1, y1 = box
+    top, bottom = max(0, y0), min(page_image.height, y1)
+    if bottom <= top or x1 <= x0:
+        return False
+    band = np.asarray(page_image.crop((0, top, page_image.width, bottom)).convert("L"), dtype=np.uint8)
+    line = band[:, max(0, x0):min(page_image.width, x1)]
+    ink, paper = float(np.percentile(line, 5)), float(np.percentile(line, 90))
+    if paper - ink < 40:  # no contrast to tell print from paper
+        return False
+    side = band[:, :2] if edge == "left" else band[:, -2:]
+    return bool((side < (ink + paper) / 2).any())
 
 
 def zone_evidence(page: Page, work: PageWork) -> capture_checks.ZoneEvidence | None:
@@ -125,17 +181,25 @@ def zone_evidence(page: Page, work: PageWork) -> capture_checks.ZoneEvidence | N
     data_page = bool(page.text) and is_data_page(page.text)
     read = page.mrz is not None and page.mrz.source == "image" and page.mrz.bbox is not None
     fillers = [w for w in page.words if _FILLERS.search(w.text)]
+    if not fillers and data_page:
+        # On a data page, an MRZ line read without its fillers ("P<D<<" as "PSDSS...") shows the zone too;
+        # elsewhere a long code (an IBAN) is no MRZ.
+        fillers = [w for w in page.words if _MRZ_PRINTED.search(w.text)]
     if not (read or printed or data_page or fillers):
         return None
     size = work.pixels.full.size
     margin: float | None = None
     edge = ""
     viz_washed = 0.0
+    viz_inside = 1.0
+    lines_shown = 0
+    cut_glyph = False
     if read and page.mrz is not None and page.mrz.bbox is not None:
         box = page.mrz.bbox
         pitch = (box[2] - box[0]) / max(1, max(len(line) for line in page.mrz.result.raw))
         margin, edge = edge_margin(box, size, pitch)
         viz = visual_zone(box, page.mrz.result.format, pitch)
+        viz_inside = visual_zone_inside(page, box, size, pitch)
         if viz is not None:
             small = work.pixels.fit(imaging.WORK_LONG_SIDE)
             k = small.width / size[0]
@@ -144,6 +208,9 @@ def zone_evidence(page: Page, work: PageWork) -> capture_checks.ZoneEvidence | N
         xs0, ys0, xs1, ys1 = zip(*(w.bbox for w in fillers), strict=True)
         pitch = float(np.median([(w.bbox[2] - w.bbox[0]) / max(1, len(w.text)) for w in fillers]))
         margin, edge = edge_margin((min(xs0), min(ys0), max(xs1), max(ys1)), size, pitch)
+        lines_shown = count_rows([w.bbox for w in fillers])
+        if edge in ("left", "right"):  # any of the zone's rows (a row's last word may not be read as MRZ)
+            cut_glyph = any(print_at_edge(work.pixels.full, w.bbox, edge) for w in fillers)
     valid = bool(read and page.mrz is not None and page.mrz.result.valid)
     return capture_checks.ZoneEvidence(
         read=read,
@@ -154,6 +221,9 @@ def zone_evidence(page: Page, work: PageWork) -> capture_checks.ZoneEvidence | N
         data_page=data_page,
         fields_read=fields_found(page) if valid else 0,
         viz_washed=viz_washed,
+        lines_shown=lines_shown,
+        cut_glyph=cut_glyph,
+        viz_inside=viz_inside,
     )
 
 

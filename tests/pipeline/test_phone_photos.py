@@ -66,3 +66,40 @@ def test_capture_families_differ_from_one_another() -> None:
         assert len(set(looks)) == len(families)
     assert {f.split for f in capture.PHONE_FAMILIES} == {"tune", "heldout"}
     assert {f.split for f in capture.SCANNER_FAMILIES} == {"tune", "heldout"}
+
+
+def perspective_coefficients(src: list[tuple[float, float]], dst: list[tuple[float, float]]) -> list[float]:
+    """PIL's PERSPECTIVE coefficients that map each ``dst`` corner back to its ``src`` corner."""
+    rows, rhs = [], []
+    for (x, y), (u, v) in zip(dst, src, strict=True):
+        rows += [[x, y, 1, 0, 0, 0, -u * x, -u * y], [0, 0, 0, x, y, 1, -v * x, -v * y]]
+        rhs += [u, v]
+    return [float(c) for c in np.linalg.solve(np.array(rows, float), np.array(rhs, float))]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 3])
+def test_frame_filling_receipt_photo_with_converging_lines_is_a_phone_photo(tmp_path: Path, seed: int) -> None:
+    """A receipt held turned away from the camera, photographed so close that it fills the frame: no table,
+    no hand, no camera-shaped frame, flat light; only its text lines converge towards a vanishing point
+    (ext cmpt310 1149: 393 x 450 px, lines spread 3.2 degrees, was only "low resolution"). The same
+    receipt on a flatbed is accepted (``test_plain_paper``)."""
+    from PIL import Image
+
+    from samples import decor
+
+    slip = decor.receipt(np.random.default_rng([81, seed]), 300).image.convert("RGB")
+    w, h = slip.size
+    turned = [(0.0, 0.0), (w, 0.06 * h), (w, 0.94 * h), (0.0, h)]  # the far side 12 % shorter
+    corners = [(0.0, 0.0), (w, 0.0), (w, h), (0.0, h)]
+    warped = slip.transform((w, h), Image.Transform.PERSPECTIVE, perspective_coefficients(corners, turned),
+                            Image.Resampling.BICUBIC, fillcolor=(120, 110, 100))  # fmt: skip
+    inside = warped.crop((round(0.06 * w), round(0.1 * h), round(0.94 * w), round(0.9 * h)))  # the receipt only
+    inside.thumbnail((1000, 1000))
+    path = tmp_path / "receipt.jpg"
+    inside.save(path, quality=75)
+    page = Page(file=path.name, sha256="0" * 64, number=1, image=path, dpi=None)
+    page = quality.check_image_quality(page, PageWork.of(page, RunContext(RunOptions(), tmp_path), FakeOcrEngine("")))
+    photo = [r for r in page.rejections if r.code is RejectionCode.PHONE_PHOTO]
+    assert photo, page.quality
+    assert photo[0].evidence["lines_converging"] is True and photo[0].evidence["background"] is False
+    assert "text lines converging" in photo[0].message
