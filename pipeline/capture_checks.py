@@ -593,6 +593,11 @@ CARD_CUT_SHORT_MM = 0.9 * ID1_SHORT_MM
 """A card-sized tinted print narrower than this, reaching an image side, was cut across by the image edge
 (a whole card keeps its 54 mm, less a little of its outline lost to the tiles); not tuned: it follows from
 the card's size."""
+CARD_CUT_MAX_LONG_MM = 1.1 * 125.0
+"""Longest side a tinted print may have to be taken for a card or data page: a TD3 passport page (125 mm,
+the largest identity document) with 10 % to spare. A coloured band across a whole sheet (the 212 mm
+header strip of a "classic" apostille, 6 mm high, at the top edge of the scan) is a sheet's print, not
+a card cut across."""
 
 
 @capture_check(
@@ -611,7 +616,7 @@ def card_cut_off(f: CaptureFacts, t: QualityThresholds) -> Rejection | None:
     dpi = f.page.dpi
     if not dpi or dpi in DEFAULT_DPI_TAGS or dpi < 50 or m.card_short_px <= 0:
         return None
-    if m.card_long_px / dpi * 25.4 < CARD_MIN_LONG_MM:
+    if not CARD_MIN_LONG_MM <= m.card_long_px / dpi * 25.4 <= CARD_CUT_MAX_LONG_MM:
         return None
     short_mm = m.card_short_px / dpi * 25.4
     if short_mm >= CARD_CUT_SHORT_MM:
