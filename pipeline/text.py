@@ -250,6 +250,25 @@ def country_code(text: str) -> str | None:
     return None if found is None else found[0]
 
 
+def nearest_country(value: str) -> str | None:
+    """The country a short, OCR-damaged name stands for: the one name that ends ``value`` with one letter
+    wrong at most (a field that holds a country and nothing else, e.g. an apostille's field 1).
+
+    Names of four letters or more only; names of two countries equally near give None (``chila``: Chile or China).
+
+    >>> nearest_country("republica del pert"), nearest_country("royaume de belgiqve"), nearest_country("chila")
+    ('PER', 'BEL', None)
+    """
+    words = normalise(value).strip(" .:;,-").split()
+    found: set[str] = set()
+    for name, code in COUNTRIES.items():
+        n = len(name.split())
+        tail = " ".join(words[-n:])
+        if len(name) >= 4 and len(tail) == len(name) and sum(a != b for a, b in zip(tail, name, strict=True)) <= 1:
+            found.add(code)
+    return found.pop() if len(found) == 1 else None
+
+
 def find_country(folded: str, start: int = 0, end: int | None = None) -> tuple[str, tuple[int, int]] | None:
     """The first country name in an already folded text (see :func:`normalise`), with its span.
 

@@ -15,7 +15,7 @@ from pipeline.dates import DateKind, DateMatch, find_dates, with_kind
 from pipeline.model import IDENTITY_TYPES, PUBLIC_DOCUMENT_TYPES, BBox, DocType, Document, Field, Page, PageMrz
 from pipeline.mrz import FILLER
 from pipeline.printed import holder_name, identity_names, printed_number
-from pipeline.text import country_code, detect_language, find_country, normalise, phrase_patterns
+from pipeline.text import country_code, detect_language, find_country, nearest_country, normalise, phrase_patterns
 from pipeline.work import DossierWork
 
 __all__ = ["extract_date_fields", "extract_fields"]
@@ -548,6 +548,9 @@ def _apostille_country(pages: Sequence[Page]) -> Field | None:
             if found:
                 code, (lo, hi) = found
                 return _named_field(page, (start + lo, start + hi), code, 0.9)
+            near = nearest_country(value)  # "Republica del Pert": the field holds a country, one letter misread
+            if near:
+                return _named_field(page, (start, start + len(value.rstrip())), near, 0.7, "field:near")
         # No field 1 caption: the first country name before field 2 ("has been signed by").
         stop = re.search(r"signed by|signe par|ondertekend door|unterschrieben von|firmado por", folded)
         found = find_country(folded, 0, stop.start() if stop else None)
