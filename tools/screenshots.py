@@ -40,7 +40,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.screenshots", description=__doc__.splitlines()[0])
     parser.add_argument("report", type=Path)
     parser.add_argument("out", type=Path)
-    parser.add_argument("--dossier", default=None, help="dossier id to show (default: the first needs_review one)")
+    parser.add_argument("--dossier", default=None, help="dossier to show (default: first to review, else first)")
     parser.add_argument("--prefix", default="report")
     parser.add_argument("--open", type=int, default=2, help="findings opened to show their evidence")
     args = parser.parse_args(argv)
@@ -59,6 +59,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         page.screenshot(path=str(args.out / f"{args.prefix}-overview.png"))
         row = (f"#overview-table tr[data-id='{args.dossier}']" if args.dossier
                else "#overview-table tr[data-verdict='needs_review']")
+        if not args.dossier and page.locator(row).count() == 0:
+            row = "#overview-table tr"  # no dossier to review: show the first one
         anchor = page.locator(f"{row} a").first.get_attribute("href")
         section = page.locator(str(anchor))
         for details in section.locator("details.finding").all()[: args.open]:
