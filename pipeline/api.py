@@ -329,12 +329,13 @@ def run(
         known = load_cases(path, sources, options)
     else:  # given rows first; a dossier without one still has its own case.toml
         own = load_cases(path, sources, options.model_copy(update={"cases": None}))
+        cases = cases.screened(options.as_of)  # the date checks the case files get (load_cases)
         mentioned = set(cases.facts) | set(cases.problems)
         known = Cases(
             {**{k: v for k, v in own.facts.items() if k not in mentioned}, **cases.facts},
             {**{k: v for k, v in own.problems.items() if k not in mentioned}, **cases.problems},
             own.stray,
-        ).screened(options.as_of)
+        )
     if only is not None:
         sources = tuple(s for s in sources if s.id in only)
     reports: list[DossierReport] = []

@@ -161,7 +161,7 @@ class PagePixels:
     raster), so no stage opens the file again. One instance belongs to one page in one thread.
     """
 
-    __slots__ = ("_decoded", "_sizes", "frame", "max_pixels", "path", "pdf_dpi")
+    __slots__ = ("_decoded", "_greys", "_sizes", "frame", "max_pixels", "path", "pdf_dpi")
 
     def __init__(self, path: Path, frame: int = 0, max_pixels: int | None = None, pdf_dpi: int = 300) -> None:
         self.path = path
@@ -170,6 +170,7 @@ class PagePixels:
         self.pdf_dpi = pdf_dpi
         self._decoded: tuple[Image.Image, str, str] | None = None
         self._sizes: dict[int, Image.Image] = {}
+        self._greys: dict[int, Image.Image] = {}
 
     @classmethod
     def of(cls, image: Image.Image, fmt: str = "") -> PagePixels:
@@ -207,9 +208,9 @@ class PagePixels:
         reducing three, and OCR and the evidence view want grey only (tesseract binarises a
         colour page channel by channel: 20 % more CPU for the same words, see ``stages/ocr``).
         """
-        if -long_side not in self._sizes:
-            self._sizes[-long_side] = fit(self.full.convert("L"), long_side)
-        return self._sizes[-long_side]
+        if long_side not in self._greys:
+            self._greys[long_side] = fit(self.full.convert("L"), long_side)
+        return self._greys[long_side]
 
     def working(self, long_side: int = WORK_LONG_SIDE) -> LoadedImage:
         """The measurement copy of the quality gate, with a way to look closer."""
