@@ -112,7 +112,8 @@ class MrzRead:
     """Wall-clock seconds of the whole read."""
     ocr_calls: int = 0
     timings: dict[str, float] = dataclasses.field(default_factory=dict)
-    """CPU seconds (``time.process_time``) per stage: ``detect``, ``rectify``, ``ocr``, ``search``."""
+    """CPU seconds per stage (``detect``, ``rectify``, ``ocr``, ``search``) of the reading thread alone
+    (``time.thread_time``: pages are read two at a time, and the process's clock counts both)."""
 
     @property
     def valid(self) -> bool:
@@ -266,25 +267,29 @@ _MAX_SKEW = 20.0
 """Most skew (degrees) handled on the 0/90 degree passes; more is left to the other pass."""
 
 
-def locate_bands(
-    grey: np.ndarray, rotation: int, *, limit: int = 3, detect_size: int = _DETECT_SIZES[0]
-) -> list[_Band]:
-    """Find wide blobs of dark, dense text on ``grey`` turned by ``rotation`` degrees.
+def locate_bands(grey: np.ndarray, *, limit: int = 3, detect_size: int = _DETECT_SIZES[0]) -> list[_Band]:
+    """Find wide blobs of dark, dense text on ``grey`` upright and turned by 90 degrees.
 
     Args:
         grey: upright grey image.
-        rotation: 0 or 90 (180/270 give the same blobs and are tried at OCR time).
-        limit: most candidates to return.
+        limit: most candidates to return per way round.
         detect_size: long side of the copy searched (see :data:`_DETECT_SIZES`).
 
     Returns:
-        Candidate bands, best first; each may be skewed by up to 20 degrees.
+        Candidate bands, best first on each way round (180/270 give the same blobs and are tried
+        at OCR time); each may be skewed by up to 20 degrees.
 
     """
-    img = _rotate(grey, rotation)
-    h, w = img.shape
+    h, w = grey.shape
     scale = detect_size / max(h, w)
-    small = cv2.resize(img, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
+    # Reduced once, then turned: a fraction of the cost of turning the page first, for the same
+    # pixels but for rounding (4 of 570 000 one grey level apart on an A4 page at 300 dpi).
+    small = cv2.resize(grey, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
+    return _bands_on(small, 0, scale, limit) + _bands_on(_rotate(small, 90), 90, scale, limit)
+
+
+def _bands_on(small: np.ndarray, rotation: int, scale: float, limit: int) -> list[_Band]:
+    """:func:`locate_bands` on one way round of the reduced copy (``scale`` = reduced / original)."""
     sh, sw = small.shape
     rect = cv2.getStructuringElement(cv2.MORPH_RECT, (13, 5))
     square = cv2.getStructuringElement(cv2.MORPH_RECT, (21, 21))
@@ -778,7 +783,7 @@ def _protected(result: mrz.MrzResult) -> tuple[str, ...]:
 
 
 class _Clock:
-    """CPU seconds (``time.process_time``) per stage of one read."""
+    """CPU seconds of the reading thread (``time.thread_time``) per stage of one read."""
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {"detect": 0.0, "rectify": 0.0, "ocr": 0.0, "search": 0.0}
@@ -790,10 +795,10 @@ class _Clock:
         return self
 
     def __enter__(self) -> None:
-        self._started = time.process_time()
+        self._started = time.thread_time()
 
     def __exit__(self, *exc: object) -> None:
-        self.seconds[self._stage] += time.process_time() - self._started
+        self.seconds[self._stage] += time.thread_time() - self._started
 
 
 @dataclasses.dataclass(slots=True)
@@ -809,7 +814,7 @@ class _Search:
     best_rotation: int = 0
     best_reading: _Reading | None = None
 
-    started: float = dataclasses.field(default_factory=time.process_time)
+    started: float = dataclasses.field(default_factory=time.thread_time)
 
     @property
     def done(self) -> bool:
@@ -817,7 +822,7 @@ class _Search:
 
     def spent(self, max_calls: int) -> bool:
         """The call budget or the CPU budget of the image (:data:`_CPU_BUDGET_S`) is used up."""
-        return self.calls >= max_calls or time.process_time() - self.started >= _CPU_BUDGET_S
+        return self.calls >= max_calls or time.thread_time() - self.started >= _CPU_BUDGET_S
 
     def offer(
         self, result: mrz.MrzResult | None, band: _Band, rotation: int, reading: _Reading | None
@@ -875,7 +880,12 @@ class MrzReader:
         return self.engine.recognize_glyphs(image, lang=self.lang, psm=6, whitelist=MRZ_WHITELIST)
 
     def read(
-        self, image: Image.Image | np.ndarray, *, today: dt.date | None = None, closer: int | None = None
+        self,
+        image: Image.Image | np.ndarray,
+        *,
+        today: dt.date | None = None,
+        closer: int | None = None,
+        grey: np.ndarray | None = None,
     ) -> MrzRead:
         """Locate and read the MRZ of ``image``.
 
@@ -891,6 +901,7 @@ class MrzReader:
             today: reference date for the century rules (``datetime.date``; default today).
             closer: OCR calls allowed to a closer look (bands found at larger sizes) when the
                 first bands read nothing valid (None: ``max_attempts``; 0: no closer look).
+            grey: the luminance of ``image`` when the caller has it already (the page's shared copy).
 
         Returns:
             The best read; ``result`` is None when nothing MRZ-like was read.
@@ -901,11 +912,11 @@ class MrzReader:
         started = time.perf_counter()
         clock = _Clock()
         with clock("detect"):
-            grey = _as_grey(image)
+            grey = _as_grey(image) if grey is None else grey
             colour = _colour(image)
             h, w = grey.shape
             first = _DETECT_SIZES[0]
-            found = locate_bands(grey, 0, detect_size=first) + locate_bands(grey, 90, detect_size=first)
+            found = locate_bands(grey, detect_size=first)
             # Lines found apart (a template that spaces them widely) are read as one zone first.
             bands = _rank(_paired_lines(found) + found)
             if not bands and max(h, w) >= _STRIP_MIN_ASPECT * min(h, w):
@@ -920,7 +931,7 @@ class MrzReader:
                 for size in _DETECT_SIZES[1:]:
                     if size > max(h, w) * 1.2:
                         continue
-                    for band in locate_bands(grey, 0, detect_size=size) + locate_bands(grey, 90, detect_size=size):
+                    for band in locate_bands(grey, detect_size=size):
                         if any(_same_band(band, b) for b in bands[:_BANDS_PER_LOOK]):
                             continue
                         same = next((i for i, b in enumerate(nearer) if _same_band(band, b)), None)
@@ -1064,9 +1075,10 @@ class MrzReader:
 
 
 _CPU_BUDGET_S = 1.2
-"""CPU seconds after which no further OCR call starts on an image (a call takes 0.1-0.4 s): the
-worst image stays under 2 s; a zone that no read passes by then does not pass later (external
-images: none did)."""
+"""CPU seconds of the reading thread after which no further OCR call starts on an image (a call takes
+0.1-0.4 s): the worst image stays under 2 s; a zone that no read passes by then does not pass later
+(external images: none did). The thread's clock, not the process's: with two pages read at once the
+process's clock ran twice as fast, and how far a read got depended on the other page."""
 _BANDS_PER_LOOK = 3
 """Candidate bands read per look (the first, and the closer one)."""
 _RETRIES = (("otsu", 1000), ("grey", 800), ("lines", _OCR_WIDTH), ("sharp", 1400))
@@ -1160,6 +1172,7 @@ def read_mrz(
     today: dt.date | None = None,
     reader: MrzReader | None = None,
     closer: int | None = None,
+    grey: np.ndarray | None = None,
 ) -> MrzRead:
     """Locate and read the MRZ of an image file, PIL image or pixel array (one entry point, like PassportEye).
 
@@ -1168,6 +1181,7 @@ def read_mrz(
         today: reference date for the century rules.
         reader: a configured reader; default: tesseract with the MRZ model when installed.
         closer: see :meth:`MrzReader.read`.
+        grey: see :meth:`MrzReader.read` (not with a path).
 
     Returns:
         The best read.
@@ -1182,4 +1196,4 @@ def read_mrz(
         with Image.open(image) as img:
             img.load()
             return reader.read(img, today=today, closer=closer)
-    return reader.read(image, today=today, closer=closer)
+    return reader.read(image, today=today, closer=closer, grey=grey)

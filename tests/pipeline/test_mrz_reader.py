@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import random
 import shutil
+import time
 from pathlib import Path
 
 import numpy as np
@@ -132,6 +134,18 @@ def test_reads_skewed_td3(reader: MrzReader) -> None:
     assert read.valid and read.result is not None
     assert read.result.lines == TD3
     assert read.rotation == 0
+
+@needs_font
+def test_cpu_budget_counts_the_reading_threads_time_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two pages are read at once: the other page's CPU time must not end this read early."""
+    page = render_page(TD3)
+    alone = SpyEngine()
+    MrzReader(alone, lang="eng").read(page, today=TODAY)
+    busy = itertools.count(step=10.0)  # the process's clock races ahead while another thread works
+    monkeypatch.setattr(time, "process_time", lambda: next(busy))
+    shared = SpyEngine()
+    MrzReader(shared, lang="eng").read(page, today=TODAY)
+    assert shared.calls == alone.calls > 1
 
 
 @needs_dejavu
