@@ -135,6 +135,7 @@ def test_reads_skewed_td3(reader: MrzReader) -> None:
     assert read.result.lines == TD3
     assert read.rotation == 0
 
+
 @needs_font
 def test_cpu_budget_counts_the_reading_threads_time_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """Two pages are read at once: the other page's CPU time must not end this read early."""
