@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 
 import cv2
 import numpy as np
+import threadpoolctl
 from numpy.typing import NDArray
 from PIL import Image, ImageOps
 
@@ -32,6 +33,10 @@ log = logging.getLogger(__name__)
 # Pages are measured in parallel, one per worker: OpenCV's own thread pool on top of that only makes
 # the workers wait for one another (the gate took 6 % more CPU per page with it, 134 pages).
 cv2.setNumThreads(1)
+# Likewise numpy's OpenBLAS: it starts threads for the page's lighting fit (one small least-squares
+# solve) and they spin after every call, taking ~0.09 CPU-s a page from the other page worker
+# (50-dossier benchmark, 2 cores: 177 -> 157 CPU-s, 3.5 -> 4.0 pages/s, same results).
+threadpoolctl.threadpool_limits(1, user_api="blas")
 
 WORK_LONG_SIDE = 1600
 """Long side of the copy used for text metrics (an A4 page at ~190 dpi)."""

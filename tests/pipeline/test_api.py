@@ -143,3 +143,13 @@ def test_rule_modules_import_in_one_direction() -> None:
 
     for module in ("registry", "context", "belgium", "applicants"):
         assert not reaches(module, module, set()), f"validators.{module} imports itself through others"
+
+
+def test_numpy_blas_runs_on_the_calling_thread_only() -> None:
+    """OpenBLAS threads spin after each call: under two page workers they took 11 % of the CPU."""
+    import threadpoolctl
+
+    from pipeline.engines import imaging  # noqa: F401 - importing it sets the limit
+
+    blas = [pool for pool in threadpoolctl.threadpool_info() if pool["user_api"] == "blas"]
+    assert blas and all(pool["num_threads"] == 1 for pool in blas)
