@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import io
 import logging
 import os
 import stat
+import struct
 import time
 import warnings
 from collections.abc import Collection, Iterator, Sequence
@@ -276,9 +278,29 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _exif(image: Image.Image, mime: str) -> dict[str, str]:
+def _png_has_exif(path: Path) -> bool:
+    """Whether a PNG file holds an ``eXIf`` chunk, from its chunk headers (the image data is skipped).
+
+    Pillow finds an ``eXIf`` chunk placed after the image data only by decoding the whole image, which
+    intake must not do (the page stages decode each page once): 0.06 s for an A4 scan at 300 dpi.
+    """
+    with path.open("rb") as handle:
+        handle.seek(8)  # the signature
+        while len(head := handle.read(8)) == 8:
+            length, kind = struct.unpack(">I4s", head)
+            if kind == b"eXIf":
+                return True
+            if kind == b"IEND":
+                return False
+            handle.seek(length + 4, io.SEEK_CUR)  # the chunk's data and CRC
+    return False
+
+
+def _exif(image: Image.Image, mime: str, path: Path) -> dict[str, str]:
     """EXIF tags by name, camera sub-IFD and GPS included; ``_mime`` records the container."""
     tags: dict[str, str] = {"_mime": mime}
+    if image.format == "PNG" and "exif" not in image.info and not _png_has_exif(path):
+        return tags
     try:
         exif = image.getexif()
         items = list(exif.items())
@@ -352,7 +374,7 @@ def _image_pages(path: Path, rel: str, sha: str, mime: str, ctx: RunContext) -> 
                 pages.append(
                     Page(
                         file=rel, sha256=sha, number=frame + 1, image=path, frame=frame,
-                        dpi=_tag_dpi(image), exif=_exif(image, mime),
+                        dpi=_tag_dpi(image), exif=_exif(image, mime, path),
                     )
                 )
     except Image.DecompressionBombError as exc:

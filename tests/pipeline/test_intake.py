@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import struct
+import zlib
 from pathlib import Path
 
 import pypdf
 import pytest
-from PIL import Image
+from PIL import Image, PngImagePlugin
 
 from pipeline.context import RunContext, RunOptions
 from pipeline.errors import InputFileError
@@ -163,3 +165,32 @@ def test_exif_camera_tags_are_read(tmp_path: Path, ctx: RunContext) -> None:
     assert pages[0].exif["Make"] == "Apple"
     assert "ExposureTime" in pages[0].exif
     assert pages[0].dpi is None  # JPEG default (72 dpi or none) says nothing about resolution
+
+
+def _png_with_exif_after_the_pixels(path: Path, make: str | None) -> None:
+    """A PNG whose ``eXIf`` chunk (if any) sits after the image data, where Pillow finds it only by decoding."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (1200, 1600), "white").save(buffer, "PNG", dpi=(300, 300))
+    data = buffer.getvalue()
+    if make is not None:
+        exif = Image.Exif()
+        exif[0x010F] = make
+        body = exif.tobytes()[6:]  # the chunk holds the TIFF structure without the "Exif\0\0" marker
+        chunk = struct.pack(">I", len(body)) + b"eXIf" + body + struct.pack(">I", zlib.crc32(b"eXIf" + body))
+        data = data[:-12] + chunk + data[-12:]  # before IEND
+    path.write_bytes(data)
+
+
+@pytest.mark.parametrize("make", [None, "Google"])
+def test_png_exif_is_read_without_decoding_the_pixels(
+    tmp_path: Path, ctx: RunContext, monkeypatch: pytest.MonkeyPatch, make: str | None
+) -> None:
+    path = tmp_path / "scan.png"
+    _png_with_exif_after_the_pixels(path, make)
+    decoded: list[object] = []
+    real_load = PngImagePlugin.PngImageFile.load
+    monkeypatch.setattr(PngImagePlugin.PngImageFile, "load", lambda im: decoded.append(im) or real_load(im))
+    info, pages, _ = intake.ingest_file(path, "scan.png", tmp_path, ctx)
+    assert info.status == FileStatus.PROCESSED
+    assert pages[0].exif.get("Make") == make
+    assert len(decoded) == (0 if make is None else 1)  # only a file with EXIF there has its pixels read
