@@ -59,6 +59,37 @@ _OCR_LETTER = {"o": "[o0]", "i": "[i1l|]", "l": "[l1i|]", "e": "[ec]"}
 """OCR confusions tolerated inside cue words (DOCUMENTS.md A.4): ``EXTRA1T DU CAS1ER``."""
 
 
+OCR_CANON = str.maketrans("0l1|c", "oiiie")
+"""Folds each class of :data:`_OCR_LETTER` look-alikes onto one letter: a phrase word can match a text only if
+the folded word occurs in the folded text (a test at C speed before the regular expression's scan)."""
+
+
+def phrase_key(phrase: str) -> str | None:
+    """The longest word of a plain phrase in :data:`OCR_CANON` form (None for a ``re:`` phrase).
+
+    Whatever :func:`phrase_patterns` makes of ``phrase`` matches only a text whose ``translate(OCR_CANON)``
+    contains this key.
+
+    >>> phrase_key("extrait du casier"), "extra1t du cas1er".translate(OCR_CANON)
+    ('extrait', 'extrait du easier')
+    """
+    if phrase.startswith("re:") or not phrase.split():
+        return None
+    return max(phrase.split(), key=len).translate(OCR_CANON)
+
+
+def split_phrases(phrases: str) -> list[str]:
+    """The phrases of a ``|``-separated list, longest first (``|`` inside parentheses stays in its phrase)."""
+    parts, depth, start = [], 0, 0
+    for i, char in enumerate(phrases):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "|" and depth == 0:
+            parts.append(phrases[start:i])
+            start = i + 1
+    parts.append(phrases[start:])
+    return sorted(parts, key=len, reverse=True)
+
+
 def phrase_patterns(phrases: str) -> list[str]:
     """Regular expressions for a ``|``-separated list of folded phrases.
 
@@ -75,15 +106,8 @@ def phrase_patterns(phrases: str) -> list[str]:
     >>> [re.fullmatch(p, "extra1t du casier") is not None for p in phrase_patterns("extrait du casier")]
     [True]
     """
-    parts, depth, start = [], 0, 0
-    for i, char in enumerate(phrases):
-        depth += {"(": 1, ")": -1}.get(char, 0)
-        if char == "|" and depth == 0:
-            parts.append(phrases[start:i])
-            start = i + 1
-    parts.append(phrases[start:])
     out = []
-    for phrase in sorted(parts, key=len, reverse=True):
+    for phrase in split_phrases(phrases):
         if phrase.startswith("re:"):
             out.append(phrase[3:])
         else:

@@ -6,9 +6,10 @@ import collections
 import dataclasses
 import re
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from pipeline.model import DocType, Document, Page
-from pipeline.text import detect_language, normalise, phrase_patterns
+from pipeline.text import OCR_CANON, detect_language, normalise, phrase_key, phrase_patterns, split_phrases
 from pipeline.work import DossierWork
 
 __all__ = ["PageClass", "classify_documents", "classify_page", "detect_mrz", "group_documents"]
@@ -272,24 +273,55 @@ TITLE_CONFIDENCE = 0.95
 """A document's own title in its heading, and no other type's title there (issue 13 point 1)."""
 
 
-def _titled(page_text: str, folded: str) -> set[DocType]:
+class _Folded(NamedTuple):
+    """A page's folded text, and the same in :data:`~pipeline.text.OCR_CANON` form for the cue keys."""
+
+    text: str
+    canon: str
+
+    @classmethod
+    def of(cls, text: str) -> _Folded:
+        folded = normalise(text)
+        return cls(folded, folded.translate(OCR_CANON))
+
+    def head(self, end: int) -> _Folded:
+        """The first ``end`` characters."""
+        return _Folded(self.text[:end], self.canon[:end])
+
+    def search(self, cue: _Cue) -> re.Match[str] | None:
+        """The cue's first match; its regular expression runs only when its key occurs."""
+        if cue.key is not None and cue.key not in self.canon:
+            return None  # ~700 cues a page, few of them present
+        return cue.pattern.search(self.text)
+
+
+class _Cue(NamedTuple):
+    pattern: re.Pattern[str]
+    key: str | None
+    """:func:`~pipeline.text.phrase_key`: a match needs it in the page's canonical text."""
+
+
+def _titled(page_text: str, folded: _Folded) -> set[DocType]:
     """Types whose title phrase appears in the first lines of the page, in any of the seven languages."""
     lines = [line for line in page_text.splitlines() if line.strip()][:TITLE_LINES]
     end = page_text.find(lines[-1]) + len(lines[-1]) if lines else 0
-    head = folded[:end]
+    head = folded.head(end)
     return {
         kind
         for kind, groups in _COMPILED.items()
-        for weight, patterns in groups
-        if weight >= TITLE_WEIGHT and any(p.search(head) for p in patterns)
+        for weight, cues in groups
+        if weight >= TITLE_WEIGHT and any(head.search(cue) for cue in cues)
     }
 
 
-def _compile(phrases: str) -> list[re.Pattern[str]]:
-    return [re.compile(rf"(?<!\w){body}(?!\w)") for body in phrase_patterns(phrases)]
+def _compile(phrases: str) -> list[_Cue]:
+    return [
+        _Cue(re.compile(rf"(?<!\w){body}(?!\w)"), phrase_key(phrase))
+        for phrase, body in zip(split_phrases(phrases), phrase_patterns(phrases), strict=True)
+    ]
 
 
-_COMPILED: dict[DocType, list[tuple[float, list[re.Pattern[str]]]]] = {
+_COMPILED: dict[DocType, list[tuple[float, list[_Cue]]]] = {
     kind: [(weight, _compile(phrases)) for weight, phrases in cues] for kind, cues in _CUES.items()
 }
 _ID_FIELD_PATTERNS = _compile(_ID_FIELDS)
@@ -343,7 +375,7 @@ def _page_index(text: str) -> int | None:
 
 
 def _scores(
-    page_text: str, folded: str, n_words: int
+    page_text: str, folded: _Folded, n_words: int
 ) -> tuple[dict[DocType, float], dict[DocType, list[str]], dict[DocType, tuple[float, float]]]:
     """Scores (with a title bonus), the cues found, and (sum, max) of the plain weights, by type."""
     head = len("\n".join([line for line in page_text.splitlines() if line.strip()][:3]))
@@ -351,9 +383,9 @@ def _scores(
     plain: dict[DocType, tuple[float, float]] = collections.defaultdict(lambda: (0.0, 0.0))
     cues: dict[DocType, list[str]] = collections.defaultdict(list)
     for kind, groups in _COMPILED.items():
-        for weight, patterns in groups:
-            for pattern in patterns:
-                found = pattern.search(folded)
+        for weight, group in groups:
+            for cue in group:
+                found = folded.search(cue)
                 if found:
                     # A phrase in the first lines is likely the title.
                     scores[kind] += weight * (1.25 if found.start() < head else 1.0)
@@ -361,8 +393,8 @@ def _scores(
                     plain[kind] = (total + weight, max(top, weight))
                     cues[kind].append(page_text[found.start() : found.end()])
     if n_words <= _CARD_PAGE_MAX_WORDS:
-        for pattern in _ID_FIELD_PATTERNS:
-            found = pattern.search(folded)
+        for cue in _ID_FIELD_PATTERNS:
+            found = folded.search(cue)
             if found:
                 scores[DocType.ID_CARD] += W
                 cues[DocType.ID_CARD].append(page_text[found.start() : found.end()])
@@ -392,7 +424,7 @@ def classify_page(page: Page, *, has_mrz: bool = False, mrz_format: str | None =
         if kind is DocType.OTHER:
             return PageClass(kind, 0.05)
         return PageClass(kind, 0.6, (f"MRZ {mrz_format or ''}".strip(),), None, False, mrz_format)
-    folded = normalise(text)
+    folded = _Folded.of(text)
     n_words = len(text.split())
     scores, cues, plain = _scores(text, folded, n_words)
     if mrz_format == "TD3":
