@@ -286,7 +286,8 @@ class CaptureCues:
     far more than a curved book page or a curled receipt bends them on the glass (lines converging
     towards a vanishing point, a receipt bent in the hand) are a scene cue too: the lid presses a sheet
     flat, so a flatbed cannot make them (:attr:`~QualityThresholds.strong_line_spread_deg`); with the
-    page cue of non-parallel lines they make two cues."""
+    page cue of non-parallel lines they make two cues. It reads the spread of the page's main body of
+    text when that lies flat: a note or stamp written askew on a flat sheet is no vanishing point."""
     PAGE_CUES = ("falloff", "lines_not_parallel")
     """Cues of how the page looks: uneven light and bent lines. A curled receipt or a book's spine on a
     flatbed shows them too (ext kraken book page, SROIE 134 receipt: both), so they only second a scene
@@ -347,7 +348,7 @@ def capture_cues(m: ImageMetrics, exif: Mapping[str, str], t: QualityThresholds 
         floating_strong=floating,
         camera_frame=is_camera_frame(m.frame_aspect, t),
         lines_not_parallel=m.line_spread > t.line_spread_deg,
-        lines_converging=m.line_spread > t.strong_line_spread_deg,
+        lines_converging=m.body_line_spread > t.strong_line_spread_deg,
     )
 
 
@@ -388,6 +389,7 @@ def phone_photo(f: CaptureFacts, t: QualityThresholds) -> Rejection | None:
         background_chroma=round(m.background_chroma, 2),
         falloff_value=round(m.falloff, 3),
         line_spread=round(m.line_spread, 2),
+        body_line_spread=round(m.body_line_spread, 2),
         frame_aspect=round(m.frame_aspect, 4),
     )
     message = MESSAGES[RejectionCode.PHONE_PHOTO].format(why=", ".join(cues.reasons()))

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image, ImageDraw
 
 from pipeline import capture_checks
 from pipeline.context import RunContext, RunOptions
@@ -25,7 +26,7 @@ from pipeline.quality_config import DEFAULT
 from pipeline.stages import quality
 from pipeline.work import PageWork
 from samples import capture, decor
-from samples.render import IdentityDocument, render_card, render_document, render_passport
+from samples.render import IdentityDocument, mm, pt_font, render_card, render_document, render_passport
 from samples.render import Page as Rendered
 from samples.texts import CertInfo, Person
 
@@ -118,9 +119,7 @@ def test_clean_identity_scans_from_150_to_600_dpi(tmp_path: Path, what: str, dpi
 
 def white_band_passport(dpi: int) -> Rendered:
     """A passport data page whose MRZ band is printed without tint (white), as on many real passports."""
-    from PIL import ImageDraw
-
-    from samples.render import draw_mrz, mm
+    from samples.render import draw_mrz
 
     page = render_passport(IDENTITY, dpi)
     x0, y0, x1, _ = page.doc_box
@@ -177,6 +176,39 @@ def test_receipts_lying_crooked_on_the_glass(tmp_path: Path, seed: int) -> None:
     lid = capture.Scanner("lid", lid=("white", "grey", "backing")[seed % 3], uncropped=1.0, corner=True)
     scan = capture.as_flatbed_scan(decor.on_glass(obj, rng), 300, True, rng, margin=False, scanner=lid)
     accepted(tmp_path, scan, f"crooked{seed}", "jpeg")
+
+
+def askew_note(lines: list[str], dpi: int, angle: float, points: float) -> Image.Image:
+    """A block of text lines turned by ``angle`` degrees, as an alpha mask to print in ink."""
+    face = pt_font("sans", points, dpi)
+    pitch = round(face.size * 1.4)
+    mask = Image.new("L", (int(max(face.getlength(s) for s in lines)) + 20, pitch * len(lines) + 20), 0)
+    for i, line in enumerate(lines):
+        ImageDraw.Draw(mask).text((10, 10 + i * pitch), line, font=face, fill=255)
+    return mask.rotate(angle, expand=True, resample=Image.Resampling.BICUBIC)
+
+
+NOTE = ["Annotation du service: document verifie et conforme, la copie",
+        "a ete transmise au bureau des etrangers le 14/11/2026 pour suite",
+        "utile; le demandeur a ete informe par courrier recommande du",
+        "delai de traitement et des pieces encore a fournir au dossier."]  # fmt: skip
+
+
+@pytest.mark.parametrize(("seed", "angle"), [(5, 6.0), (6, -4.0), (7, 9.0)])
+def test_flat_page_with_text_at_a_second_angle(tmp_path: Path, seed: int, angle: float) -> None:
+    """A stamped lease with a four-line office note written askew below its text and a rectangular received
+    stamp at another angle: two bodies of text, each parallel, on one flat sheet. Their angles spread by 4-6
+    degrees, which alone made two phone-photo cues (lines converging, lines not parallel) before."""
+    rng = np.random.default_rng([81, seed])
+    page = decor.decorate_letter(letter("lease_agreement", 200, seed), rng)
+    image, dpi = page.image.copy(), page.dpi
+    note = askew_note(NOTE, dpi, angle, 12)
+    image.paste(Image.new("RGB", note.size, (25, 30, 110)), (mm(20, dpi), int(image.height * 0.62)), note)
+    received = askew_note(["RECU LE 14 NOV. 2026", "SERVICE POPULATION"], dpi, -angle / 2, 14)
+    image.paste(Image.new("RGB", received.size, (170, 30, 40)), (mm(25, dpi), image.height // 2), received)
+    scan = capture.as_flatbed_scan(dataclasses.replace(page, image=image), dpi, True, rng, margin=False)
+    measured = accepted(tmp_path, scan, f"askew{seed}", "jpeg")
+    assert measured.quality["line_spread"] > DEFAULT.strong_line_spread_deg >= measured.quality["body_line_spread"]
 
 
 def test_a_page_with_a_real_defect_is_still_rejected(tmp_path: Path) -> None:
