@@ -107,6 +107,13 @@ class ZoneEvidence:
     """Share of the visual zone's height (the data page's printed data and photo beside and above a
     read TD3/TD2 zone) that lies inside the image, on the side of the zone with more room (1 when
     the format has no visual zone on its MRZ side)."""
+    row_chars: float | None = None
+    """When the zone did not read: how far the longest zone row OCR shows is printed, in characters,
+    from its first character to where its print stops (None: not measured, or the row's full length
+    would run past the image edge, which the cut checks judge)."""
+    row_lift: float = 0.0
+    """How much brighter (grey levels) the page is where that row should go on than the paper between
+    its characters: a reflection lifts paper and print alike to white."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -447,6 +454,13 @@ def is_card_sized(page: Page, m: ImageMetrics, t: QualityThresholds = DEFAULT) -
     return dpi <= 0 or m.card_long_px / dpi * 25.4 >= CARD_MIN_LONG_MM
 
 
+def shows_card(page: Page, m: ImageMetrics, t: QualityThresholds = DEFAULT) -> bool:
+    """Whether a card or passport data page lies on the page: a card-sized region of tinted print that
+    fills its outline (:func:`~pipeline.engines.imaging.glare_on_card`). What happened to such a page is
+    judged by what it must show (the ``identity.*`` checks, after OCR and the MRZ stage)."""
+    return m.card_fill >= t.glare_card_fill and m.card_long_px > 0 and is_card_sized(page, m, t)
+
+
 @capture_check(
     "image.glare", code=RejectionCode.GLARE, metric="glare_blob", threshold="glare_blob",
     title="Reflection burning out print",
@@ -479,6 +493,23 @@ def card_glare(f: CaptureFacts, t: QualityThresholds) -> Rejection | None:
     if not is_card_sized(f.page, m, t):
         return None
     return reject("image.card-glare", m.glare_card, t.glare_card, card_fill=round(m.card_fill, 3), where="card")
+
+
+@capture_check(
+    "image.print-washed-out", code=RejectionCode.GLARE, metric="washed_out_lines", threshold="washed_out_lines",
+    title="Print washed out by a reflection",
+)  # fmt: skip
+def print_washed_out(f: CaptureFacts, t: QualityThresholds) -> Rejection | None:
+    """Neighbouring text lines whose print fades to a pale ghost at the same place while the paper
+    there brightens (:func:`~pipeline.engines.imaging.washed_out_lines`): a reflection over white
+    paper, which no clipped blob shows (the paper is as white as the light) and which hides what the
+    lines print. A pale word, faded thermal print or a light stamp leave the paper as it is."""
+    m = f.metrics
+    if f.has(RejectionCode.GLARE) or m.washed_out_lines < t.washed_out_lines or shows_card(f.page, m, t):
+        return None
+    return reject(
+        "image.print-washed-out", m.washed_out_lines, t.washed_out_lines, PRINT_WASHED_OUT_MESSAGE, where="page"
+    )
 
 
 # --------------------------------------------------------------------------- sharpness and resolution
@@ -576,11 +607,15 @@ def cut_sheet_size(page: Page, m: ImageMetrics, t: QualityThresholds = DEFAULT) 
 def sheet_size(f: CaptureFacts, t: QualityThresholds) -> Rejection | None:
     """An A4/Letter-wide sheet that is not A4/Letter/Legal long, or an A4-long sheet narrower than A4
     whose text runs into a side (:func:`cut_sheet_size`; needs a real DPI tag). Not on photos, whose
-    DPI says nothing about the paper."""
+    DPI says nothing about the paper. A narrow sheet with a single cut line that shows a card or data
+    page (:func:`shows_card`) is left to the identity checks: the line may be the card's MRZ, and
+    they say which part of the card is missing."""
     if f.is_photo or f.has(RejectionCode.CUT_OFF):
         return None
     cut = cut_sheet_size(f.page, f.metrics, t)
     if cut is None:
+        return None
+    if cut[2] == PAPER_SHORT_MM[0] and f.metrics.cut_lines <= 1 and shows_card(f.page, f.metrics, t):
         return None
     measured = cut[1] if cut[2] == PAPER_LONG_MM[0] else cut[0]
     return reject(
@@ -682,6 +717,18 @@ MRZ_MISSING_MESSAGE = (
     "This passport data page has no machine-readable zone (the lines with <<< at its bottom): the page is "
     "cut off. Scan the whole data page with a margin around it."
 )
+PRINT_WASHED_OUT_MESSAGE = (
+    "A reflection washes out the print in part of the page: some lines fade to nothing there. Scan it again "
+    "with the lid closed and the page lying flat; a glossy or laminated page may need a matt copy."
+)
+MRZ_MIN_ROW_CHARS = 30
+"""Characters of the shortest MRZ row (TD1 cards; TD2 rows have 36, TD3 rows 44: ICAO 9303-4/5/6). Every
+row prints its full length, fillers included, so a row that stops sooner inside the image is hidden."""
+MRZ_ROW_SHOWN = 0.9
+"""Share of :data:`MRZ_MIN_ROW_CHARS` a shown row must reach (OCR's character width is an estimate)."""
+GLARE_ROW_LIFT = 8.0
+"""Grey levels by which the page where a row stops must be brighter than the paper between its characters
+(a reflection lifts it to white; a row that ends on plain paper of the same shade is not blamed on glare)."""
 MRZ_GLARE_MESSAGE = (
     "A reflection washes out part of the machine-readable zone (the lines with <<< at the bottom), "
     "so it cannot be read. Scan the page again, lying flat on the glass with the lid closed."
@@ -775,6 +822,29 @@ def mrz_glare(f: CaptureFacts, t: QualityThresholds) -> Rejection | None:
     if m.card_fill < t.glare_card_fill or m.glare_card < t.mrz_glare_card:
         return None
     return reject("identity.mrz-glare", m.glare_card, t.mrz_glare_card, MRZ_GLARE_MESSAGE, where="mrz")
+
+
+@capture_check(
+    "identity.mrz-row-washed-out", code=RejectionCode.GLARE, metric="zone_row_chars", threshold="",
+    title="Machine-readable zone washed out part of the way along", stage="identity",
+)  # fmt: skip
+def mrz_row_washed_out(f: CaptureFacts, t: QualityThresholds) -> Rejection | None:
+    """An MRZ that shows but does not read, whose rows' print stops short of the shortest MRZ row
+    (:data:`MRZ_MIN_ROW_CHARS`, every row printing its full length) inside the image, the page where
+    the row should go on lifted to white (:data:`GLARE_ROW_LIFT`): a reflection hides the rest of the
+    zone. It finds the reflection that reaches past a card onto the sheet around it, which leaves no
+    hole in the card's print for :func:`mrz_glare`. Follows from the zone's format, not from a tuned
+    threshold."""
+    del t  # the bars follow from ICAO 9303, not from the thresholds
+    z = f.zone
+    if z is None or z.valid or not z.printed or z.row_chars is None or f.found:
+        return None
+    if z.row_chars >= MRZ_ROW_SHOWN * MRZ_MIN_ROW_CHARS or z.row_lift < GLARE_ROW_LIFT:
+        return None
+    return reject(
+        "identity.mrz-row-washed-out", z.row_chars, MRZ_MIN_ROW_CHARS, MRZ_GLARE_MESSAGE, where="mrz",
+        unit="characters", lift=round(z.row_lift, 1),
+    )  # fmt: skip
 
 
 @capture_check(

@@ -121,6 +121,11 @@ class QualityThresholds:
     """``glare_blob`` is taken relative to the document area (a highlight burning 1 % of the
     frame burns 2 % of a passport covering half a photo, gen 278); the area is floored at this
     share so that a mis-found tiny outline cannot inflate it."""
+    washed_out_lines: int = 2
+    """Neighbouring text lines whose print fades where the paper brightens
+    (:func:`~pipeline.engines.imaging.washed_out_lines`) that make a reflection over a printed page:
+    one fading line can be a pale word, a reflection fades every line it crosses (independently drawn
+    reflections on the other renderer's letters: 2-4; every real and generated image without glare: 0)."""
     glare_card: float = 0.007
     """Largest pure-white hole in a card's security print, as a share of the card hull
     (:func:`~pipeline.engines.imaging.glare_on_card`): gen glare on an ID card or passport on
@@ -167,11 +172,13 @@ class QualityThresholds:
     ink but its paper is not clipped, ext tanke)."""
 
     # ---- cut off
-    cut_lines: int = 2
+    cut_lines: int = 1
     """Text lines cut by a side border that show an A4-long sheet narrower than A4 was cut along that
     side (:func:`~pipeline.capture_checks.cut_sheet_size`; gen A4 letters cut by 15-35 % along a side:
-    2-8 lines; ext scans labelled whole: 0-2 on a side, never on a narrow A4-long sheet). Cut lines
-    alone decide nothing: real receipts and ID scans cropped at the paper edge show two."""
+    2-8 lines; an independently rendered letter cut by 30 % on its right, whose lines are short, shows
+    one, and its stamp cut in two; ext scans labelled whole: 0-2 on a side, never on a narrow A4-long
+    sheet, where a receipt on a backing board shows none). Cut lines alone decide nothing: real
+    receipts and ID scans cropped at the paper edge show two."""
     paper_size_tolerance: float = 0.05
     """Relative tolerance when matching a scanned sheet to A4/Letter/Legal sizes (from the DPI
     tag). An uncropped flatbed image is the sheet plus up to ~7 mm of glass (3.3 % of 210 mm;

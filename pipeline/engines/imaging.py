@@ -995,6 +995,130 @@ def _burnt(comp: U8, local_ink: NDArray[np.bool_], r: int, page_ink: float) -> b
     return not body.any() or float(local_ink[body].mean()) <= GLARE_PRINT_INSIDE * page_ink
 
 
+FADE_FAINT = 0.4
+"""A word is faded when its strongest contrast with the paper around it is at most this share of the
+page's print (the 75th percentile of every word's): a reflection leaves a pale ghost of the print."""
+FADE_STRONG = 0.75
+"""... and strong when at least this share: the page's print where no reflection lies."""
+FADE_LIFT = 2.0
+"""Grey levels by which the paper around a faded word must at least be brighter than around the strong
+words nearest to it: a reflection lifts paper and print alike towards white (JPEG keeps flat paper
+within a grey level), where thermal print that faded in a band, pale ink or a light-coloured word
+leave the paper as it is (ext SROIE 548, a receipt faded in a band: lift 0)."""
+FADE_LIFT_SHARE = 0.5
+"""... and at least this share of the way from that paper to white (grey paper under a reflection turns
+white; paper already near white can rise by a few levels only)."""
+FADE_GHOST = 5.0
+"""Grey levels by which a faded word's darkest pixel must lie under the unlit paper around the strong words
+near it: a ghost of print, where a strip of grey paper beside a white lid (a receipt's edge, its local
+paper the lid's white) is no darker than that paper (gen receipts on A4 with a white lid)."""
+FADE_WHITE = 245.0
+"""Grey level the paper around a faded word must reach: a reflection is the light source's white (ext
+aged letters, stained or lit unevenly, whose pale strokes lie on brighter patches: below it)."""
+
+
+def _paper_around(gray: U8, contrast: NDArray[np.int16], box: tuple[float, float, float, float]) -> float | None:
+    """Median grey level of the quiet (print-free) pixels of a box: the paper there (None: no paper)."""
+    x0, y0, x1, y1 = (round(v) for v in box)
+    x0, y0 = max(0, x0), max(0, y0)
+    quiet = contrast[y0:y1, x0:x1] < 6
+    return float(np.median(gray[y0:y1, x0:x1][quiet])) if quiet.any() else None
+
+
+def washed_out_lines(gray: U8, text_height: float) -> int:
+    """Text lines whose print fades to a pale ghost where the paper turns white: a reflection.
+
+    White paper cannot show a reflection (it is as white as the light), but the print under one fades
+    and vanishes while the paper lifts to white. Each word (an 8-connected run of print at least 10
+    grey levels under its local paper, the paper being the brightest level within 2.5 character
+    heights) gets a strength, its strongest contrast relative to that paper. A faded word
+    (:data:`FADE_FAINT`) is washed out when the paper around it is white (:data:`FADE_WHITE`) and
+    brighter than around the two to four strong words (:data:`FADE_STRONG`) nearest to it within ten
+    character heights (:data:`FADE_LIFT`, :data:`FADE_LIFT_SHARE`), and it is still print, darker
+    than their paper (:data:`FADE_GHOST`). Washed-out words less than six
+    character heights apart side by side and five word heights apart up and down make one region.
+
+    Args:
+        gray: Grey working copy.
+        text_height: Median character height on it (px; under 4: no text to judge).
+
+    Returns:
+        The number of text lines the largest region spans (0 when none).
+    """
+    h = float(text_height)
+    if h < 4:
+        return 0
+    k = max(3, round(2.5 * h) | 1)
+    paper = cv2.blur(cv2.dilate(gray, np.ones((k, k), np.uint8)), (k, k))
+    contrast = paper.astype(np.int16) - gray.astype(np.int16)
+    cand = contrast >= 10
+    n, labels, st, centres = cv2.connectedComponentsWithStats(cand.astype(np.uint8), connectivity=8)
+    if n < 21:
+        return 0
+    which = np.asarray(labels, dtype=np.int32)[cand]
+    strength = np.zeros(n, np.float32)
+    np.maximum.at(strength, which, contrast[cand] / np.maximum(paper[cand], 1).astype(np.float32))
+    darkest = np.full(n, 255, np.uint8)
+    np.minimum.at(darkest, which, gray[cand])
+    x, y, bw, bh, area = (np.asarray(st[1:, i], dtype=np.float64) for i in range(5))
+    cx, cy = np.asarray(centres[1:, 0], dtype=np.float64), np.asarray(centres[1:, 1], dtype=np.float64)
+    word = (bh >= 0.6 * h) & (bh <= 2.0 * h) & (bw >= 0.15 * h) & (bw <= 20 * h)
+    word &= (area >= 0.1 * bw * bh) & (area <= 0.95 * bw * bh + 4)
+    idx = np.flatnonzero(word)
+    if idx.size < 20:
+        return 0
+    rel = strength[1:][idx] / max(float(np.percentile(strength[1:][idx], 75)), 1e-6)
+    faint, strong = idx[rel <= FADE_FAINT], idx[rel >= FADE_STRONG]
+    if faint.size == 0 or strong.size < 2:
+        return 0
+    papers: dict[int, float | None] = {}
+
+    def paper_of(j: int) -> float | None:
+        if j not in papers:
+            m = 0.5 * h
+            papers[j] = _paper_around(gray, contrast, (x[j] - m, y[j] - m, x[j] + bw[j] + m, y[j] + bh[j] + m))
+        return papers[j]
+
+    washed: list[int] = []
+    for j in faint.tolist():
+        dist = np.hypot(cx[strong] - cx[j], cy[strong] - cy[j])
+        order = np.argsort(dist)[:4]
+        near = strong[order[dist[order] <= 10 * h]]
+        lit = [p for p in (paper_of(int(i)) for i in near) if p is not None]
+        own = paper_of(j)
+        if own is None or len(lit) < 2:
+            continue
+        base = float(np.median(lit))
+        ghost = float(darkest[j + 1]) <= base - FADE_GHOST  # print, not a strip of plain paper by a white lid
+        if ghost and own >= FADE_WHITE and own - base >= max(FADE_LIFT, FADE_LIFT_SHARE * (255.0 - base)):
+            washed.append(j)
+    if len(washed) < 2:
+        return 0
+    group = list(range(len(washed)))
+
+    def root(a: int) -> int:
+        while group[a] != a:
+            group[a] = group[group[a]]
+            a = group[a]
+        return a
+
+    for a, ja in enumerate(washed):
+        for b in range(a + 1, len(washed)):
+            jb = washed[b]
+            apart = max(x[ja], x[jb]) - min(x[ja] + bw[ja], x[jb] + bw[jb])
+            if apart <= 6 * h and abs(cy[ja] - cy[jb]) <= 5 * max(bh[ja], bh[jb]):
+                group[root(a)] = root(b)
+    regions: dict[int, list[int]] = {}
+    for a, j in enumerate(washed):
+        regions.setdefault(root(a), []).append(j)
+    best = 0
+    for members in regions.values():
+        ys = np.sort(cy[members])
+        rows = 1 + int(np.count_nonzero(np.diff(ys) > 0.6 * float(np.median(bh[members]))))
+        best = max(best, rows)
+    return best
+
+
 class CardPrint(NamedTuple):
     """What :func:`glare_on_card` finds of a card's or data page's tinted print (zeros: none)."""
 
@@ -1102,6 +1226,8 @@ class ImageMetrics:
     text_components: int
     glare_blob: float
     glare_total: float
+    washed_out_lines: int
+    """Neighbouring text lines whose print fades where the paper brightens (:func:`washed_out_lines`)."""
     luma_p2: float
     ink_level: float
     """Median grey level of the darkest text strokes (dark print ~30-90; washed-out text 180+)."""
@@ -1288,6 +1414,7 @@ def measure(img: LoadedImage) -> ImageMetrics:
         text_components=text.components,
         glare_blob=glare_blob,
         glare_total=glare_total,
+        washed_out_lines=washed_out_lines(gray, text.component_height),
         luma_p2=p2,
         luma_p50=p50,
         luma_p98=p98,

@@ -173,6 +173,46 @@ def print_at_edge(page_image: Image.Image, box: BBox, edge: str) -> bool:
     return bool((side < (ink + paper) / 2).any())
 
 
+def row_shown(page_image: Image.Image, box: BBox, pitch: float) -> tuple[float | None, float]:
+    """How far an MRZ row is printed, in characters, and how much brighter the page is where it stops.
+
+    ``box`` is an OCR word of the row (its fillers). On the row's band of the full raster, print is what
+    is darker than halfway between the word's print and its paper; the row runs from its first to its
+    last character with no gap wider than two characters (fillers and letters stand a fraction of a
+    character apart). Where a row of the shortest format (:data:`~pipeline.capture_checks.MRZ_MIN_ROW_CHARS`)
+    would run past the image edge, nothing is measured: the cut checks judge that.
+
+    Returns:
+        ``(characters, lift)``: the printed length (None when not measured) and the median grey level
+        where the row should go on, above the paper level between the word's characters.
+    """
+    x0, y0, x1, y1 = box
+    top, bottom = max(0, y0), min(page_image.height, y1)
+    if bottom <= top or x1 <= x0 or pitch <= 0:
+        return None, 0.0
+    band = np.asarray(page_image.crop((0, top, page_image.width, bottom)).convert("L"), dtype=np.uint8)
+    word = band[:, max(0, x0) : min(page_image.width, x1)]
+    ink, paper = float(np.percentile(word, 5)), float(np.percentile(word, 90))
+    if paper - ink < 40:  # no contrast to tell print from paper
+        return None, 0.0
+    cols = np.flatnonzero((band < (ink + paper) / 2).any(axis=0))
+    gap = 2 * pitch
+    start = end = float(x0)
+    for c in cols[cols < x0][::-1]:
+        if start - c > gap:
+            break
+        start = float(c)
+    for c in cols[cols >= x0]:
+        if c - end > gap:
+            break
+        end = float(c)
+    if start + capture_checks.MRZ_MIN_ROW_CHARS * pitch > page_image.width - pitch:
+        return None, 0.0
+    beyond = band[:, round(end + pitch) : round(start + capture_checks.MRZ_MIN_ROW_CHARS * pitch)]
+    lift = float(np.median(beyond)) - paper if beyond.size else 0.0
+    return (end - start) / pitch, lift
+
+
 def zone_evidence(page: Page, work: PageWork) -> capture_checks.ZoneEvidence | None:
     """Gather what the page shows of its MRZ and printed fields (None: nothing of an identity page)."""
     if work.pixels is None:
@@ -194,6 +234,8 @@ def zone_evidence(page: Page, work: PageWork) -> capture_checks.ZoneEvidence | N
     viz_inside = 1.0
     lines_shown = 0
     cut_glyph = False
+    row_chars: float | None = None
+    row_lift = 0.0
     if read and page.mrz is not None and page.mrz.bbox is not None:
         box = page.mrz.bbox
         pitch = (box[2] - box[0]) / max(1, max(len(line) for line in page.mrz.result.raw))
@@ -211,6 +253,10 @@ def zone_evidence(page: Page, work: PageWork) -> capture_checks.ZoneEvidence | N
         lines_shown = count_rows([w.bbox for w in fillers])
         if edge in ("left", "right"):  # any of the zone's rows (a row's last word may not be read as MRZ)
             cut_glyph = any(print_at_edge(work.pixels.full, w.bbox, edge) for w in fillers)
+        rows = [row_shown(work.pixels.full, w.bbox, (w.bbox[2] - w.bbox[0]) / max(1, len(w.text))) for w in fillers]
+        measured = [r for r in rows if r[0] is not None]
+        if measured and len(measured) == len(rows):
+            row_chars, row_lift = max(measured, key=lambda r: r[0] or 0.0)
     valid = bool(read and page.mrz is not None and page.mrz.result.valid)
     return capture_checks.ZoneEvidence(
         read=read,
@@ -224,6 +270,8 @@ def zone_evidence(page: Page, work: PageWork) -> capture_checks.ZoneEvidence | N
         lines_shown=lines_shown,
         cut_glyph=cut_glyph,
         viz_inside=viz_inside,
+        row_chars=row_chars,
+        row_lift=row_lift,
     )
 
 

@@ -27,10 +27,10 @@ CLEAN = ImageMetrics(
     doc_found=False, doc_area_fraction=1.0, corner_deviation=0.0, side_ratio_deviation=0.0, doc_rotation=0.0,
     rectangularity=1.0, doc_touches_border=4, background_texture=0.0, background_chroma=0.0,
     background_fraction=0.0, falloff=0.01, edge_width=2.4, edge_pixels=20000, text_height_px=28.0,
-    text_components=2500, glare_blob=0.0, glare_total=0.0, luma_p2=40.0, ink_level=35.0, luma_p50=250.0,
-    luma_p98=255.0, clipped_fraction=0.8, cut_lines=0, colourfulness=4.0, is_exact_grey=False, skew_angle=0.3,
-    line_spread=0.1, body_line_spread=0.1, line_count=40, frame_aspect=3508 / 2480, flat_bar=0.0, long_side_px=3508,
-    glare_card=0.0,
+    text_components=2500, glare_blob=0.0, glare_total=0.0, washed_out_lines=0, luma_p2=40.0, ink_level=35.0,
+    luma_p50=250.0, luma_p98=255.0, clipped_fraction=0.8, cut_lines=0, colourfulness=4.0, is_exact_grey=False,
+    skew_angle=0.3, line_spread=0.1, body_line_spread=0.1, line_count=40, frame_aspect=3508 / 2480, flat_bar=0.0,
+    long_side_px=3508, glare_card=0.0,
     border_run=1.0, lossless=False, card_fill=0.0, sheet_width_px=2480.0, sheet_height_px=3508.0, sheet_touches=4,
 )  # fmt: skip
 """A clean colour A4 page scanned at 300 dpi, cropped to the sheet."""

@@ -9,7 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import numpy as np
 import pytest
+from PIL import Image
 
 from pipeline import api
 from pipeline.case import CaseFacts, Cases
@@ -53,3 +55,80 @@ def test_a_dossier_the_generator_never_made_reads_right(tmp_path: Path) -> None:
     assert by_file["scan3.jpg"].value("certifies") == "scan2.jpg#1"
     problems = {f.rule for f in dossier.problems if f.severity.value == "blocking"}
     assert not problems - {"authentication.apostille-or-legalisation"}, problems
+
+
+def _reflection(path: Path, centre: tuple[float, float], radii: tuple[float, float]) -> None:
+    """A lamp's reflection over part of the page (soft rim, white core), drawn here and not by ``samples``."""
+    image = np.asarray(Image.open(path).convert("RGB"), dtype=np.float32)
+    h, w = image.shape[:2]
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    r = ((xx - centre[0] * w) / (radii[0] * w)) ** 2 + ((yy - centre[1] * h) / (radii[1] * h)) ** 2
+    lift = np.clip(1.4 - r, 0, 1)[..., None] ** 0.7
+    dpi = Image.open(path).info["dpi"]
+    Image.fromarray(np.clip(image + (255 - image) * lift, 0, 255).astype(np.uint8)).save(path, quality=88, dpi=dpi)
+
+
+def _cut_right(path: Path, share: float) -> None:
+    """The right ``share`` of the scan cut away (through the text of an A4 letter)."""
+    image = Image.open(path)
+    dpi = image.info["dpi"]
+    image.crop((0, 0, round(image.width * (1 - share)), image.height)).save(path, quality=88, dpi=dpi)
+
+
+def test_defects_the_generator_never_made_are_named(tmp_path: Path) -> None:
+    """Defects drawn here, on pages of the other renderer: a reflection over the right half of the
+    passport's MRZ that runs on past the card onto the white sheet (so no hole in the card's print
+    shows it; its fading lines are seen before the MRZ stage), the same reflection over the police
+    certificate's white paper (its print fades to nothing, the paper turns white), and an apostille
+    whose right 30 % was cut away (147 x 297 mm: one long line and the stamp run off the right side,
+    the other lines are short)."""
+    folder = tmp_path / "102-otieno"
+    other_renderer.single_permit_dossier(folder)
+    _reflection(folder / "scan1.jpg", (0.5, 0.3), (0.25, 0.1))
+    _reflection(folder / "scan2.jpg", (0.5, 0.3), (0.25, 0.1))
+    _cut_right(folder / "scan3.jpg", 0.3)
+    options = RunOptions(as_of=dt.date(2026, 12, 4), workers=2, cache="off")
+    (dossier,) = api.run(folder, options, cases=Cases({folder.name: CASE})).dossiers
+    by_file = {doc.file: doc for doc in dossier.documents}
+    checks = {file: {str(r.evidence.get("check")) for r in by_file[file].rejections} for file in by_file}
+    assert {r.code.value for r in by_file["scan1.jpg"].rejections} == {"glare"}, checks
+    assert checks["scan2.jpg"] == {"image.print-washed-out"}, checks
+    assert checks["scan3.jpg"] == {"image.sheet-size"}, checks
+    untouched = set(EXPECTED) - {"scan1.jpg", "scan2.jpg", "scan3.jpg"}
+    assert all(not checks[f] for f in untouched), checks
+
+
+def test_an_mrz_row_washed_out_half_way_is_measured_short(tmp_path: Path) -> None:
+    """The passport of the test above, through every page stage: the zone shows but does not read, its
+    first row is printed for well under the 30 characters of the shortest MRZ row and the page where it
+    should go on is lifted to white, so the identity check names the reflection over the MRZ. In a run
+    the image check of fading lines names it first; here the gate's verdict is set aside so that OCR
+    reads the page, as it does when the reflection fades too few lines for that check."""
+    import dataclasses
+
+    from pipeline import capture_checks
+    from pipeline.context import RunContext
+    from pipeline.engines import imaging
+    from pipeline.stages import identity_capture, intake
+    from pipeline.work import PageWork
+
+    born, ends, issued = dt.date(1991, 7, 14), dt.date(2033, 5, 2), dt.date(2023, 5, 3)
+    other_renderer.passport(
+        tmp_path / "p.jpg", number="AK0412345", surname="OTIENO", given="GRACE WANJIRU", birth=born, expiry=ends,
+        issue=issued,
+    )  # fmt: skip
+    _reflection(tmp_path / "p.jpg", (0.5, 0.3), (0.25, 0.1))
+    ctx = RunContext(RunOptions(as_of=dt.date(2026, 12, 4), cache="off"), tmp_path)
+    page = intake.ingest_file(tmp_path / "p.jpg", "p.jpg", tmp_path, ctx)[1][0]
+    work = PageWork.of(page, ctx, api.default_engine(ctx.options))
+    for stage in api.PAGE_STAGES:
+        page = stage(page, work)
+        if stage is api.PAGE_STAGES[0]:  # as if the gate had let it through, so that OCR reads it
+            page = dataclasses.replace(page, rejections=())
+    zone = identity_capture.zone_evidence(page, work)
+    assert zone is not None and not zone.valid and zone.printed
+    assert zone.row_chars is not None and zone.row_chars < 0.9 * capture_checks.MRZ_MIN_ROW_CHARS, zone
+    assert zone.row_lift >= capture_checks.GLARE_ROW_LIFT, zone
+    metrics = imaging.ImageMetrics.from_dict(page.quality)
+    found = capture_checks.judge(dataclasses.replace(page, rejections=()), metrics, stage="identity", zone=zone)
+    assert [r.evidence["check"] for r in found] == ["identity.mrz-row-washed-out"]

@@ -227,6 +227,39 @@ def test_a_page_with_a_real_defect_is_still_rejected(tmp_path: Path) -> None:
         assert code in got, (name, got)
 
 
+@pytest.mark.parametrize("paper", [236, 252])
+def test_pale_words_and_print_faded_in_a_band_are_no_reflection(tmp_path: Path, paper: int) -> None:
+    """A letter whose print fades in a vertical band, as thermal print and a tired printer's toner do, with
+    two lines printed in light grey beside black ones: the paper there stays as it is, so no reflection
+    (``image.print-washed-out``) is seen; the same letter under a lamp's reflection, paper lifted to white
+    over its text, is named glare."""
+    rng = np.random.default_rng(8)
+    page = letter("employment_contract", 200, 8)
+    grey = np.asarray(page.image.convert("L"), dtype=np.float32)
+    h, w = grey.shape
+    base = np.where(grey > 200, float(paper), grey)  # the paper's own shade
+    faded = base.copy()
+    band = slice(round(w * 0.35), round(w * 0.6))
+    faded[:, band] += (paper - faded[:, band]) * 0.75  # print lightened to a quarter of its contrast
+    pale = Image.fromarray(faded.clip(0, 255).astype(np.uint8)).convert("RGB")
+    draw = ImageDraw.Draw(pale)
+    font = pt_font("sans", 11, 200)
+    for i, text in enumerate(("Reference: pale grey caption printed beside the black text", "Page 1 of 1 - copy")):
+        draw.text((mm(20, 200), round(h * 0.8) + i * mm(6, 200)), text, font=font, fill=(175, 175, 175))
+    scan = capture.as_flatbed_scan(dataclasses.replace(page, image=pale), 200, False, rng, margin=False)
+    accepted(tmp_path, scan, f"faded{paper}", "jpeg", 90)
+    if paper > 240:
+        return  # this scanner clips such paper to white: a reflection can lift nothing there (not judged)
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    lift = np.clip(1.4 - ((xx - w / 2) / (0.25 * w)) ** 2 - ((yy - 0.3 * h) / (0.1 * h)) ** 2, 0, 1) ** 0.7
+    lit = Image.fromarray((base + (255 - base) * lift).clip(0, 255).astype(np.uint8)).convert("RGB")
+    scan = capture.as_flatbed_scan(dataclasses.replace(page, image=lit), 200, False, rng, margin=False)
+    path = tmp_path / f"reflection{paper}.jpg"
+    path.write_bytes(capture.encode(scan, "jpeg", 90))
+    got = gate(path, 200).rejections
+    assert [r.code.value for r in got] == ["glare"], [(r.code.value, r.evidence) for r in got]
+
+
 def certificate(kind: str, family: str, dpi: int, seed: int) -> Rendered:
     """A certificate of ``kind`` in a layout family of ``samples.layouts`` (``form`` draws a bordered table);
     an apostille certifies a criminal record of the same family."""
