@@ -4,8 +4,11 @@ The pages come from the second, independent renderer (``tests/other_renderer.py`
 layouts and wording, paper at 252 grey, a passport card on an A4 sheet) and the defects are drawn
 here, not by ``samples.capture``: Gaussian and diagonal motion blur, a side cut away, under- and
 overexposure by other curves, a reflection with a white core and a soft rim at two places, a 70 dpi
-copy. Every page of the dossier gets every defect; the clean pages are run too. Prints, per defect,
-how many pages were named with the defect's code, and each page that was not (with the codes it got).
+copy, and the page photographed by hand without EXIF (on a wooden table, on a grey desk sent as a
+messenger copy, filling the frame, and that cropped to another shape), each in perspective and lit
+from one side. Every page of the dossier gets every defect; the clean pages are run too. Prints, per
+defect, how many pages were named with the defect's code, and each page that was not (with the codes
+it got).
 
 A defect that removes nothing a clerk needs is still counted (a cut through blank paper below a
 letter's text, a reflection over a margin): the table says how often the gate sees the defect, not
@@ -17,6 +20,7 @@ from __future__ import annotations
 import argparse
 import collections
 import datetime as dt
+import io
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -87,7 +91,50 @@ def reflection(cx: float, cy: float, rx: float, ry: float) -> Defect:
     return apply
 
 
+def photographed(
+    tilt: float, table: tuple[int, int, int], fill: float, long_side: int, quality: int, aspect: float = 0.75
+) -> Defect:
+    """The page photographed by hand without EXIF: on a table, tilted (perspective), lit from one side.
+
+    ``tilt`` shifts the top corners inwards (share of the width), ``fill`` is the share of the frame the
+    page's width takes (1.0: the page fills the frame, its edges cropped away), the frame is ``aspect``
+    wide for its height (3:4: a camera's; other: cropped afterwards) at ``long_side`` pixels and saved
+    at JPEG ``quality`` (messenger copies: small and coarse).
+    """
+
+    def apply(img: Image.Image, dpi: float) -> Image.Image:
+        del dpi
+        page = np.asarray(img.convert("RGB"), np.float32)
+        h, w = page.shape[:2]
+        frame_h = long_side
+        frame_w = round(long_side * aspect)
+        scale = fill * frame_w / w
+        pw, ph = w * scale, h * scale
+        x0, y0 = (frame_w - pw) / 2, (frame_h - ph) / 2
+        src = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
+        dst = np.array([[x0 + tilt * pw, y0], [x0 + pw - tilt * pw, y0], [x0 + pw, y0 + ph], [x0, y0 + ph]], np.float32)
+        matrix = cv2.getPerspectiveTransform(src, dst)
+        rng = np.random.default_rng(round(tilt * 1000) + long_side)
+        noise = rng.normal(0, 6, (frame_h, frame_w, 1)).astype(np.float32)
+        background = np.clip(np.array(table, np.float32) + noise, 0, 255)
+        warped = cv2.warpPerspective(page, matrix, (frame_w, frame_h), borderValue=(-1.0, -1.0, -1.0))
+        out = np.where(warped < 0, background, warped)
+        yy, xx = np.mgrid[0:frame_h, 0:frame_w].astype(np.float32)
+        light = 1.0 - 0.28 * (xx / frame_w) - 0.12 * ((yy / frame_h) - 0.5) ** 2
+        out = cv2.GaussianBlur(out * light[..., None], (0, 0), 0.8)
+        out = out + rng.normal(0, 2.5, out.shape).astype(np.float32)
+        buffer = io.BytesIO()
+        Image.fromarray(np.clip(out, 0, 255).astype(np.uint8)).save(buffer, "JPEG", quality=quality)
+        return Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
+
+    return apply
+
+
 DEFECTS: dict[str, tuple[str, Defect]] = {
+    "photo on a wooden table": ("phone_photo", photographed(0.04, (150, 105, 70), 0.8, 2000, 85)),
+    "photo on a grey desk, messenger copy": ("phone_photo", photographed(0.06, (120, 120, 125), 0.85, 1280, 60)),
+    "photo filling the frame": ("phone_photo", photographed(0.03, (60, 60, 60), 1.08, 1600, 75)),
+    "photo filling the frame, cropped": ("phone_photo", photographed(0.03, (60, 60, 60), 1.08, 1000, 75, 0.713)),
     "blur 0.5 mm": ("blurry", gaussian_blur(0.5)),
     "motion blur 1.2 mm": ("blurry", motion_blur(1.2)),
     "right 30 % cut away": ("cut_off", cut("right", 0.3)),
@@ -118,7 +165,9 @@ def make(folder: Path) -> dict[str, tuple[str, str]]:
         expected[name] = ("clean", "")
         for i, (label, (code, defect)) in enumerate(DEFECTS.items()):
             name = f"p{n}-d{i:02d}.jpg"
-            defect(rgb, dpi).save(folder / name, quality=88, dpi=(dpi, dpi))
+            # A photo carries no scanner's resolution: a camera or a messenger writes 72 dpi or nothing.
+            tag = 72.0 if code == "phone_photo" else dpi
+            defect(rgb, dpi).save(folder / name, quality=88 if code != "phone_photo" else 95, dpi=(tag, tag))
             expected[name] = (label, code)
         small = rgb.resize((round(rgb.width * 70 / dpi), round(rgb.height * 70 / dpi)), Image.Resampling.LANCZOS)
         name = f"p{n}-low.jpg"
