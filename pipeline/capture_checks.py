@@ -18,7 +18,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Mapping
 
-from pipeline.engines.imaging import DEFAULT_DPI_TAGS, ImageMetrics
+from pipeline.engines.imaging import DEFAULT_DPI_TAGS, MIN_SPREAD_LINES, ImageMetrics
 from pipeline.model import Page, Rejection, RejectionCode
 from pipeline.quality_config import DEFAULT, QualityThresholds
 
@@ -567,9 +567,14 @@ PAPER_SHORT_MM = (210.0, 215.9)
 """Short sides of the office paper formats a flatbed takes whole (A4; US Letter and Legal)."""
 PAPER_LONG_MM = (297.0, 279.4, 355.6)
 """Long sides of those formats (A4, Letter, Legal)."""
+PAPER_PARTS_MM = (297.0 / 2, 297.0 / 3, 297.0 / 4, 279.4 / 2, 279.4 / 3)
+"""Lengths of the standard parts of an A4 or Letter sheet cut across (halves: A5 and half Letter; thirds:
+a DL compliment slip; A4 quarters) that keep the full sheet's width."""
 
 
-def cut_sheet_size(page: Page, m: ImageMetrics, t: QualityThresholds = DEFAULT) -> tuple[float, float, float] | None:
+def cut_sheet_size(
+    page: Page, m: ImageMetrics, t: QualityThresholds = DEFAULT
+) -> tuple[float, float, float, str] | None:
     """A scanned office sheet whose size says part of it is missing, even through blank paper.
 
     With a real resolution tag the sheet's size in millimetres is known. A sheet as wide as A4 or
@@ -577,26 +582,36 @@ def cut_sheet_size(page: Page, m: ImageMetrics, t: QualityThresholds = DEFAULT) 
     205-218 mm, the cut through blank paper). A sheet as long as A4, Letter or Legal but narrower is
     cut along a side when text lines run into that side (:attr:`~QualityThresholds.cut_lines`); a
     narrow sheet without cut lines is something else on the glass (ext lidl: a receipt on a backing
-    board, 114 x 297 mm). Other sheets (receipts, cards, booklet pages, notebook pages, half sheets)
-    are not judged (ext notesA1: 176 x 214 mm).
+    board, 114 x 297 mm). A sheet as wide as A4 or Letter along its text lines (they run across the
+    image) but shorter than that across them is an A4 or Letter sheet cut short, unless it is one of
+    their halves, thirds or quarters (:data:`PAPER_PARTS_MM`: an A5 slip, a compliment slip): gen 206,
+    a lease of 210 x 195 mm, its blank lower part cut away. Other sheets (receipts, cards, booklet
+    pages, notebook pages, half sheets) are not judged (ext notesA1: 176 mm wide along its lines, 214
+    mm long).
 
     Returns:
-        ``(short_mm, long_mm, expected_mm)`` when the sheet is cut, else None.
+        ``(short_mm, long_mm, expected_mm, how)`` when the sheet is cut (``how``: ``end`` for an A4-wide
+        sheet not A4-long, ``short`` for one shorter across its lines than along them, ``side`` for a
+        narrow A4-long one), else None.
     """
     dpi = page.dpi
     if not dpi or dpi in DEFAULT_DPI_TAGS or dpi < 50 or m.sheet_width_px <= 0 or m.sheet_height_px <= 0:
         return None
-    short, long_ = sorted((m.sheet_width_px / dpi * 25.4, m.sheet_height_px / dpi * 25.4))
+    across, down = m.sheet_width_px / dpi * 25.4, m.sheet_height_px / dpi * 25.4
+    short, long_ = sorted((across, down))
     tol = t.paper_size_tolerance
 
     def near(value: float, sizes: tuple[float, ...]) -> bool:
         return any(abs(value - s) <= tol * s for s in sizes)
 
     if near(short, PAPER_SHORT_MM) and not near(long_, PAPER_LONG_MM):
-        return short, long_, PAPER_LONG_MM[0]
+        return short, long_, PAPER_LONG_MM[0], "end"
+    along_lines = m.line_count >= MIN_SPREAD_LINES  # text lines found running across the image
+    if along_lines and near(across, PAPER_SHORT_MM) and down < across and not near(down, PAPER_PARTS_MM):
+        return short, long_, PAPER_LONG_MM[0], "short"
     narrow = short < (1 - tol) * PAPER_SHORT_MM[0]
     if near(long_, PAPER_LONG_MM) and narrow and m.cut_lines >= t.cut_lines:
-        return short, long_, PAPER_SHORT_MM[0]
+        return short, long_, PAPER_SHORT_MM[0], "side"
     return None
 
 
@@ -607,15 +622,16 @@ def cut_sheet_size(page: Page, m: ImageMetrics, t: QualityThresholds = DEFAULT) 
 def sheet_size(f: CaptureFacts, t: QualityThresholds) -> Rejection | None:
     """An A4/Letter-wide sheet that is not A4/Letter/Legal long, or an A4-long sheet narrower than A4
     whose text runs into a side (:func:`cut_sheet_size`; needs a real DPI tag). Not on photos, whose
-    DPI says nothing about the paper. A narrow sheet with a single cut line that shows a card or data
-    page (:func:`shows_card`) is left to the identity checks: the line may be the card's MRZ, and
-    they say which part of the card is missing."""
+    DPI says nothing about the paper. Where a card or data page shows on the sheet (:func:`shows_card`),
+    a sheet cut short across its lines, or along a side with a single cut line (which may be the
+    card's MRZ), is left to the identity checks: they say which part of the card is missing."""
     if f.is_photo or f.has(RejectionCode.CUT_OFF):
         return None
     cut = cut_sheet_size(f.page, f.metrics, t)
     if cut is None:
         return None
-    if cut[2] == PAPER_SHORT_MM[0] and f.metrics.cut_lines <= 1 and shows_card(f.page, f.metrics, t):
+    weak = cut[3] == "short" or (cut[3] == "side" and f.metrics.cut_lines <= 1)
+    if weak and shows_card(f.page, f.metrics, t):
         return None
     measured = cut[1] if cut[2] == PAPER_LONG_MM[0] else cut[0]
     return reject(

@@ -282,7 +282,8 @@ def test_cut_through_blank_paper_found_from_sheet_size(tmp_path: Path) -> None:
     assert page.rejections[0].evidence["metric_name"] == "sheet_mm"
     # Without a real resolution the size is unknown, so the sheet is not judged.
     assert run(save(tmp_path, noisy(cut), "cut72.png"), dpi=72).accepted
-    # A sheet shorter than its width is not judged: a notebook page or a half sheet may measure that.
+    # A sheet shorter than its width is judged only along text lines measured across it (two here: a
+    # notebook page or a sheet turned on the glass may measure that); see capture_cases/image.sheet-size.
     assert run(save(tmp_path, noisy(arr[: int(A4[1] * 0.6)]), "short.png")).accepted
     # An A5 sheet lying landscape (210 x 148 mm) is whole.
     a5 = text_page(5)[: round(148 / 25.4 * DPI)]
