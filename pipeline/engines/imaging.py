@@ -1008,6 +1008,9 @@ leave the paper as it is (ext SROIE 548, a receipt faded in a band: lift 0)."""
 FADE_LIFT_SHARE = 0.5
 """... and at least this share of the way from that paper to white (grey paper under a reflection turns
 white; paper already near white can rise by a few levels only)."""
+FADE_GREY_PAPER = 0.005
+"""Share of the paper that must lie below white by :data:`FADE_LIFT` for a lift to be measurable at all
+(a third of the scans clip their paper to white all over; they are not measured, which saves time)."""
 FADE_GHOST = 5.0
 """Grey levels by which a faded word's darkest pixel must lie under the unlit paper around the strong words
 near it: a ghost of print, where a strip of grey paper beside a white lid (a receipt's edge, its local
@@ -1051,6 +1054,9 @@ def washed_out_lines(gray: U8, text_height: float) -> int:
     k = max(3, round(2.5 * h) | 1)
     paper = cv2.blur(cv2.dilate(gray, np.ones((k, k), np.uint8)), (k, k))
     contrast = paper.astype(np.int16) - gray.astype(np.int16)
+    quiet = contrast < 6
+    if np.count_nonzero(quiet & (gray <= 255 - FADE_LIFT)) < FADE_GREY_PAPER * np.count_nonzero(quiet):
+        return 0  # paper at the sensor's white all over: nowhere can a reflection lift it (not judged)
     cand = contrast >= 10
     n, labels, st, centres = cv2.connectedComponentsWithStats(cand.astype(np.uint8), connectivity=8)
     if n < 21:
