@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping
+from typing import NamedTuple
 
 from pipeline.engines.imaging import DEFAULT_DPI_TAGS, MIN_SPREAD_LINES, ImageMetrics
 from pipeline.model import Page, Rejection, RejectionCode
@@ -458,7 +459,7 @@ def shows_card(page: Page, m: ImageMetrics, t: QualityThresholds = DEFAULT) -> b
     """Whether a card or passport data page lies on the page: a card-sized region of tinted print that
     fills its outline (:func:`~pipeline.engines.imaging.glare_on_card`). What happened to such a page is
     judged by what it must show (the ``identity.*`` checks, after OCR and the MRZ stage)."""
-    return m.card_fill >= t.glare_card_fill and m.card_long_px > 0 and is_card_sized(page, m, t)
+    return m.card_fill >= t.glare_card_fill and is_card_sized(page, m, t)
 
 
 @capture_check(
@@ -488,9 +489,7 @@ def card_glare(f: CaptureFacts, t: QualityThresholds) -> Rejection | None:
     and a card is card-sized: a round stamp or seal on a letter (a ring of ink round a white
     centre, 30-45 mm across) is shorter than any identity document (:func:`is_card_sized`)."""
     m = f.metrics
-    if f.has(RejectionCode.GLARE) or m.card_fill < t.glare_card_fill or m.glare_card <= t.glare_card:
-        return None
-    if not is_card_sized(f.page, m, t):
+    if f.has(RejectionCode.GLARE) or m.glare_card <= t.glare_card or not shows_card(f.page, m, t):
         return None
     return reject("image.card-glare", m.glare_card, t.glare_card, card_fill=round(m.card_fill, 3), where="card")
 
@@ -572,9 +571,19 @@ PAPER_PARTS_MM = (297.0 / 2, 297.0 / 3, 297.0 / 4, 279.4 / 2, 279.4 / 3)
 a DL compliment slip; A4 quarters) that keep the full sheet's width."""
 
 
-def cut_sheet_size(
-    page: Page, m: ImageMetrics, t: QualityThresholds = DEFAULT
-) -> tuple[float, float, float, str] | None:
+class SheetCut(NamedTuple):
+    """A scanned sheet whose size says it was cut (:func:`cut_sheet_size`)."""
+
+    short_mm: float
+    long_mm: float
+    expected_mm: float
+    """The side length it should have (A4's long side, or its width)."""
+    how: str
+    """``end``: A4-wide, not A4-long; ``short``: shorter across its text lines than along them;
+    ``side``: A4-long but narrower, with text cut along a side."""
+
+
+def cut_sheet_size(page: Page, m: ImageMetrics, t: QualityThresholds = DEFAULT) -> SheetCut | None:
     """A scanned office sheet whose size says part of it is missing, even through blank paper.
 
     With a real resolution tag the sheet's size in millimetres is known. A sheet as wide as A4 or
@@ -590,9 +599,7 @@ def cut_sheet_size(
     mm long).
 
     Returns:
-        ``(short_mm, long_mm, expected_mm, how)`` when the sheet is cut (``how``: ``end`` for an A4-wide
-        sheet not A4-long, ``short`` for one shorter across its lines than along them, ``side`` for a
-        narrow A4-long one), else None.
+        How the sheet is cut, or None.
     """
     dpi = page.dpi
     if not dpi or dpi in DEFAULT_DPI_TAGS or dpi < 50 or m.sheet_width_px <= 0 or m.sheet_height_px <= 0:
@@ -605,13 +612,13 @@ def cut_sheet_size(
         return any(abs(value - s) <= tol * s for s in sizes)
 
     if near(short, PAPER_SHORT_MM) and not near(long_, PAPER_LONG_MM):
-        return short, long_, PAPER_LONG_MM[0], "end"
+        return SheetCut(short, long_, PAPER_LONG_MM[0], "end")
     along_lines = m.line_count >= MIN_SPREAD_LINES  # text lines found running across the image
     if along_lines and near(across, PAPER_SHORT_MM) and down < across and not near(down, PAPER_PARTS_MM):
-        return short, long_, PAPER_LONG_MM[0], "short"
+        return SheetCut(short, long_, PAPER_LONG_MM[0], "short")
     narrow = short < (1 - tol) * PAPER_SHORT_MM[0]
     if near(long_, PAPER_LONG_MM) and narrow and m.cut_lines >= t.cut_lines:
-        return short, long_, PAPER_SHORT_MM[0], "side"
+        return SheetCut(short, long_, PAPER_SHORT_MM[0], "side")
     return None
 
 
@@ -630,12 +637,13 @@ def sheet_size(f: CaptureFacts, t: QualityThresholds) -> Rejection | None:
     cut = cut_sheet_size(f.page, f.metrics, t)
     if cut is None:
         return None
-    weak = cut[3] == "short" or (cut[3] == "side" and f.metrics.cut_lines <= 1)
+    weak = cut.how == "short" or (cut.how == "side" and f.metrics.cut_lines <= 1)
     if weak and shows_card(f.page, f.metrics, t):
         return None
-    measured = cut[1] if cut[2] == PAPER_LONG_MM[0] else cut[0]
+    measured = cut.short_mm if cut.how == "side" else cut.long_mm
     return reject(
-        "image.sheet-size", measured, cut[2], sheet_short_mm=round(cut[0], 1), sheet_long_mm=round(cut[1], 1),
+        "image.sheet-size", measured, cut.expected_mm, sheet_short_mm=round(cut.short_mm, 1),
+        sheet_long_mm=round(cut.long_mm, 1),
         cut_lines=f.metrics.cut_lines, tolerance=t.paper_size_tolerance,
     )  # fmt: skip
 

@@ -1022,12 +1022,12 @@ FADE_WHITE = 245.0
 aged letters, stained or lit unevenly, whose pale strokes lie on brighter patches: below it)."""
 
 
-def _paper_around(gray: U8, contrast: NDArray[np.int16], box: tuple[float, float, float, float]) -> float | None:
+def _paper_around(gray: U8, quiet: NDArray[np.bool_], box: tuple[float, float, float, float]) -> float | None:
     """Median grey level of the quiet (print-free) pixels of a box: the paper there (None: no paper)."""
     x0, y0, x1, y1 = (round(v) for v in box)
     x0, y0 = max(0, x0), max(0, y0)
-    quiet = contrast[y0:y1, x0:x1] < 6
-    return float(np.median(gray[y0:y1, x0:x1][quiet])) if quiet.any() else None
+    paper = gray[y0:y1, x0:x1][quiet[y0:y1, x0:x1]]
+    return float(np.median(paper)) if paper.size else None
 
 
 def washed_out_lines(gray: U8, text_height: float) -> int:
@@ -1086,7 +1086,7 @@ def washed_out_lines(gray: U8, text_height: float) -> int:
     def paper_of(j: int) -> float | None:
         if j not in papers:
             m = 0.5 * h
-            papers[j] = _paper_around(gray, contrast, (x[j] - m, y[j] - m, x[j] + bw[j] + m, y[j] + bh[j] + m))
+            papers[j] = _paper_around(gray, quiet, (x[j] - m, y[j] - m, x[j] + bw[j] + m, y[j] + bh[j] + m))
         return papers[j]
 
     washed: list[int] = []

@@ -15,6 +15,7 @@ import logging
 import re
 
 import numpy as np
+from numpy.typing import NDArray
 from PIL import Image
 
 from pipeline import capture_checks
@@ -153,6 +154,21 @@ def visual_zone_inside(page: Page, box: BBox, size: tuple[int, int], pitch: floa
     return min(1.0, max(0.0, room) / reach)
 
 
+def _row_band(page_image: Image.Image, box: BBox) -> tuple[NDArray[np.uint8], float, float] | None:
+    """The full-width band of the raster level with a line of text ``box``, grey, and the line's print
+    and paper levels (its 5th and 90th percentiles); None when the box is empty or shows no contrast."""
+    x0, y0, x1, y1 = box
+    top, bottom = max(0, y0), min(page_image.height, y1)
+    if bottom <= top or x1 <= x0:
+        return None
+    band = np.asarray(page_image.crop((0, top, page_image.width, bottom)).convert("L"), dtype=np.uint8)
+    line = band[:, max(0, x0) : min(page_image.width, x1)]
+    ink, paper = float(np.percentile(line, 5)), float(np.percentile(line, 90))
+    if paper - ink < 40:  # no contrast to tell print from paper
+        return None
+    return band, ink, paper
+
+
 def print_at_edge(page_image: Image.Image, box: BBox, edge: str) -> bool:
     """Whether print touches the image's ``edge`` (left or right) level with a line of text ``box``.
 
@@ -160,15 +176,10 @@ def print_at_edge(page_image: Image.Image, box: BBox, edge: str) -> bool:
     box: a filler ``<`` cut near its tip shows only a few pixels), against a level halfway between the
     line's print and the paper around it.
     """
-    x0, y0, x1, y1 = box
-    top, bottom = max(0, y0), min(page_image.height, y1)
-    if bottom <= top or x1 <= x0:
+    found = _row_band(page_image, box)
+    if found is None:
         return False
-    band = np.asarray(page_image.crop((0, top, page_image.width, bottom)).convert("L"), dtype=np.uint8)
-    line = band[:, max(0, x0):min(page_image.width, x1)]
-    ink, paper = float(np.percentile(line, 5)), float(np.percentile(line, 90))
-    if paper - ink < 40:  # no contrast to tell print from paper
-        return False
+    band, ink, paper = found
     side = band[:, :2] if edge == "left" else band[:, -2:]
     return bool((side < (ink + paper) / 2).any())
 
@@ -186,15 +197,11 @@ def row_shown(page_image: Image.Image, box: BBox, pitch: float) -> tuple[float |
         ``(characters, lift)``: the printed length (None when not measured) and the median grey level
         where the row should go on, above the paper level between the word's characters.
     """
-    x0, y0, x1, y1 = box
-    top, bottom = max(0, y0), min(page_image.height, y1)
-    if bottom <= top or x1 <= x0 or pitch <= 0:
+    found = _row_band(page_image, box) if pitch > 0 else None
+    if found is None:
         return None, 0.0
-    band = np.asarray(page_image.crop((0, top, page_image.width, bottom)).convert("L"), dtype=np.uint8)
-    word = band[:, max(0, x0) : min(page_image.width, x1)]
-    ink, paper = float(np.percentile(word, 5)), float(np.percentile(word, 90))
-    if paper - ink < 40:  # no contrast to tell print from paper
-        return None, 0.0
+    band, ink, paper = found
+    x0 = box[0]
     cols = np.flatnonzero((band < (ink + paper) / 2).any(axis=0))
     gap = 2 * pitch
     start = end = float(x0)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import numpy as np
 import pytest
 from PIL import Image
 
@@ -18,6 +17,7 @@ from pipeline.case import CaseFacts, Cases
 from pipeline.context import RunOptions
 from pipeline.model import DocType
 from tests import other_renderer
+from tools import defects_other
 
 pytestmark = [
     pytest.mark.tesseract,
@@ -57,22 +57,11 @@ def test_a_dossier_the_generator_never_made_reads_right(tmp_path: Path) -> None:
     assert not problems - {"authentication.apostille-or-legalisation"}, problems
 
 
-def _reflection(path: Path, centre: tuple[float, float], radii: tuple[float, float]) -> None:
-    """A lamp's reflection over part of the page (soft rim, white core), drawn here and not by ``samples``."""
-    image = np.asarray(Image.open(path).convert("RGB"), dtype=np.float32)
-    h, w = image.shape[:2]
-    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
-    r = ((xx - centre[0] * w) / (radii[0] * w)) ** 2 + ((yy - centre[1] * h) / (radii[1] * h)) ** 2
-    lift = np.clip(1.4 - r, 0, 1)[..., None] ** 0.7
-    dpi = Image.open(path).info["dpi"]
-    Image.fromarray(np.clip(image + (255 - image) * lift, 0, 255).astype(np.uint8)).save(path, quality=88, dpi=dpi)
-
-
-def _cut_right(path: Path, share: float) -> None:
-    """The right ``share`` of the scan cut away (through the text of an A4 letter)."""
+def _draw(path: Path, defect: defects_other.Defect) -> None:
+    """A defect of ``tools.defects_other`` (drawn there, not by ``samples``) drawn over a scan in place."""
     image = Image.open(path)
     dpi = image.info["dpi"]
-    image.crop((0, 0, round(image.width * (1 - share)), image.height)).save(path, quality=88, dpi=dpi)
+    defect(image.convert("RGB"), dpi[0]).save(path, quality=88, dpi=dpi)
 
 
 def test_defects_the_generator_never_made_are_named(tmp_path: Path) -> None:
@@ -84,9 +73,9 @@ def test_defects_the_generator_never_made_are_named(tmp_path: Path) -> None:
     the other lines are short)."""
     folder = tmp_path / "102-otieno"
     other_renderer.single_permit_dossier(folder)
-    _reflection(folder / "scan1.jpg", (0.5, 0.3), (0.25, 0.1))
-    _reflection(folder / "scan2.jpg", (0.5, 0.3), (0.25, 0.1))
-    _cut_right(folder / "scan3.jpg", 0.3)
+    _draw(folder / "scan1.jpg", defects_other.reflection(0.5, 0.3, 0.25, 0.1))
+    _draw(folder / "scan2.jpg", defects_other.reflection(0.5, 0.3, 0.25, 0.1))
+    _draw(folder / "scan3.jpg", defects_other.cut("right", 0.3))
     options = RunOptions(as_of=dt.date(2026, 12, 4), workers=2, cache="off")
     (dossier,) = api.run(folder, options, cases=Cases({folder.name: CASE})).dossiers
     by_file = {doc.file: doc for doc in dossier.documents}
@@ -117,7 +106,7 @@ def test_an_mrz_row_washed_out_half_way_is_measured_short(tmp_path: Path) -> Non
         tmp_path / "p.jpg", number="AK0412345", surname="OTIENO", given="GRACE WANJIRU", birth=born, expiry=ends,
         issue=issued,
     )  # fmt: skip
-    _reflection(tmp_path / "p.jpg", (0.5, 0.3), (0.25, 0.1))
+    _draw(tmp_path / "p.jpg", defects_other.reflection(0.5, 0.3, 0.25, 0.1))
     ctx = RunContext(RunOptions(as_of=dt.date(2026, 12, 4), cache="off"), tmp_path)
     page = intake.ingest_file(tmp_path / "p.jpg", "p.jpg", tmp_path, ctx)[1][0]
     work = PageWork.of(page, ctx, api.default_engine(ctx.options))
