@@ -571,6 +571,13 @@ PAPER_PARTS_MM = (297.0 / 2, 297.0 / 3, 297.0 / 4, 279.4 / 2, 279.4 / 3)
 a DL compliment slip; A4 quarters) that keep the full sheet's width."""
 
 
+TILL_ROLL_MAX_MM = 112.0
+"""Width of the widest till roll in common use (57, 80 and 112 mm): a receipt is no narrower office sheet."""
+SHEET_END_MARGIN_MM = 5.0
+"""Blank paper beyond the print at both ends of an image's length that shows the sheet's own margins (office
+letters keep 10-25 mm), not an auto-crop to the print (0.5-3 mm, as scanner drivers leave)."""
+
+
 class SheetCut(NamedTuple):
     """A scanned sheet whose size says it was cut (:func:`cut_sheet_size`)."""
 
@@ -580,7 +587,7 @@ class SheetCut(NamedTuple):
     """The side length it should have (A4's long side, or its width)."""
     how: str
     """``end``: A4-wide, not A4-long; ``short``: shorter across its text lines than along them;
-    ``side``: A4-long but narrower, with text cut along a side."""
+    ``side``: A4-long but narrower, with text cut along a side or its paper filling the image."""
 
 
 def cut_sheet_size(page: Page, m: ImageMetrics, t: QualityThresholds = DEFAULT) -> SheetCut | None:
@@ -589,10 +596,15 @@ def cut_sheet_size(page: Page, m: ImageMetrics, t: QualityThresholds = DEFAULT) 
     With a real resolution tag the sheet's size in millimetres is known. A sheet as wide as A4 or
     Letter must be as long as A4, Letter or Legal, else its end was cut off (gen 256, 257: 210 x
     205-218 mm, the cut through blank paper). A sheet as long as A4, Letter or Legal but narrower is
-    cut along a side when text lines run into that side (:attr:`~QualityThresholds.cut_lines`); a
-    narrow sheet without cut lines is something else on the glass (ext lidl: a receipt on a backing
-    board, 114 x 297 mm). A sheet as wide as A4 or Letter along its text lines (they run across the
-    image) but shorter than that across them is an A4 or Letter sheet cut short, unless it is one of
+    cut along a side when text lines run into that side (:attr:`~QualityThresholds.cut_lines`), or when
+    the image is all sheet, paper to every edge, wider than a till roll and with the sheet's own
+    blank margins at both ends of its length (:data:`SHEET_END_MARGIN_MM`): the other renderer's
+    contract and lease cut by 30 % between two characters, 147 mm wide. Those end margins tell a cut
+    sheet from a page auto-cropped to its print, whose print may be as long as a Letter sheet. A
+    narrow sheet without cut lines on a larger image is something else on the glass (ext lidl: a
+    receipt on a backing board, 114 x 297 mm, on an A4 scan). A sheet as wide as A4 or Letter along
+    its text lines (they run across the image) but shorter than that across them is an A4 or Letter
+    sheet cut short, unless it is one of
     their halves, thirds or quarters (:data:`PAPER_PARTS_MM`: an A5 slip, a compliment slip): gen 206,
     a lease of 210 x 195 mm, its blank lower part cut away. Other sheets (receipts, cards, booklet
     pages, notebook pages, half sheets) are not judged (ext notesA1: 176 mm wide along its lines, 214
@@ -617,7 +629,12 @@ def cut_sheet_size(page: Page, m: ImageMetrics, t: QualityThresholds = DEFAULT) 
     if along_lines and near(across, PAPER_SHORT_MM) and down < across and not near(down, PAPER_PARTS_MM):
         return SheetCut(short, long_, PAPER_LONG_MM[0], "short")
     narrow = short < (1 - tol) * PAPER_SHORT_MM[0]
-    if near(long_, PAPER_LONG_MM) and narrow and m.cut_lines >= t.cut_lines:
+    # The image is all sheet (paper to every edge) and shows the sheet's own blank margins at both ends
+    # of its length, so it was not cropped to its print: a sheet as long as A4 and narrower than A4, but
+    # wider than any till roll, lost a side even where the cut fell between characters.
+    whole_length = m.end_margin_px / dpi * 25.4 >= SHEET_END_MARGIN_MM
+    all_sheet = not m.doc_found and whole_length and short > (1 + tol) * TILL_ROLL_MAX_MM
+    if near(long_, PAPER_LONG_MM) and narrow and (m.cut_lines >= t.cut_lines or all_sheet):
         return SheetCut(short, long_, PAPER_SHORT_MM[0], "side")
     return None
 

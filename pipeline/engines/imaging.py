@@ -1282,6 +1282,10 @@ class ImageMetrics:
     """Height of the sheet in original pixels."""
     sheet_touches: int = 4
     """How many image sides the sheet touches (4 when it fills the frame)."""
+    end_margin_px: float = 0.0
+    """Blank paper beyond the dark print at the two ends of the image's long side, the smaller, in
+    original pixels (:func:`end_margin`): a sheet's own top and bottom margins, or the ~1 mm that an
+    auto-crop to the print leaves."""
 
     def as_dict(self) -> dict[str, float]:
         """Numbers only (booleans as 0/1), for ``Page.quality``."""
@@ -1297,6 +1301,21 @@ class ImageMetrics:
         kinds = {"bool": bool, "int": int}
         values = {f.name: kinds.get(str(f.type), float)(quality.get(f.name, 0.0)) for f in dataclasses.fields(cls)}
         return cls(**values)
+
+
+END_MARGIN_MIN_INK = 3
+"""Dark-print pixels a row (or column) needs to count as printed in :func:`end_margin`: a speck of
+scanner dust is no print."""
+
+
+def end_margin(dark: U8) -> float:
+    """Blank paper beyond the dark print at both ends of the image's long side, the smaller, in working
+    pixels (0 when there is no print)."""
+    along = 1 if dark.shape[1] > dark.shape[0] else 0  # the long side runs across the image
+    printed = np.flatnonzero(np.count_nonzero(dark, axis=1 - along) >= END_MARGIN_MIN_INK)
+    if printed.size == 0:
+        return 0.0
+    return float(min(printed[0], dark.shape[along] - 1 - printed[-1]))
 
 
 def ink_level(gray: U8, ink: U8) -> float:
@@ -1448,6 +1467,7 @@ def measure(img: LoadedImage) -> ImageMetrics:
         sheet_width_px=sheet_w,
         sheet_height_px=sheet_h,
         sheet_touches=outline.touches_border,
+        end_margin_px=end_margin(dark) / img.scale if img.scale else 0.0,
         border_run=border_run,
         lossless=img.source_format in LOSSLESS_FORMATS,
     )

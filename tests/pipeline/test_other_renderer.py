@@ -70,20 +70,22 @@ def test_defects_the_generator_never_made_are_named(tmp_path: Path) -> None:
     shows it; its fading lines are seen before the MRZ stage), the same reflection over the police
     certificate's white paper (its print fades to nothing, the paper turns white), and an apostille
     whose right 30 % was cut away (147 x 297 mm: one long line and the stamp run off the right side,
-    the other lines are short)."""
+    the other lines are short), and a lease cut the same way between two characters of its monospaced
+    lines (no glyph cut: a sheet 147 mm wide that shows its own margins at both ends shows it)."""
     folder = tmp_path / "102-otieno"
     other_renderer.single_permit_dossier(folder)
     _draw(folder / "scan1.jpg", defects_other.reflection(0.5, 0.3, 0.25, 0.1))
     _draw(folder / "scan2.jpg", defects_other.reflection(0.5, 0.3, 0.25, 0.1))
     _draw(folder / "scan3.jpg", defects_other.cut("right", 0.3))
+    _draw(folder / "scan6.jpg", defects_other.cut("right", 0.3))
     options = RunOptions(as_of=dt.date(2026, 12, 4), workers=2, cache="off")
     (dossier,) = api.run(folder, options, cases=Cases({folder.name: CASE})).dossiers
     by_file = {doc.file: doc for doc in dossier.documents}
     checks = {file: {str(r.evidence.get("check")) for r in by_file[file].rejections} for file in by_file}
     assert {r.code.value for r in by_file["scan1.jpg"].rejections} == {"glare"}, checks
     assert checks["scan2.jpg"] == {"image.print-washed-out"}, checks
-    assert checks["scan3.jpg"] == {"image.sheet-size"}, checks
-    untouched = set(EXPECTED) - {"scan1.jpg", "scan2.jpg", "scan3.jpg"}
+    assert checks["scan3.jpg"] == checks["scan6.jpg"] == {"image.sheet-size"}, checks
+    untouched = set(EXPECTED) - {"scan1.jpg", "scan2.jpg", "scan3.jpg", "scan6.jpg"}
     assert all(not checks[f] for f in untouched), checks
 
 
