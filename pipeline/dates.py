@@ -66,7 +66,7 @@ _MONTH_RE = (
     + ")"
 )
 _MONTH_GROUP = rf"(?<![a-z]){_MONTH_RE}(?![a-z])\.?(?:\s*/\s*{_MONTH_RE}(?![a-z])\.?)?"
-_DAY = r"(?P<d>[0-3]?\d|[1li]er)(?:st|nd|rd|th|er|º|°|o)?"
+_DAY = r"(?P<d>[0-3]?\d|[1lit|]er)(?:st|nd|rd|th|er|º|°|o)?"
 
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (

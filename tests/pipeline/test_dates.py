@@ -126,6 +126,8 @@ def test_with_kind_recenturies_two_digit_years_only() -> None:
     [
         ("le 1er mars 2031", dt.date(2031, 3, 1)),
         ("le ler mars 2031", dt.date(2031, 3, 1)),  # OCR: 1er read as ler
+        ("Fait à Nairobi, le ter octobre 2026", dt.date(2026, 10, 1)),  # OCR: 1er read as ter (page 2 degrees askew)
+        ("le |er mars 2031", dt.date(2031, 3, 1)),  # OCR: 1er read as |er
         ("12 0CT 2031", dt.date(2031, 10, 12)),  # O read as 0 in the month
         ("12 N0V 2031", dt.date(2031, 11, 12)),
         ("12. Marz 2031", dt.date(2031, 3, 12)),

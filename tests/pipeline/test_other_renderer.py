@@ -57,6 +57,34 @@ def test_a_dossier_the_generator_never_made_reads_right(tmp_path: Path) -> None:
     assert not problems - {"authentication.apostille-or-legalisation"}, problems
 
 
+def test_scans_that_remove_nothing_are_accepted_and_read(tmp_path: Path) -> None:
+    """The same dossier scanned in ways that remove nothing, drawn by ``tools.defects_other`` (not by
+    ``samples``): uncropped with a grey lid and a dark backing strip, auto-cropped 2 mm round the print,
+    at 150 dpi, crooked by 2 degrees, coarse JPEG, a warm cast. Every page is accepted, typed and read."""
+    folder = tmp_path / "103-otieno"
+    other_renderer.single_permit_dossier(folder)
+    variants = {
+        "scan2.jpg": "uncropped, grey lid and a dark backing strip",
+        "scan4.jpg": "crooked on the glass, 2 degrees",
+        "scan5.jpg": "auto-cropped 2 mm round the print",
+        "scan6.jpg": "150 dpi",
+        "scan7.jpg": "JPEG quality 35",
+        "scan8.jpg": "warm colour cast",
+    }
+    for file, label in variants.items():
+        image = Image.open(folder / file)
+        scanned, dpi = defects_other.GENUINE[label](image.convert("RGB"), image.info["dpi"][0])
+        scanned.save(folder / file, quality=88, dpi=(dpi, dpi))
+    options = RunOptions(as_of=dt.date(2026, 12, 4), workers=2, cache="off")
+    (dossier,) = api.run(folder, options, cases=Cases({folder.name: CASE})).dossiers
+    by_file = {doc.file: doc for doc in dossier.documents}
+    for file, (doc_type, fields) in EXPECTED.items():
+        doc = by_file[file]
+        assert (doc.type, doc.rejections) == (doc_type, ()), (file, variants.get(file), doc.rejections)
+        for name, value in fields.items():
+            assert doc.value(name) == value, (file, variants.get(file), name, doc.fields.get(name))
+
+
 def _draw(path: Path, defect: defects_other.Defect) -> None:
     """A defect of ``tools.defects_other`` (drawn there, not by ``samples``) drawn over a scan in place."""
     image = Image.open(path)
