@@ -67,6 +67,8 @@ _MONTH_RE = (
 )
 _MONTH_GROUP = rf"(?<![a-z]){_MONTH_RE}(?![a-z])\.?(?:\s*/\s*{_MONTH_RE}(?![a-z])\.?)?"
 _DAY = r"(?P<d>[0-3]?\d|[1lit|]er)(?:st|nd|rd|th|er|º|°|o)?"
+"""A day of the month; OCR reads French "1er" as "ler", "ier", "ter" or "|er". A lone "|" is not read as
+"1": OCR makes one of a table's rule too ("Period | March 2026" is no 1 March)."""
 
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (

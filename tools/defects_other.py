@@ -203,6 +203,7 @@ GENUINE: dict[str, Genuine] = {
     "uncropped, white lid right and below": on_glass((238, 238, 236), 6, 4),
     "uncropped, grey lid and a dark backing strip": on_glass((200, 200, 198), 8, 6, 4),
     "crooked on the glass, 2 degrees": crooked(2.0),
+    "crooked the other way, 4 degrees": crooked(-4.0),
     "warm colour cast": colour_cast(1.0, 0.96, 0.88),
 }
 """Scans of the same pages that remove nothing: each must be accepted."""

@@ -60,11 +60,13 @@ def test_a_dossier_the_generator_never_made_reads_right(tmp_path: Path) -> None:
 def test_scans_that_remove_nothing_are_accepted_and_read(tmp_path: Path) -> None:
     """The same dossier scanned in ways that remove nothing, drawn by ``tools.defects_other`` (not by
     ``samples``): uncropped with a grey lid and a dark backing strip, auto-cropped 2 mm round the print,
-    at 150 dpi, crooked by 2 degrees, coarse JPEG, a warm cast. Every page is accepted, typed and read."""
+    at 150 dpi, crooked by 2 and by 4 degrees (turned level before OCR), coarse JPEG, a warm cast. Every
+    page is accepted, typed and read."""
     folder = tmp_path / "103-otieno"
     other_renderer.single_permit_dossier(folder)
     variants = {
-        "scan2.jpg": "uncropped, grey lid and a dark backing strip",
+        "scan2.jpg": "crooked the other way, 4 degrees",
+        "scan3.jpg": "uncropped, grey lid and a dark backing strip",
         "scan4.jpg": "crooked on the glass, 2 degrees",
         "scan5.jpg": "auto-cropped 2 mm round the print",
         "scan6.jpg": "150 dpi",
