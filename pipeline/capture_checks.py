@@ -604,11 +604,10 @@ def cut_sheet_size(page: Page, m: ImageMetrics, t: QualityThresholds = DEFAULT) 
     narrow sheet without cut lines on a larger image is something else on the glass (ext lidl: a
     receipt on a backing board, 114 x 297 mm, on an A4 scan). A sheet as wide as A4 or Letter along
     its text lines (they run across the image) but shorter than that across them is an A4 or Letter
-    sheet cut short, unless it is one of
-    their halves, thirds or quarters (:data:`PAPER_PARTS_MM`: an A5 slip, a compliment slip): gen 206,
-    a lease of 210 x 195 mm, its blank lower part cut away. Other sheets (receipts, cards, booklet
-    pages, notebook pages, half sheets) are not judged (ext notesA1: 176 mm wide along its lines, 214
-    mm long).
+    sheet cut short, unless it is one of their halves, thirds or quarters (:data:`PAPER_PARTS_MM`: an A5
+    slip, a compliment slip): gen 206, a lease of 210 x 195 mm, its blank lower part cut away. Other
+    sheets (receipts, cards, booklet pages, notebook pages, half sheets) are not judged (ext notesA1:
+    176 mm wide along its lines, 214 mm long).
 
     Returns:
         How the sheet is cut, or None.

@@ -41,6 +41,13 @@ def _px(dpi: float, mm: float) -> int:
     return max(1, round(mm / 25.4 * dpi))
 
 
+def as_jpeg(img: Image.Image, quality: int) -> Image.Image:
+    """The image as a JPEG of ``quality`` decodes it (a camera's or messenger's compression)."""
+    buffer = io.BytesIO()
+    img.save(buffer, "JPEG", quality=quality)
+    return Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
+
+
 def gaussian_blur(mm: float) -> Defect:
     return lambda img, dpi: img.filter(ImageFilter.GaussianBlur(_px(dpi, mm)))
 
@@ -125,9 +132,7 @@ def photographed(
         light = 1.0 - 0.28 * (xx / frame_w) - 0.12 * ((yy / frame_h) - 0.5) ** 2
         out = cv2.GaussianBlur(out * light[..., None], (0, 0), 0.8)
         out = out + rng.normal(0, 2.5, out.shape).astype(np.float32)
-        buffer = io.BytesIO()
-        Image.fromarray(np.clip(out, 0, 255).astype(np.uint8)).save(buffer, "JPEG", quality=quality)
-        return Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
+        return as_jpeg(Image.fromarray(np.clip(out, 0, 255).astype(np.uint8)), quality)
 
     return apply
 
@@ -146,9 +151,7 @@ def rescaled(dpi_to: float) -> Genuine:
 
 def coarse_jpeg(quality: int) -> Genuine:
     def apply(img: Image.Image, dpi: float) -> tuple[Image.Image, float]:
-        buffer = io.BytesIO()
-        img.save(buffer, "JPEG", quality=quality)
-        return Image.open(io.BytesIO(buffer.getvalue())).convert("RGB"), dpi
+        return as_jpeg(img, quality), dpi
 
     return apply
 
